@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "PumpWire",
+    products: [
+        .library(name: "PumpWireCore", targets: ["PumpWireCore"]),
+        .library(name: "PumpWire", targets: ["PumpWire"]),
+        .executable(name: "pumpwire", targets: ["pumpwire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The wire codec: no Foundation, no heap, typed throws; also built in Embedded Swift.
+        .target(
+            name: "PumpWireCore",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        // zlib from the system (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "PumpWire",
+            dependencies: ["PumpWireCore", "CZlib"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
+            name: "pumpwire",
+            dependencies: [
+                "PumpWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PumpWireCoreTests", dependencies: ["PumpWireCore", "PumpWire"]),
+        .testTarget(
+            name: "PumpWireTests",
+            dependencies: ["PumpWire", "pumpwire"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,62 @@
+import Foundation
+import PumpWireCore
+
+/// JSON in the view of spec section 12.
+public enum PumpWireJSON {
+    /// The JSON view of a frame, keys in layout order.
+    public static func view(of frame: Frame) throws -> JSONValue {
+        try OrderedJSONEncoder().encode(frame)
+    }
+
+    /// One frame, or an array of frames, from JSON text (extra keys such as `streamOffset` are
+    /// ignored).
+    public static func frames(from data: Data) throws -> [Frame] {
+        let decoder = JSONDecoder()
+        if let frames = try? decoder.decode([Frame].self, from: data) { return frames }
+        return [try decoder.decode(Frame.self, from: data)]
+    }
+}
+
+extension PumpWireError: CustomStringConvertible {
+    /// "BAD_CRC (7) at offset 48".
+    public var description: String { "\(code.specName) (\(code.rawValue)) at offset \(offset)" }
+}
+
+extension JSONValue {
+    /// An indented `key: value` rendering for people reading a capture.
+    public func readableText(indent: String = "  ") -> String {
+        var lines: [String] = []
+        JSONValue.render(self, prefix: indent, into: &lines)
+        return lines.joined(separator: "\n")
+    }
+
+    private static func render(_ value: JSONValue, prefix: String, into lines: inout [String]) {
+        guard case .object(let members) = value else { return }
+        for (key, member) in members {
+            switch member {
+            case .object(let nested) where !nested.isEmpty:
+                lines.append("\(prefix)\(key):")
+                render(member, prefix: prefix + "  ", into: &lines)
+            case .array(let items) where items.contains(where: { if case .object = $0 { true } else { false } }):
+                lines.append("\(prefix)\(key):")
+                for (i, item) in items.enumerated() {
+                    lines.append("\(prefix)  [\(i)]")
+                    render(item, prefix: prefix + "    ", into: &lines)
+                }
+            default:
+                lines.append("\(prefix)\(key): \(member.scalarText)")
+            }
+        }
+    }
+
+    private var scalarText: String {
+        switch self {
+        case .null: "none"
+        case .bool(let value): value ? "yes" : "no"
+        case .integer(let value): String(value)
+        case .string(let value): value
+        case .array(let items): items.isEmpty ? "none" : items.map(\.scalarText).joined(separator: ", ")
+        case .object: "{}"
+        }
+    }
+}

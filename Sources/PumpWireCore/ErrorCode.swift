@@ -1,0 +1,83 @@
+/// The stable error codes of spec section 10. The numbers are part of the wire contract
+/// (they travel in negative acknowledgements): never renumber or reuse one.
+public enum ErrorCode: UInt16, Sendable {
+    case truncated = 1
+    case badSync = 2
+    case unsupportedVersion = 3
+    case unknownMessageType = 4
+    case lengthMismatch = 5
+    case trailingBytes = 6
+    case badCRC = 7
+    case payloadTooLarge = 8
+    case nonCanonical = 9
+    case fieldOutOfRange = 10
+    case tooManyItems = 11
+    case invalidText = 12
+    case dayProfileGap = 13
+    case dayProfileOrder = 14
+    case modeProfileMismatch = 15
+    case dailyDoseExceedsLimit = 16
+    case thresholdNotBelowCapacity = 17
+    case bolusOrder = 18
+    case bufferTooSmall = 19
+
+    case fragmentCountInvalid = 32
+    case fragmentIndexOutOfRange = 33
+    case fragmentSizeInvalid = 34
+    case fragmentConflict = 35
+    case fragmentMissing = 36
+    case fragmentInterleaved = 37
+
+    case chunkIndexOutOfRange = 48
+    case chunkCountMismatch = 49
+    case chunkOffsetMismatch = 50
+    case chunkSizeMismatch = 51
+
+    case notPermitted = 128
+    case drugMismatch = 129
+    case concentrationMismatch = 130
+    case reservoirOverfill = 131
+    case busy = 132
+    case authenticationRequired = 133
+
+    /// The name used in spec section 10, for logs and tools.
+    public var specName: StaticString {
+        switch self {
+        case .truncated: "TRUNCATED"
+        case .badSync: "BAD_SYNC"
+        case .unsupportedVersion: "UNSUPPORTED_VERSION"
+        case .unknownMessageType: "UNKNOWN_MESSAGE_TYPE"
+        case .lengthMismatch: "LENGTH_MISMATCH"
+        case .trailingBytes: "TRAILING_BYTES"
+        case .badCRC: "BAD_CRC"
+        case .payloadTooLarge: "PAYLOAD_TOO_LARGE"
+        case .nonCanonical: "NON_CANONICAL"
+        case .fieldOutOfRange: "FIELD_OUT_OF_RANGE"
+        case .tooManyItems: "TOO_MANY_ITEMS"
+        case .invalidText: "INVALID_TEXT"
+        case .dayProfileGap: "DAY_PROFILE_GAP"
+        case .dayProfileOrder: "DAY_PROFILE_ORDER"
+        case .modeProfileMismatch: "MODE_PROFILE_MISMATCH"
+        case .dailyDoseExceedsLimit: "DAILY_DOSE_EXCEEDS_LIMIT"
+        case .thresholdNotBelowCapacity: "THRESHOLD_NOT_BELOW_CAPACITY"
+        case .bolusOrder: "BOLUS_ORDER"
+        case .bufferTooSmall: "BUFFER_TOO_SMALL"
+        case .fragmentCountInvalid: "FRAGMENT_COUNT_INVALID"
+        case .fragmentIndexOutOfRange: "FRAGMENT_INDEX_OUT_OF_RANGE"
+        case .fragmentSizeInvalid: "FRAGMENT_SIZE_INVALID"
+        case .fragmentConflict: "FRAGMENT_CONFLICT"
+        case .fragmentMissing: "FRAGMENT_MISSING"
+        case .fragmentInterleaved: "FRAGMENT_INTERLEAVED"
+        case .chunkIndexOutOfRange: "CHUNK_INDEX_OUT_OF_RANGE"
+        case .chunkCountMismatch: "CHUNK_COUNT_MISMATCH"
+        case .chunkOffsetMismatch: "CHUNK_OFFSET_MISMATCH"
+        case .chunkSizeMismatch: "CHUNK_SIZE_MISMATCH"
+        case .notPermitted: "NOT_PERMITTED"
+        case .drugMismatch: "DRUG_MISMATCH"
+        case .concentrationMismatch: "CONCENTRATION_MISMATCH"
+        case .reservoirOverfill: "RESERVOIR_OVERFILL"
+        case .busy: "BUSY"
+        case .authenticationRequired: "AUTHENTICATION_REQUIRED"
+        }
+    }
+}

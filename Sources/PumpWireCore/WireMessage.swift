@@ -1,0 +1,50 @@
+/// What every message of the catalogue (spec section 9) does: read and write its own payload.
+/// Decoding and encoding go through the extension below, so the order of checks of
+/// section 7 lives in one place.
+public protocol WireMessage: Equatable {
+    /// The registry code (spec section 8).
+    static var typeCode: UInt8 { get }
+
+    /// Reads the fields in layout order, checking each as it is read (PW-ENC-1, PW-ENC-2).
+    init(readingFieldsFrom reader: inout ByteReader) throws(PumpWireError)
+
+    /// Rules that involve a later field (PW-ENC-4). `payloadOffset` is the reported offset of
+    /// payload byte 0.
+    func checkAfterPayload(payloadOffset: Int) throws(PumpWireError)
+
+    /// Writes the fields in layout order.
+    func writeFields(to writer: inout ByteWriter) throws(PumpWireError)
+
+    /// The payload length in bytes.
+    var payloadSize: Int { get }
+}
+
+extension WireMessage {
+    public func checkAfterPayload(payloadOffset: Int) throws(PumpWireError) {}
+
+    /// Decodes a whole payload: fields, then PW-ENC-3 (nothing left), then PW-ENC-4.
+    public static func decode(
+        payload: UnsafeRawBufferPointer, reportingOffset: Int = 0
+    ) throws(PumpWireError) -> Self {
+        var reader = ByteReader(payload, reportingOffset: reportingOffset)
+        let message = try Self(readingFieldsFrom: &reader)
+        try reader.expectEnd()
+        try message.checkAfterPayload(payloadOffset: reportingOffset)
+        return message
+    }
+
+    /// Writes the payload, then decodes what was written and refuses it with the decoder's own
+    /// error if the decoder would reject it (PW-ENC-5): an encoder never emits what a decoder
+    /// rejects. Offsets in errors count from payload byte 0.
+    public func encodePayload(into writer: inout ByteWriter) throws(PumpWireError) {
+        let start = writer.count
+        try writeFields(to: &writer)
+        let written = UnsafeRawBufferPointer(rebasing: writer.written[start...])
+        do {
+            _ = try Self.decode(payload: written)
+        } catch {
+            writer.rewind(to: start)
+            throw error
+        }
+    }
+}
