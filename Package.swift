@@ -31,12 +31,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PumpWireCoreTests", dependencies: ["PumpWireCore", "PumpWire"]),
-        .testTarget(
-            name: "PumpWireTests",
-            dependencies: ["PumpWire", "pumpwire"],
-            resources: []
-        ),
+        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWire", "pumpwire"]),
     ],
     swiftLanguageModes: [.v6]
 )

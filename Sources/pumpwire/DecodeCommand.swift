@@ -11,7 +11,7 @@ struct DecodeCommand: ParsableCommand {
             Input is read as one byte stream: every frame in it is decoded, noise and bad frames \
             are reported and skipped (the reader resynchronises on the sync word a5 c3).
             Examples:
-              pumpwire decode a5c3010100010000a13f
+              pumpwire decode a5c301010001000000a13f
               pumpwire decode --file vectors/examples/prescriptionBlock.hex --format json
               cat capture.bin | pumpwire decode --file - --input-format binary
             """

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Runs the built `pumpwire` and returns its exit status, stdout and stderr.
+func pumpwire(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("pumpwire")
+    process.arguments = arguments
+    process.currentDirectoryURL = packageRoot
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let error = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+}
+
+/// Where SwiftPM put the test bundle, and so the `pumpwire` executable.
+let productsDirectory: URL = {
+    let candidates = [Bundle.main.executableURL?.deletingLastPathComponent()] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    for case let directory? in candidates where FileManager.default.fileExists(atPath: directory.appendingPathComponent("pumpwire").path) {
+        return directory
+    }
+    return packageRoot.appendingPathComponent(".build/debug")
+}()
+
+@Suite("The pumpwire command", .serialized)
+struct CommandLineTests {
+    @Test("decode prints the spec's worked example as JSON and exits 0")
+    func decodeExample() throws {
+        let result = try pumpwire(["decode", "--file", "vectors/examples/prescriptionBlock.hex", "--format", "json"])
+        #expect(result.status == 0)
+        let items = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as! [[String: Any]]
+        #expect(items.count == 1)
+        #expect(items[0]["messageType"] as? String == "prescriptionBlock")
+        #expect((items[0]["message"] as? [String: Any])?["maxDailyDoseNanograms"] as? Int == 1_000_000)
+    }
+
+    @Test("decode in text shows the fields and the derived daily dose")
+    func decodeText() throws {
+        let result = try pumpwire(["decode", "--file", "vectors/examples/prescriptionBlock.hex"])
+        #expect(result.status == 0)
+        #expect(result.out.contains("concentrationMicrogramsPerMillilitre: 2000"))
+        #expect(result.out.contains("daily basal dose 780000 ng/day"))
+        #expect(result.out.contains("digest 0xb7e2aad6"))
+    }
+
+    @Test("A bad CRC prints the code, its name and the offset, and exits 1")
+    func decodeError() throws {
+        let result = try pumpwire(["decode", "a5c3 0101 00 0100 0000 a13e", "--format", "text"])
+        #expect(result.status == 1)
+        #expect(result.out.contains("BAD_CRC (7) at stream offset 9"))
+        let json = try pumpwire(["decode", "a5c3010100010000", "--format", "json"])
+        #expect(json.status == 1)
+        #expect(json.out.contains("\"name\": \"TRUNCATED\""))
+    }
+
+    @Test("Several frames from stdin, binary and hex")
+    func severalFrames() throws {
+        let hex = try String(contentsOf: packageRoot.appendingPathComponent("vectors/examples/interrogationRequest.hex"), encoding: .utf8)
+        let result = try pumpwire(["decode", "--format", "json"], stdin: hex + "\n" + hex)
+        #expect(result.status == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as! [Any]).count == 2)
+    }
+
+    @Test("encode turns decode's JSON back into the same bytes")
+    func encodeRoundTrip() throws {
+        let decoded = try pumpwire(["decode", "--file", "vectors/examples/bolusSchedule.hex", "--format", "json"])
+        let encoded = try pumpwire(["encode"], stdin: decoded.out)
+        #expect(encoded.status == 0)
+        let expected = try String(contentsOf: packageRoot.appendingPathComponent("vectors/examples/bolusSchedule.hex"), encoding: .utf8)
+        #expect(encoded.out == Hex.encodeLine(expected))
+    }
+
+    @Test("encode refuses a value the spec forbids, with the decoder's code")
+    func encodeRefuses() throws {
+        let json = #"{"messageType": "refillReceipt", "sequence": 4, "message": {"confirmationDigest": 1, "resultingReservoirMicrolitres": 60001, "lowReservoirAlarmTime": 0}}"#
+        let result = try pumpwire(["encode"], stdin: json)
+        #expect(result.status == 1)
+        #expect(result.err.contains("FIELD_OUT_OF_RANGE (10) at payload offset 4"))
+    }
+}
+
+import PumpWire
+extension Hex {
+    /// The hex of an annotated example file, as one line.
+    static func encodeLine(_ annotated: String) -> String { Hex.encode(try! Hex.decode(annotated)) + "\n" }
+}
