@@ -8,12 +8,23 @@ public enum PumpWireJSON {
         try OrderedJSONEncoder().encode(frame)
     }
 
-    /// One frame, or an array of frames, from JSON text (extra keys such as `streamOffset` are
-    /// ignored).
+    /// One frame, or an array of frames, from JSON text. The array `pumpwire decode --format json`
+    /// prints is accepted: its error entries and its reassembled copies of fragmented messages
+    /// (the fragments themselves are in the array) are skipped; extra keys such as
+    /// `streamOffset` are ignored.
     public static func frames(from data: Data) throws -> [Frame] {
         let decoder = JSONDecoder()
-        if let frames = try? decoder.decode([Frame].self, from: data) { return frames }
-        return [try decoder.decode(Frame.self, from: data)]
+        guard case let entries as [Any] = try JSONSerialization.jsonObject(with: data) else {
+            return [try decoder.decode(Frame.self, from: data)]
+        }
+        var frames: [Frame] = []
+        for entry in entries {
+            if let object = entry as? [String: Any], object["error"] != nil || object["reassembled"] as? Bool == true {
+                continue
+            }
+            frames.append(try decoder.decode(Frame.self, from: try JSONSerialization.data(withJSONObject: entry)))
+        }
+        return frames
     }
 }
 

@@ -23,6 +23,19 @@ public struct StreamItem: Equatable, Sendable {
 /// Reads every frame of a byte stream, resynchronising after noise and bad frames (PW-FRAME-10)
 /// and reassembling fragmented messages (section 5). Never stops at the first error.
 public enum StreamDecoder {
+    /// The bytes of each frame that passes the frame checks, in stream order (what an encoder
+    /// wrote back to back, split again).
+    public static func frames(in bytes: [UInt8]) -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        bytes.withUnsafeBytes { raw in
+            var scanner = FrameScanner(raw)
+            while let event = scanner.next() {
+                if case .frame(let view, let start) = event { frames.append(Array(bytes[start..<(start + view.length)])) }
+            }
+        }
+        return frames
+    }
+
     public static func decode(_ bytes: [UInt8]) -> [StreamItem] {
         var items: [StreamItem] = []
         bytes.withUnsafeBytes { raw in
@@ -43,6 +56,7 @@ public enum StreamDecoder {
                     } catch {
                         items.append(StreamItem(
                             streamOffset: start, length: view.length, kind: .rejected(error, payloadOffsets: false)))
+                        scanner.resynchronize(afterFrameAt: start)
                         continue
                     }
                     guard view.fragment != nil else { continue }

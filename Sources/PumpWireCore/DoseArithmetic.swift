@@ -1,9 +1,12 @@
 /// The derived quantities of spec 2.3, in 64-bit unsigned integers with the spec's rounding, so
 /// that programmer and firmware compute identical numbers (PW-UNIT-3).
 public enum DoseArithmetic {
-    /// floor((2n + d) / (2d)): division rounding half up (spec 2.2). `d` must be positive.
+    /// floor((2n + d) / (2d)): division rounding half up (spec 2.2), computed as quotient plus
+    /// one when the remainder is at least half, so no intermediate overflows. 0 when `d` is 0.
     public static func roundHalfUp(_ numerator: UInt64, _ denominator: UInt64) -> UInt64 {
-        (2 * numerator + denominator) / (2 * denominator)
+        guard denominator > 0 else { return 0 }
+        let remainder = numerator % denominator
+        return numerator / denominator + (remainder >= denominator - remainder ? 1 : 0)
     }
 
     /// D1: the flow of a dose rate at a concentration, nL/day.
@@ -36,10 +39,12 @@ public enum DoseArithmetic {
 }
 
 extension PrescriptionBlock {
-    /// How long step `index` lasts, in minutes (spec 2.3).
+    /// How long step `index` lasts, in minutes (spec 2.3); 0 for a step that a decoder would
+    /// reject for its order (so hand-built values never trap).
     public func minutes(ofStep index: Int) -> UInt16 {
         let end = index + 1 < steps.count ? steps[index + 1].startMinute : WireLimits.minutesPerDay
-        return end - steps[index].startMinute
+        let start = steps[index].startMinute
+        return end > start ? end - start : 0
     }
 
     /// W of spec 2.3: the sum of rate × minutes over the steps, ng·min/day.

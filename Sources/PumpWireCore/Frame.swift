@@ -60,16 +60,23 @@ public struct Frame: Equatable, Sendable {
     }
 
     /// Writes exactly this frame. A message whose payload exceeds one frame is PAYLOAD_TOO_LARGE
-    /// here; `FrameEncoder.encode` fragments it. Returns the bytes written.
+    /// here; `FrameEncoder.encode` fragments it. Errors carry frame offsets, as a decoder of the
+    /// frame would report them; BUFFER_TOO_SMALL carries the output offset. Returns the bytes written.
     @discardableResult
     public func encode(into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) -> Int {
         var writer = ByteWriter(buffer)
         var flags = FrameFlags(rawValue: authentication == nil ? 0 : FrameFlags.authenticated.rawValue)
         switch content {
         case .message(let message):
+            try require(message.payloadSize <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)
             try FrameEncoder.writeHeader(typeCode: message.typeCode, flags: flags, sequence: sequence, to: &writer)
             let payloadStart = writer.count
-            try message.encodePayload(into: &writer)
+            do {
+                try message.encodePayload(into: &writer)
+            } catch where error.code != .bufferTooSmall {
+                // Offsets as a decoder of this frame would report them (PW-ENC-6).
+                throw PumpWireError(error.code, at: payloadStart + error.offset)
+            }
             try FrameEncoder.finishFrame(payloadStart: payloadStart, authentication: authentication, writer: &writer)
         case .fragment(let fragment):
             flags.insert(.fragment)

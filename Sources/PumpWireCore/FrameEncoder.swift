@@ -13,8 +13,10 @@ public enum FrameEncoder {
     }
 
     /// Writes `message` with `sequence` as one frame or as its fragments, back to back, and
-    /// returns the bytes written. An authentication block is only carried by a single frame.
-    /// Errors from the payload carry payload offsets.
+    /// returns the bytes written. Errors carry frame offsets for a single frame and payload
+    /// offsets for a fragmented message, as a decoder would report them (PW-ENC-6, PW-FRAG-12).
+    /// An authentication block is carried by a single frame only: version 1 has no way to make a
+    /// tag per fragment, so a fragmented message with one is refused (NON_CANONICAL at offset 4).
     @discardableResult
     public static func encode(
         _ message: Message, sequence: UInt16, authentication: AuthenticationBlock? = nil,

@@ -38,6 +38,12 @@ public struct FrameScanner {
         }
     }
 
+    /// Goes back to the next sync word after `start`: for a frame that passed the frame checks but
+    /// whose payload a later step rejected (spec 4.3, step 3, applies to every error).
+    public mutating func resynchronize(afterFrameAt start: Int) {
+        position = nextSync(after: start)
+    }
+
     /// The bytes of a frame reported by `next()`, for `FrameView` accessors.
     public func frameBytes(_ view: FrameView, start: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[start..<(start + view.length)])

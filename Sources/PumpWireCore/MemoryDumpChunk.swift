@@ -41,7 +41,8 @@ public struct MemoryDumpChunk: WireMessage, Sendable {
 
     /// The number of chunks an image of `imageLength` bytes takes.
     public static func chunkCount(forImageLength imageLength: UInt32) -> Int {
-        (Int(imageLength) + WireLimits.chunkDataSize - 1) / WireLimits.chunkDataSize
+        let size = UInt32(WireLimits.chunkDataSize)
+        return Int(imageLength / size + (imageLength % size == 0 ? 0 : 1))  // at most 2^32 / 218: fits Int32
     }
 
     public init(readingFieldsFrom reader: inout ByteReader) throws(PumpWireError) {

@@ -99,7 +99,19 @@ public enum Message: Equatable, Sendable {
         case .acknowledgement(let m): try m.encodePayload(into: &writer)
         case .negativeAcknowledgement(let m): try m.encodePayload(into: &writer)
         case .unknown(let m):
+            let start = writer.count
             try m.payload.withUnsafeBytes { (raw) throws(PumpWireError) in try writer.writeBytes(raw) }
+            // Raw bytes under a registered code must pass that type's checks like any payload.
+            if MessageRegistry.descriptor(for: m.typeCode) != nil {
+                do {
+                    _ = try Message.decode(
+                        typeCode: m.typeCode, payload: UnsafeRawBufferPointer(rebasing: writer.written[start...]),
+                        reportingOffset: 0)
+                } catch {
+                    writer.rewind(to: start)
+                    throw error
+                }
+            }
         }
     }
 }

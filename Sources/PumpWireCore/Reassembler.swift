@@ -45,7 +45,7 @@ public struct Reassembler: Sendable {
     public var isComplete: Bool { state == .complete }
     /// The message in progress, if any.
     public var messageInProgress: (typeCode: UInt8, sequence: UInt16)? {
-        state == .empty ? nil : (typeCode, sequence)
+        state == .collecting ? (typeCode, sequence) : nil
     }
 
     /// Indices not yet received of the message in progress (PW-FRAG-11), so a receiver can ask
@@ -61,7 +61,7 @@ public struct Reassembler: Sendable {
         typeCode: UInt8, sequence: UInt16, header fragment: FragmentHeader, data: UnsafeRawBufferPointer
     ) throws(PumpWireError) -> ReassemblyProgress {
         try fragment.check(dataLength: data.count)
-        if state == .complete { reset() }  // PW-FRAG-12: a completed message is handed over once
+        if state == .complete { reset() }  // PW-FRAG-13: a completed message is handed over once
         let dataStart = WireLimits.headerSize + WireLimits.fragmentHeaderSize
         if state == .empty {
             state = .collecting

@@ -48,19 +48,22 @@ struct EncodeCommand: ParsableCommand {
 
         var encoded: [[UInt8]] = []
         for (index, frame) in frames.enumerated() {
+            var fragmented = false
             do throws(PumpWireError) {
                 switch frame.content {
                 case .message(let message) where frame.authentication == nil:
                     // May be several fragment frames (PW-FRAG-1).
+                    fragmented = message.payloadSize > WireLimits.maxFramePayload
                     let bytes = try message.encodedFrames(sequence: frame.sequence)
-                    encoded += splitFrames(bytes)
+                    encoded += StreamDecoder.frames(in: bytes)
                 default:
                     encoded.append(try frame.encoded())
                 }
             } catch {
                 let name = MessageRegistry.name(of: frame.typeCode)
-                printError("error: \(error.code.specName) (\(error.code.rawValue)) at payload offset \(error.offset) "
-                    + "in frame \(index + 1) (\(name)); the spec forbids this value")
+                let place = fragmented ? "payload offset \(error.offset)" : "frame offset \(error.offset)"
+                printError("error: \(error.code.specName) (\(error.code.rawValue)) at \(place) "
+                    + "in entry \(index + 1) (\(name)): the spec forbids this value")
                 throw ExitCode(1)
             }
         }
@@ -77,18 +80,6 @@ struct EncodeCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }
-    }
-
-    /// Back-to-back frames written by the encoder, one array each.
-    private func splitFrames(_ bytes: [UInt8]) -> [[UInt8]] {
-        var frames: [[UInt8]] = []
-        bytes.withUnsafeBytes { raw in
-            var scanner = FrameScanner(raw)
-            while case .frame(let view, let start)? = scanner.next() {
-                frames.append(Array(bytes[start..<(start + view.length)]))
-            }
-        }
-        return frames
     }
 }
 

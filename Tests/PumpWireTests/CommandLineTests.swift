@@ -1,4 +1,6 @@
 import Foundation
+import PumpWire
+import PumpWireCore
 import Testing
 
 /// Runs the built `pumpwire` and returns its exit status, stdout and stderr.
@@ -77,16 +79,28 @@ struct CommandLineTests {
         #expect(encoded.out == Hex.encodeLine(expected))
     }
 
+    @Test("encode takes decode's JSON of a stream with fragments and errors, and writes each frame once")
+    func encodeStream() throws {
+        let long = try Message.prescriptionBlock(Samples.prescription(steps: 48)).encodedFrames(sequence: 5)
+        let stream = Hex.encode(long) + " 00 " + Hex.encode(try Message.interrogationRequest(InterrogationRequest()).encodedFrames(sequence: 6))
+        let decoded = try pumpwire(["decode", "--format", "json"], stdin: stream)
+        #expect(decoded.status == 1)  // the noise byte
+        let encoded = try pumpwire(["encode"], stdin: decoded.out)
+        #expect(encoded.status == 0)
+        let lines = encoded.out.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.prefix(2).joined() == Hex.encode(long))
+    }
+
     @Test("encode refuses a value the spec forbids, with the decoder's code")
     func encodeRefuses() throws {
         let json = #"{"messageType": "refillReceipt", "sequence": 4, "message": {"confirmationDigest": 1, "resultingReservoirMicrolitres": 60001, "lowReservoirAlarmTime": 0}}"#
         let result = try pumpwire(["encode"], stdin: json)
         #expect(result.status == 1)
-        #expect(result.err.contains("FIELD_OUT_OF_RANGE (10) at payload offset 4"))
+        #expect(result.err.contains("FIELD_OUT_OF_RANGE (10) at frame offset 13"))
     }
 }
 
-import PumpWire
 extension Hex {
     /// The hex of an annotated example file, as one line.
     static func encodeLine(_ annotated: String) -> String { Hex.encode(try! Hex.decode(annotated)) + "\n" }

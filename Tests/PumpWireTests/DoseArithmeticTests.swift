@@ -32,6 +32,22 @@ struct DoseArithmeticTests {
         #expect(DoseArithmetic.flowNanolitresPerDay(doseRateNanogramsPerDay: 1_000_000_000, concentrationMicrogramsPerMillilitre: 1) == 1_000_000_000_000)
     }
 
+    @Test("The arithmetic is total: no trap on values a decoder would reject")
+    func total() throws {
+        #expect(DoseArithmetic.roundHalfUp(UInt64.max, 1) == UInt64.max)
+        #expect(DoseArithmetic.roundHalfUp(UInt64.max, UInt64.max) == 1)
+        #expect(DoseArithmetic.roundHalfUp(UInt64.max / 2, UInt64.max) == 0)
+        #expect(DoseArithmetic.roundHalfUp(UInt64.max / 2 + 1, UInt64.max) == 1)
+        #expect(DoseArithmetic.roundHalfUp(7, 0) == 0)
+        var rx = Samples.prescription
+        rx.steps = try BoundedArray(elements: [DayProfileStep(startMinute: 0, doseRateNanogramsPerDay: 1),
+                                               DayProfileStep(startMinute: 1500, doseRateNanogramsPerDay: 1)])
+        #expect(rx.minutes(ofStep: 1) == 0)
+        rx.concentrationMicrogramsPerMillilitre = 0
+        #expect(rx.dailyBasalVolumeNanolitres == 0)
+        #expect(MemoryDumpChunk.chunkCount(forImageLength: UInt32.max) == 19_701_685)
+    }
+
     @Test("D5: the refill example's alarm time, and its edges")
     func lowReservoirAlarm() {
         #expect(Samples.prescription.lowReservoirAlarmTime(after: Samples.refill) == 851_575_260)

@@ -3,16 +3,7 @@ import PumpWire
 import Testing
 
 /// Splits back-to-back frames.
-func splitFrames(_ bytes: [UInt8]) -> [[UInt8]] {
-    var frames: [[UInt8]] = []
-    bytes.withUnsafeBytes { raw in
-        var scanner = FrameScanner(raw)
-        while case .frame(let view, let start)? = scanner.next() {
-            frames.append(Array(bytes[start..<(start + view.length)]))
-        }
-    }
-    return frames
-}
+func splitFrames(_ bytes: [UInt8]) -> [[UInt8]] { StreamDecoder.frames(in: bytes) }
 
 /// Feeds frames to a reassembler; returns each progress, and the message when complete.
 func reassemble(_ frames: [[UInt8]]) throws(PumpWireError) -> (progress: [ReassemblyProgress], message: Message?) {

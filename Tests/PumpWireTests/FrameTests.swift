@@ -131,6 +131,24 @@ struct FrameTests {
         #expect(bytes.count == FrameEncoder.encodedSize(of: message))
     }
 
+    @Test("Raw bytes under a registered type code are checked as that type (PW-ENC-5)")
+    func unknownUnderRegisteredCode() throws {
+        let bad = Message.unknown(UnknownMessage(typeCode: 0x02, payload: try BoundedArray([0x09])))
+        #expect(caught { () throws(PumpWireError) in try bad.encodedPayload() } == PumpWireError(.fieldOutOfRange, at: 0))
+        #expect(caught { () throws(PumpWireError) in try Frame(sequence: 1, message: bad).encoded() } == PumpWireError(.fieldOutOfRange, at: 9))
+        // Valid bytes under a registered code encode to the registered message's bytes.
+        let raw = Message.unknown(UnknownMessage(typeCode: 0x02, payload: try BoundedArray(rawPayload(Samples.prescription))))
+        #expect(try raw.encodedFrames(sequence: 2) == (try Message.prescriptionBlock(Samples.prescription).encodedFrames(sequence: 2)))
+    }
+
+    @Test("One frame cannot hold a longer message: PAYLOAD_TOO_LARGE at offset 7, whatever its size")
+    func singleFrameLimit() {
+        for steps in [37, 41, 48] {
+            let frame = Frame(sequence: 1, message: .prescriptionBlock(Samples.prescription(steps: steps)))
+            #expect(caught { () throws(PumpWireError) in try frame.encoded() } == PumpWireError(.payloadTooLarge, at: 7), "\(steps) steps")
+        }
+    }
+
     @Test("Encoding into a buffer that is too small is BUFFER_TOO_SMALL, never a partial frame")
     func bufferTooSmall() {
         var buffer = [UInt8](repeating: 0, count: 20)

@@ -42,6 +42,18 @@ struct StreamTests {
         #expect(summary(bad + rx) == ["TRUNCATED@0+\(bad.count + rx.count)", "frame@\(bad.count):prescriptionBlock"])
     }
 
+    @Test("A frame whose payload is rejected is followed by a resync inside it, like any rejected frame (4.3 step 3)")
+    func payloadErrorResyncs() throws {
+        // An interrogation with a payload byte, one byte of noise, a valid interrogation.
+        #expect(summary(try Hex.decode("a5c301010001000100008c51 00 a5c301010001000000a13f")) == [
+            "LENGTH_MISMATCH@0+9", "frame@13:interrogationRequest",
+        ])
+        // An acknowledgement of type 4 whose payload holds a sync word: the reader looks there too.
+        #expect(summary(try Hex.decode("a5c301f0000200050004a5c30101c5c8")) == [
+            "FIELD_OUT_OF_RANGE@0+9", "TRUNCATED@10+6",
+        ])
+    }
+
     @Test("A frame cut off by the end of the stream is TRUNCATED")
     func cutOff() {
         #expect(summary(status + rx.prefix(20)) == ["frame@0:pumpStatus", "TRUNCATED@\(status.count)+20"])

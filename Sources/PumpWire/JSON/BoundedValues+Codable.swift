@@ -10,7 +10,7 @@ extension BoundedText: Codable {
         } catch {
             throw DecodingError.dataCorruptedError(
                 in: container,
-                debugDescription: "\"\(string)\" is not 1 to \(capacity) printable ASCII characters")
+                debugDescription: "\(error.code.specName) (\(error.code.rawValue)): \"\(string)\" is not 1 to \(capacity) printable ASCII characters")
         }
     }
 
@@ -32,7 +32,7 @@ extension BoundedArray: Codable where Element: Codable {
             }
             guard bytes.count <= capacity else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "\(bytes.count) bytes, at most \(capacity) allowed")
+                    in: container, debugDescription: "TOO_MANY_ITEMS (11): \(bytes.count) bytes, at most \(capacity) allowed")
             }
             self.init()
             for byte in bytes { try! append(byte as! Element) }
@@ -41,7 +41,7 @@ extension BoundedArray: Codable where Element: Codable {
             let elements = try container.decode([Element].self)
             guard elements.count <= capacity else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "\(elements.count) items, at most \(capacity) allowed")
+                    in: container, debugDescription: "TOO_MANY_ITEMS (11): \(elements.count) items, at most \(capacity) allowed")
             }
             self.init()
             for element in elements { try! append(element) }

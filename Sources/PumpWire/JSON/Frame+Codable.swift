@@ -22,6 +22,11 @@ extension Frame: Codable {
             }
             typeCode = registered
         } else if name == "unknown", let givenCode {
+            if let registered = MessageRegistry.descriptor(for: givenCode) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .messageType, in: c,
+                    debugDescription: "type code \(givenCode) is registered: use \"messageType\": \"\(registered.name)\"")
+            }
             typeCode = givenCode
         } else {
             throw DecodingError.dataCorruptedError(
