@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "PumpWireCore", targets: ["PumpWireCore"]),
         .library(name: "PumpWire", targets: ["PumpWire"]),
+        .library(name: "PumpWireConformance", targets: ["PumpWireConformance"]),
         .executable(name: "pumpwire", targets: ["pumpwire"]),
     ],
     dependencies: [
@@ -24,14 +25,21 @@ let package = Package(
             dependencies: ["PumpWireCore", "CZlib"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        // The golden vectors: their generator, the runner, and the testee protocol (spec/conformance.md).
+        .target(
+            name: "PumpWireConformance",
+            dependencies: ["PumpWire", "PumpWireCore"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
         .executableTarget(
             name: "pumpwire",
             dependencies: [
                 "PumpWire",
+                "PumpWireConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWire", "pumpwire"]),
+        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWire", "PumpWireConformance", "pumpwire"]),
     ],
     swiftLanguageModes: [.v6]
 )

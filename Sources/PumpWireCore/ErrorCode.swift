@@ -33,12 +33,29 @@ public enum ErrorCode: UInt16, Sendable {
     case chunkOffsetMismatch = 50
     case chunkSizeMismatch = 51
 
+    // Session findings (spec 11.3): reported by session checkers with a frame index, never by
+    // decoders and never in a negative acknowledgement.
+    case sequenceGap = 64
+    case requestWhileOutstanding = 65
+    case unsolicitedResponse = 66
+    case sequenceMismatch = 67
+    case unexpectedResponseType = 68
+    case digestMismatch = 69
+    case receiptMismatch = 70
+    case imageCRCMismatch = 71
+    case noResponse = 72
+    case wrongRefusal = 73
+    case chunkConflict = 74
+
     case notPermitted = 128
     case drugMismatch = 129
     case concentrationMismatch = 130
     case reservoirOverfill = 131
     case busy = 132
     case authenticationRequired = 133
+
+    /// A session finding (spec 11.3), reported with a frame index rather than a byte offset.
+    public var isSessionFinding: Bool { (64...79).contains(rawValue) }
 
     /// The name used in spec section 10, for logs and tools.
     public var specName: StaticString {
@@ -72,6 +89,17 @@ public enum ErrorCode: UInt16, Sendable {
         case .chunkCountMismatch: "CHUNK_COUNT_MISMATCH"
         case .chunkOffsetMismatch: "CHUNK_OFFSET_MISMATCH"
         case .chunkSizeMismatch: "CHUNK_SIZE_MISMATCH"
+        case .sequenceGap: "SEQUENCE_GAP"
+        case .requestWhileOutstanding: "REQUEST_WHILE_OUTSTANDING"
+        case .unsolicitedResponse: "UNSOLICITED_RESPONSE"
+        case .sequenceMismatch: "SEQUENCE_MISMATCH"
+        case .unexpectedResponseType: "UNEXPECTED_RESPONSE_TYPE"
+        case .digestMismatch: "DIGEST_MISMATCH"
+        case .receiptMismatch: "RECEIPT_MISMATCH"
+        case .imageCRCMismatch: "IMAGE_CRC_MISMATCH"
+        case .noResponse: "NO_RESPONSE"
+        case .wrongRefusal: "WRONG_REFUSAL"
+        case .chunkConflict: "CHUNK_CONFLICT"
         case .notPermitted: "NOT_PERMITTED"
         case .drugMismatch: "DRUG_MISMATCH"
         case .concentrationMismatch: "CONCENTRATION_MISMATCH"

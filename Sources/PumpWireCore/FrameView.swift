@@ -18,6 +18,17 @@ public struct FrameView: Equatable, Sendable {
     /// With `exactly`, bytes after the frame are TRAILING_BYTES (PW-FRAME-7); without it they
     /// are left for the caller (a stream reader).
     public static func decode(_ bytes: UnsafeRawBufferPointer, exactly: Bool) throws(PumpWireError) -> FrameView {
+        var view = try decodeFrameLayer(bytes, exactly: exactly)
+        // 9. section 5.2
+        if view.flags.contains(.fragment) {
+            view.fragment = try FragmentHeader.read(fromFramePayload: view.payload(in: bytes))
+        }
+        return view
+    }
+
+    /// Steps 1 to 8 of spec 4.2 only: the frame is sound, its fragment header and payload are
+    /// not yet checked. A session checker tells these apart (PW-SESSION-5).
+    public static func decodeFrameLayer(_ bytes: UnsafeRawBufferPointer, exactly: Bool) throws(PumpWireError) -> FrameView {
         // 1. PW-FRAME-1, on the bytes present.
         if bytes.count >= 1 { try require(bytes[0] == WireLimits.syncByte0, .badSync, at: 0) }
         if bytes.count >= 2 { try require(bytes[1] == WireLimits.syncByte1, .badSync, at: 0) }
@@ -51,14 +62,9 @@ public struct FrameView: Equatable, Sendable {
                 reportingOffset: payloadRange.upperBound)
             authentication = try AuthenticationBlock.read(from: &reader)
         }
-        // 9. section 5.2
-        var fragment: FragmentHeader?
-        if flags.contains(.fragment) {
-            fragment = try FragmentHeader.read(fromFramePayload: UnsafeRawBufferPointer(rebasing: bytes[payloadRange]))
-        }
         return FrameView(
             messageType: bytes[3], flags: flags, sequence: UInt16(bytes[5]) | UInt16(bytes[6]) << 8,
-            payloadRange: payloadRange, authentication: authentication, fragment: fragment, length: length)
+            payloadRange: payloadRange, authentication: authentication, fragment: nil, length: length)
     }
 
     /// The payload within `bytes` (the same bytes given to `decode`).

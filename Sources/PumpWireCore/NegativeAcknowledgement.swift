@@ -19,7 +19,7 @@ public struct NegativeAcknowledgement: WireMessage, Sendable {
         rejectedType = try reader.readUInt8()
         // PW-NAK-1
         let codeOffset = reader.offset
-        guard let code = ErrorCode(rawValue: try reader.readUInt16()) else {
+        guard let code = ErrorCode(rawValue: try reader.readUInt16()), !code.isSessionFinding else {
             throw PumpWireError(.fieldOutOfRange, at: codeOffset)
         }
         errorCode = code

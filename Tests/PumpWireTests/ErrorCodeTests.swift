@@ -230,6 +230,11 @@ struct ErrorCodeTests {
         for raw in UInt16(0)...UInt16(300) {
             guard let code = ErrorCode(rawValue: raw) else { continue }
             let nak = NegativeAcknowledgement(rejectedType: 0x7E, errorCode: code, errorOffset: code == .unknownMessageType ? 3 : 0xFFFF)
+            if code.isSessionFinding {  // PW-NAK-1: never in a negative acknowledgement
+                #expect(caught { () throws(PumpWireError) in try Message.negativeAcknowledgement(nak).encodedFrames(sequence: 9) }
+                    == PumpWireError(.fieldOutOfRange, at: 10))
+                continue
+            }
             let bytes = try Message.negativeAcknowledgement(nak).encodedFrames(sequence: 9)
             #expect(try Frame.decode(bytes).content == .message(.negativeAcknowledgement(nak)))
         }

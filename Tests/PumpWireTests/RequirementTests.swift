@@ -1,16 +1,11 @@
 import Foundation
+import PumpWireConformance
 import Testing
 
-/// Requirement ids (`PW-FRAME-3`) found in `text`, in order, without repeats.
-func requirementIDs(in text: String, definitionsOnly: Bool) -> [String] {
-    let pattern = definitionsOnly ? #"(?m)^(?:- )?(PW-[A-Z]+-[0-9]+):"# : #"PW-[A-Z]+-[0-9]+"#
-    let regex = try! NSRegularExpression(pattern: pattern)
+/// Requirement ids (`PW-FRAME-3`) cited anywhere in `text`, in order, without repeats.
+func citedRequirementIDs(in text: String) -> [String] {
     var seen: [String] = []
-    for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-        let range = Range(match.range(at: definitionsOnly ? 1 : 0), in: text)!
-        let id = String(text[range])
-        if !seen.contains(id) { seen.append(id) }
-    }
+    for match in text.matches(of: /PW-[A-Z]+-[0-9]+/) where !seen.contains(String(match.0)) { seen.append(String(match.0)) }
     return seen
 }
 
@@ -22,13 +17,13 @@ struct RequirementTests {
     func index() throws {
         let listed = try String(contentsOf: packageRoot.appendingPathComponent("spec/requirements.txt"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
-        #expect(listed == requirementIDs(in: spec, definitionsOnly: true))
+        #expect(listed == VectorGenerator.requirementIDs(in: spec))
         #expect(listed.count > 80)
     }
 
     @Test("Every requirement cited in the spec, the sources and the tests is defined")
     func citationsExist() throws {
-        let defined = Set(requirementIDs(in: spec, definitionsOnly: true))
+        let defined = Set(VectorGenerator.requirementIDs(in: spec))
         var texts = [("spec", spec)]
         for folder in ["Sources", "Tests"] {
             let enumerator = FileManager.default.enumerator(at: packageRoot.appendingPathComponent(folder), includingPropertiesForKeys: nil)
@@ -38,7 +33,7 @@ struct RequirementTests {
             }
         }
         for (name, text) in texts {
-            for id in requirementIDs(in: text, definitionsOnly: false) where !defined.contains(id) {
+            for id in citedRequirementIDs(in: text) where !defined.contains(id) {
                 Issue.record("\(name) cites \(id), which the spec does not define")
             }
         }

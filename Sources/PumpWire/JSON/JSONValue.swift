@@ -15,8 +15,17 @@ public indirect enum JSONValue: Equatable, Sendable {
         case (.integer(let a), .integer(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        // PW-JSON-1: compared as parsed values, so key order does not matter.
+        case (.object(let a), .object(let b)):
+            a.count == b.count && a.allSatisfy { key, value in b.contains { $0.0 == key && $0.1 == value } }
         default: false
+        }
+    }
+
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
         }
     }
 
@@ -44,6 +53,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .string(let value): output += JSONValue.quoted(value)
         case .array(let items):
             if items.isEmpty { output += "[]"; return }
+            if indent != nil, items.allSatisfy(\.isScalar) {  // short lists of scalars on one line
+                output += "[" + items.map { $0.text(indent: nil) }.joined(separator: ", ") + "]"
+                return
+            }
             output += "[" + newline
             for (i, item) in items.enumerated() {
                 output += pad(level + 1)

@@ -1,0 +1,220 @@
+import PumpWireCore
+
+/// A breach of the session rules of spec 11.3: a code from 64 to 79 and the index of the frame.
+public struct SessionFinding: Equatable, Sendable, CustomStringConvertible {
+    public var frameIndex: Int
+    public var code: ErrorCode
+
+    public init(frameIndex: Int, code: ErrorCode) {
+        self.frameIndex = frameIndex
+        self.code = code
+    }
+
+    public var description: String { "frame \(frameIndex): \(code.specName) (\(code.rawValue))" }
+}
+
+/// Checks a session, both directions in the order sent, against spec 11.3 (PW-SESSION-5 to 8):
+/// sequence numbers, request/response pairing, digests, refill receipts, dump images, and the
+/// refusals the pump owes.
+public struct SessionChecker {
+    /// A request that awaits its answer.
+    private struct Outstanding {
+        var index: Int
+        var typeCode: UInt8
+        var sequence: UInt16
+        var payload: [UInt8]
+        var message: Message?
+        /// The negative acknowledgement the pump must answer with (PW-SESSION-5, PW-SESSION-6).
+        var requiredRefusal: (code: ErrorCode, offset: Int)?
+        var dump: DumpProgress?
+    }
+
+    private struct DumpProgress {
+        var first: MemoryDumpChunk
+        var chunks: [Int: [UInt8]] = [:]
+    }
+
+    public private(set) var findings: [SessionFinding] = []
+    private var outstanding: Outstanding?
+    private var lastRequestSequence: UInt16?
+    private var confirmedPrescription: (block: PrescriptionBlock, digest: UInt32)?
+    private var confirmedBolusDigest: UInt32?
+    private var reassembler = Reassembler()
+
+    public init() {}
+
+    /// The findings for a whole session of single frames.
+    public static func check(_ frames: [[UInt8]]) -> [SessionFinding] {
+        var checker = SessionChecker()
+        for (index, frame) in frames.enumerated() { checker.add(frame, at: index) }
+        checker.finish()
+        return checker.findings
+    }
+
+    /// Takes the next frame of the session.
+    public mutating func add(_ bytes: [UInt8], at index: Int) {
+        bytes.withUnsafeBytes { raw in add(raw, at: index) }
+    }
+
+    public mutating func add(_ bytes: UnsafeRawBufferPointer, at index: Int) {
+        // PW-SESSION-5: a frame that fails steps 1 to 8 is dropped.
+        guard let view = try? FrameView.decodeFrameLayer(bytes, exactly: true) else { return }
+        let isResponse = MessageRegistry.descriptor(for: view.messageType)?.direction == .pumpToProgrammer
+        let payload: [UInt8]
+        var decoded: Message?
+        var failure: PumpWireError?
+        if view.flags.contains(.fragment) {
+            do throws(PumpWireError) {
+                let checked = try FrameView.decode(bytes, exactly: true)
+                var progress: ReassemblyProgress
+                do throws(PumpWireError) {
+                    progress = try reassembler.add(checked, in: bytes)
+                } catch where error.code == .fragmentInterleaved {
+                    _ = reassembler.giveUp()  // 5.4: abandon the message in progress, start the new one
+                    progress = try reassembler.add(checked, in: bytes)
+                }
+                guard progress == .complete else { return }
+                payload = reassembler.withCompletedPayload { Array($0) }
+                do throws(PumpWireError) { decoded = try reassembler.takeMessage() } catch { failure = error }
+            } catch where error.code == .fragmentConflict {
+                return  // left to the reassembler's report
+            } catch {
+                payload = Array(view.payload(in: bytes))
+                failure = error
+            }
+        } else {
+            payload = Array(view.payload(in: bytes))
+            do throws(PumpWireError) { decoded = try view.message(in: bytes) } catch { failure = error }
+        }
+        if isResponse {
+            guard let decoded else { return }  // an unusable response changes nothing
+            respond(decoded, sequence: view.sequence, index: index)
+        } else {
+            request(view.messageType, sequence: view.sequence, payload: payload, message: decoded, failure: failure, index: index)
+        }
+    }
+
+    /// PW-SESSION-8: a request still waiting when the session ends.
+    public mutating func finish() {
+        if let outstanding { findings.append(SessionFinding(frameIndex: outstanding.index, code: .noResponse)) }
+        outstanding = nil
+    }
+
+    // PW-SESSION-6
+    private mutating func request(
+        _ typeCode: UInt8, sequence: UInt16, payload: [UInt8], message: Message?, failure: PumpWireError?, index: Int
+    ) {
+        if let current = outstanding,
+           !(current.typeCode == typeCode && current.sequence == sequence && current.payload == payload) {
+            findings.append(SessionFinding(frameIndex: index, code: .requestWhileOutstanding))
+        }
+        if let last = lastRequestSequence, sequence != last, sequence != last &+ 1 {
+            findings.append(SessionFinding(frameIndex: index, code: .sequenceGap))
+        }
+        lastRequestSequence = sequence
+        var next = Outstanding(index: index, typeCode: typeCode, sequence: sequence, payload: payload, message: message)
+        if let failure {
+            next.requiredRefusal = (failure.code, failure.offset)  // PW-SESSION-5
+        } else if MessageRegistry.descriptor(for: typeCode) == nil {
+            next.requiredRefusal = (.unknownMessageType, 3)  // PW-ERR-3
+        } else if case .refillConfirmation(let refill)? = message, let rx = confirmedPrescription?.block {
+            // PW-REFILL-5, in its order.
+            if refill.drug != rx.drug {
+                next.requiredRefusal = (.drugMismatch, 0)
+            } else if refill.concentrationMicrogramsPerMillilitre != rx.concentrationMicrogramsPerMillilitre {
+                next.requiredRefusal = (.concentrationMismatch, 1)
+            } else if refill.resultingReservoirMicrolitres > rx.reservoirCapacityMicrolitres {
+                next.requiredRefusal = (.reservoirOverfill, 13)
+            }
+        }
+        outstanding = next
+    }
+
+    // PW-SESSION-7, steps 1 to 9.
+    private mutating func respond(_ response: Message, sequence: UInt16, index: Int) {
+        guard var request = outstanding else {
+            findings.append(SessionFinding(frameIndex: index, code: .unsolicitedResponse))
+            return
+        }
+        guard sequence == request.sequence else {
+            findings.append(SessionFinding(frameIndex: index, code: .sequenceMismatch))
+            return
+        }
+        var answered = true
+        defer { if answered { outstanding = nil } }
+        if let refusal = request.requiredRefusal {
+            let isRequired: Bool
+            if case .negativeAcknowledgement(let nak) = response {
+                isRequired = nak.rejectedType == request.typeCode && nak.errorCode == refusal.code
+                    && Int(nak.errorOffset) == refusal.offset
+            } else {
+                isRequired = false
+            }
+            if !isRequired { findings.append(SessionFinding(frameIndex: index, code: .wrongRefusal)) }
+            return
+        }
+        guard MessageRegistry.descriptor(for: request.typeCode)?.isAnswered(by: response.typeCode) == true else {
+            findings.append(SessionFinding(frameIndex: index, code: .unexpectedResponseType))
+            return
+        }
+        switch response {
+        case .negativeAcknowledgement(let nak):
+            if nak.rejectedType != request.typeCode { findings.append(SessionFinding(frameIndex: index, code: .wrongRefusal)) }
+        case .acknowledgement(let ack):
+            let digest = ZlibCRC32.checksum(request.payload)
+            if ack.acknowledgedType != request.typeCode || ack.digest != digest {
+                findings.append(SessionFinding(frameIndex: index, code: .digestMismatch))
+            } else if case .prescriptionBlock(let block)? = request.message {
+                confirmedPrescription = (block, digest)
+            } else if case .bolusSchedule? = request.message {
+                confirmedBolusDigest = digest
+            }
+        case .pumpStatus(let status):
+            if status.prescriptionStored, let confirmed = confirmedPrescription, status.prescriptionDigest != confirmed.digest {
+                findings.append(SessionFinding(frameIndex: index, code: .digestMismatch))
+            }
+            if status.bolusScheduleStored, let confirmed = confirmedBolusDigest, status.bolusScheduleDigest != confirmed {
+                findings.append(SessionFinding(frameIndex: index, code: .digestMismatch))
+            }
+        case .refillReceipt(let receipt):
+            if case .refillConfirmation(let refill)? = request.message {
+                var matches = receipt.confirmationDigest == ZlibCRC32.checksum(request.payload)
+                    && receipt.resultingReservoirMicrolitres == refill.resultingReservoirMicrolitres
+                if let rx = confirmedPrescription?.block {
+                    matches = matches && receipt.lowReservoirAlarmTime == rx.lowReservoirAlarmTime(after: refill)
+                }
+                if !matches { findings.append(SessionFinding(frameIndex: index, code: .receiptMismatch)) }
+            }
+        case .memoryDumpChunk(let chunk):
+            answered = addChunk(chunk, to: &request, index: index)
+            if !answered { outstanding = request }
+        default:
+            break
+        }
+    }
+
+    /// Collects a chunk; true once every chunk is in (and the image is checked, PW-DUMP-8).
+    private mutating func addChunk(_ chunk: MemoryDumpChunk, to request: inout Outstanding, index: Int) -> Bool {
+        var progress = request.dump ?? DumpProgress(first: chunk)
+        let first = progress.first
+        guard chunk.chunkCount == first.chunkCount, chunk.imageLength == first.imageLength,
+              chunk.imageCrc32 == first.imageCrc32, chunk.region == first.region,
+              chunk.regionOffset == first.regionOffset else {
+            findings.append(SessionFinding(frameIndex: index, code: .chunkConflict))
+            request.dump = progress
+            return false
+        }
+        if progress.chunks[Int(chunk.chunkIndex)] == nil {  // of two copies the first counts (11.3)
+            progress.chunks[Int(chunk.chunkIndex)] = chunk.data.bytes
+        }
+        request.dump = progress
+        guard progress.chunks.count == Int(first.chunkCount) else { return false }
+        var image: [UInt8] = []
+        image.reserveCapacity(Int(first.imageLength))
+        for chunkIndex in 0..<Int(first.chunkCount) { image += progress.chunks[chunkIndex] ?? [] }
+        if ZlibCRC32.checksum(image) != first.imageCrc32 {
+            findings.append(SessionFinding(frameIndex: index, code: .imageCRCMismatch))
+        }
+        return true
+    }
+}

@@ -1,0 +1,346 @@
+import Foundation
+import PumpWire
+import PumpWireCore
+
+/// Runs the corpus against a testee and judges every vector (spec/conformance.md 1.1 and 2.5).
+public struct ConformanceRunner {
+    public var corpus: Corpus
+    public var failureList: FailureList
+    /// Run `jsonView` vectors against this process's library (only for the reference codec).
+    public var checksLibraryJSON: Bool
+    /// Called after each vector, for progress.
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(corpus: Corpus, failureList: FailureList = FailureList(), checksLibraryJSON: Bool) {
+        self.corpus = corpus
+        self.failureList = failureList
+        self.checksLibraryJSON = checksLibraryJSON
+    }
+
+    public func run(_ testee: inout some Testee) -> RunReport {
+        var results: [VectorResult] = []
+        var crashesInARow = 0
+        for (index, vector) in corpus.vectors.enumerated() {
+            var result = judge(vector, on: &testee)
+            if let listed = failureList.outcomes[vector.name] {
+                if result.status == .pass {
+                    result.status = .fail
+                    result.detail = "listed as a known failure (\(listed)) but it passes: remove it from the list"
+                } else if result.status != .skipped && result.outcome == listed {
+                    result.status = .expectedFailure
+                } else if result.status != .skipped {
+                    result.detail = "listed as failing with \(listed), now fails with \(result.outcome): " + result.detail
+                    result.status = .fail
+                }
+            }
+            crashesInARow = result.status == .crash ? crashesInARow + 1 : 0
+            results.append(result)
+            progress?(index + 1, corpus.vectors.count)
+            if crashesInARow >= 20 {
+                for rest in corpus.vectors[(index + 1)...] {
+                    results.append(Self.result(rest, .crash, "crash", "not run: the testee crashed 20 times in a row"))
+                }
+                break
+            }
+        }
+        return RunReport(testee: testee.name, capabilities: testee.capabilities, results: results)
+    }
+
+    static func result(_ vector: Vector, _ status: VectorResult.Status, _ outcome: String, _ detail: String) -> VectorResult {
+        VectorResult(
+            id: vector.id, name: vector.name, level: vector.level, kind: vector.kind, messageType: vector.messageType,
+            requirements: vector.requirements, status: status, outcome: outcome, detail: detail)
+    }
+
+    /// The capability a kind needs (spec/conformance.md section 1).
+    static func capability(of kind: String) -> TesteeCapabilities? {
+        switch kind {
+        case "decodeFrame": .decode
+        case "crc16", "crc32": .crc
+        case "reassembly": .reassembly
+        case "stream": .stream
+        case "derived": .derived
+        case "session": .session
+        default: nil
+        }
+    }
+
+    private func judge(_ vector: Vector, on testee: inout some Testee) -> VectorResult {
+        if vector.kind == "jsonView" {
+            guard checksLibraryJSON else { return Self.result(vector, .skipped, "skipped", "JSON views are checked in the reference library only") }
+            return JSONViewJudge.judge(vector)
+        }
+        guard let capability = Self.capability(of: vector.kind) else {
+            return Self.result(vector, .fail, "wrong-value", "unknown vector kind \(vector.kind)")
+        }
+        guard testee.capabilities.contains(capability) else {
+            return Self.result(vector, .skipped, "skipped", "the testee does not declare \(capability.names.joined())")
+        }
+        var exchange = Exchange(testee: testee)
+        let verdict = exchange.judge(vector)
+        testee = exchange.testee
+        return Self.result(vector, verdict.status, verdict.outcome, verdict.detail)
+    }
+}
+
+/// How one vector went, before failure lists.
+struct Verdict {
+    var status: VectorResult.Status
+    var outcome: String
+    var detail: String
+    static var pass: Verdict { Verdict(status: .pass, outcome: "pass", detail: "") }
+    static func fail(_ outcome: String, _ detail: String) -> Verdict { Verdict(status: .fail, outcome: outcome, detail: detail) }
+}
+
+/// A reply that is not a response ends the vector with that status.
+struct Abort: Error { var verdict: Verdict }
+
+
+/// The requests of one vector and the comparison of their answers.
+private struct Exchange<T: Testee> {
+    var testee: T
+
+    mutating func ask(_ request: TesteeRequest) throws(Abort) -> TesteeResponse {
+        switch testee.send(request) {
+        case .response(.skipped): throw Abort(verdict: Verdict(status: .skipped, outcome: "skipped", detail: "the testee answered SKIPPED"))
+        case .response(.runtimeError(let message)):
+            throw Abort(verdict: Verdict(status: .runtimeError, outcome: "runtime-error", detail: message))
+        case .response(let response): return response
+        case .crash(let how): throw Abort(verdict: Verdict(status: .crash, outcome: "crash", detail: how + stderr))
+        case .timeout: throw Abort(verdict: Verdict(status: .timeout, outcome: "timeout", detail: "no answer in time" + stderr))
+        case .protocolError(let what): throw Abort(verdict: Verdict(status: .protocolError, outcome: "protocol-error", detail: what + stderr))
+        }
+    }
+
+    var stderr: String {
+        guard let process = testee as? ProcessTestee, !process.lastStandardError.isEmpty else { return "" }
+        return "; its stderr: " + process.lastStandardError.suffix(500)
+    }
+
+    mutating func judge(_ vector: Vector) -> Verdict {
+        do {
+            switch vector.kind {
+            case "decodeFrame": return try decodeFrame(vector)
+            case "crc16", "crc32": return try crc(vector)
+            case "reassembly": return try reassembly(vector)
+            case "stream": return try stream(vector)
+            case "derived": return try derived(vector)
+            case "session": return try session(vector)
+            default: return .fail("wrong-value", "unknown kind")
+            }
+        } catch {
+            return error.verdict
+        }
+    }
+
+    static func describe(_ response: TesteeResponse) -> String {
+        switch response {
+        case .ok(let data): "OK \(Hex.encode(data.prefix(64)))\(data.count > 64 ? "…" : "")"
+        case .rejected(let code, let offset): "REJECTED \(ErrorCode(rawValue: code).map { "\($0.specName)" } ?? "code") (\(code)) at \(offset)"
+        case .skipped: "SKIPPED"
+        case .runtimeError(let message): "RUNTIME_ERROR \(message)"
+        }
+    }
+
+    static func outcome(_ response: TesteeResponse, expectedBytes: [UInt8]?) -> String {
+        switch response {
+        case .ok(let data): expectedBytes == nil || data == expectedBytes! ? "accepted" : "accepted-wrong-bytes"
+        case .rejected(let code, let offset): "rejected:\(code)@\(offset)"
+        case .skipped: "skipped"
+        case .runtimeError: "runtime-error"
+        }
+    }
+
+    mutating func decodeFrame(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let input = vector.bytes("input") else { return .fail("wrong-value", "the vector has no input") }
+        let response = try ask(.decodeFrame(input))
+        let canonical = vector.bytes("canonical") ?? input
+        switch vector.result {
+        case "valid", "acceptable":
+            if case .ok(let data) = response, data == canonical {
+                if vector.result == "valid", testee.capabilities.contains(.fields), let decoded = vector.json["decoded"] {
+                    return try fields(input, expected: decoded)
+                }
+                return .pass
+            }
+            if vector.result == "acceptable", case .rejected = response { return .pass }
+            return .fail(Self.outcome(response, expectedBytes: canonical),
+                         "expected OK \(Hex.encode(canonical)), got \(Self.describe(response))")
+        default:
+            guard let expected = vector.error(vector.json["error"]) else { return .fail("wrong-value", "the vector has no error") }
+            if response == .rejected(code: expected.code, offset: expected.offset) { return .pass }
+            return .fail(Self.outcome(response, expectedBytes: nil),
+                         "expected \(Self.describe(.rejected(code: expected.code, offset: expected.offset))), got \(Self.describe(response))")
+        }
+    }
+
+    mutating func fields(_ input: [UInt8], expected: JSONValue) throws(Abort) -> Verdict {
+        let response = try ask(.decodeFields(input))
+        guard case .ok(let data) = response else {
+            return .fail(Self.outcome(response, expectedBytes: nil), "DECODE_FIELDS: \(Self.describe(response))")
+        }
+        let want = Set(FieldList.lines(of: expected))
+        let got = FieldList.parse(data)
+        if want == got { return .pass }
+        let missing = want.subtracting(got).sorted().prefix(3), extra = got.subtracting(want).sorted().prefix(3)
+        return .fail("wrong-value", "fields differ: expected \(missing.joined(separator: ", ")); got \(extra.joined(separator: ", "))")
+    }
+
+    mutating func crc(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let input = vector.bytes("input"), let value = vector.json["value"]?.integerValue else {
+            return .fail("wrong-value", "the vector has no input or value")
+        }
+        let response = try ask(vector.kind == "crc16" ? .crc16(input) : .crc32(input))
+        var reader: WireBytes.Reader
+        guard case .ok(let data) = response else { return .fail(Self.outcome(response, expectedBytes: nil), Self.describe(response)) }
+        reader = WireBytes.Reader(data)
+        let got: UInt64? = vector.kind == "crc16" ? reader.u16().map(UInt64.init) : reader.u32().map(UInt64.init)
+        guard let got, reader.isAtEnd else { return Verdict(status: .protocolError, outcome: "protocol-error", detail: "bad CRC answer") }
+        return got == UInt64(value) ? .pass : .fail("wrong-value", "expected \(value), got \(got)")
+    }
+
+    mutating func reassembly(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let frames = vector.byteList("inputs"), let steps = vector.json["steps"]?.arrayValue, steps.count == frames.count,
+              let giveUp = vector.json["giveUp"] else { return .fail("wrong-value", "the vector's inputs and steps do not match") }
+        _ = try ask(.reassemblerReset)
+        for (index, (frame, step)) in zip(frames, steps).enumerated() {
+            let response = try ask(.reassemblerAdd(frame))
+            let expected = Self.expectedReassembly(step, vector: vector)
+            if response != expected {
+                return .fail("wrong-value", "fragment \(index + 1): expected \(Self.describe(expected)), got \(Self.describe(response))")
+            }
+        }
+        let response = try ask(.reassemblerGiveUp)
+        let expected = Self.expectedReassembly(giveUp, vector: vector)
+        if response != expected { return .fail("wrong-value", "give up: expected \(Self.describe(expected)), got \(Self.describe(response))") }
+        return .pass
+    }
+
+    static func expectedReassembly(_ step: JSONValue, vector: Vector) -> TesteeResponse {
+        switch step["result"]?.stringValue {
+        case "accepted": return .ok([0])
+        case "duplicate": return .ok([1])
+        case "complete":
+            let payload = (try? Hex.decode(step["payload"]?.stringValue ?? "")) ?? []
+            return .ok([2, UInt8(clamping: step["typeCode"]?.integerValue ?? 0)] + payload)
+        case "empty": return .ok([])
+        default:
+            let error = vector.error(step["error"]) ?? (0, 0)
+            return .rejected(code: error.code, offset: error.offset)
+        }
+    }
+
+    mutating func stream(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let input = vector.bytes("input"), let items = vector.json["items"]?.arrayValue else {
+            return .fail("wrong-value", "the vector has no input or items")
+        }
+        let response = try ask(.stream(input))
+        guard case .ok(let data) = response else { return .fail(Self.outcome(response, expectedBytes: nil), Self.describe(response)) }
+        var expected = WireBytes.u32(UInt32(items.count))
+        for item in items {
+            let offset = WireBytes.u32(UInt32(clamping: item["offset"]?.integerValue ?? 0))
+            switch item["kind"]?.stringValue {
+            case "frame":
+                let bytes = (try? Hex.decode(item["canonical"]?.stringValue ?? "")) ?? []
+                expected += [0] + offset + WireBytes.u16(bytes.count) + bytes
+            case "reassembled":
+                let payload = (try? Hex.decode(item["payload"]?.stringValue ?? "")) ?? []
+                expected += [1] + offset + [UInt8(clamping: item["typeCode"]?.integerValue ?? 0)] + WireBytes.u16(payload.count) + payload
+            default:
+                let error = vector.error(item["error"]) ?? (0, 0)
+                expected += [2] + offset + WireBytes.u16(Int(error.code)) + WireBytes.u32(error.offset)
+                    + [item["offsetFrom"]?.stringValue == "payload" ? 1 : 0]
+            }
+        }
+        if data == expected { return .pass }
+        return .fail("wrong-value", "stream items differ: expected \(Hex.encode(expected.prefix(80))), got \(Hex.encode(data.prefix(80)))")
+    }
+
+    mutating func derived(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let frames = vector.byteList("inputs"), frames.count == 2 else { return .fail("wrong-value", "needs two inputs") }
+        let response = try ask(.derive(prescription: frames[0], refill: frames[1]))
+        if vector.result == "invalid" {
+            guard let error = vector.error(vector.json["error"]) else { return .fail("wrong-value", "the vector has no error") }
+            return response == .rejected(code: error.code, offset: error.offset)
+                ? .pass : .fail(Self.outcome(response, expectedBytes: nil), "expected rejection, got \(Self.describe(response))")
+        }
+        guard let values = vector.json["values"], case .ok(let data) = response else {
+            return .fail(Self.outcome(response, expectedBytes: nil), Self.describe(response))
+        }
+        var reader = WireBytes.Reader(data)
+        let got = [reader.u64(), reader.u64(), reader.u32().map(UInt64.init)]
+        let want = ["dailyBasalVolumeNanolitres", "dailyBasalDoseNanograms", "lowReservoirAlarmTime"].map {
+            values[$0]?.integerValue.map { UInt64($0) }
+        }
+        return got == want && reader.isAtEnd
+            ? .pass : .fail("wrong-value", "expected \(want.map { $0.map(String.init) ?? "?" }), got \(got.map { $0.map(String.init) ?? "?" })")
+    }
+
+    mutating func session(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let frames = vector.byteList("inputs"), let findings = vector.json["findings"]?.arrayValue else {
+            return .fail("wrong-value", "the vector has no inputs or findings")
+        }
+        let response = try ask(.session(frames))
+        guard case .ok(let data) = response else { return .fail(Self.outcome(response, expectedBytes: nil), Self.describe(response)) }
+        let expected = WireBytes.u16(findings.count) + findings.flatMap {
+            WireBytes.u16(Int($0["frame"]?.integerValue ?? 0)) + WireBytes.u16(Int($0["code"]?.integerValue ?? 0))
+        }
+        if data == expected { return .pass }
+        var reader = WireBytes.Reader(data)
+        var got: [String] = []
+        if let count = reader.u16() {
+            for _ in 0..<count {
+                guard let frame = reader.u16(), let code = reader.u16() else { break }
+                got.append("frame \(frame): \(ErrorCode(rawValue: code).map { "\($0.specName)" } ?? String(code))")
+            }
+        }
+        let want = findings.map { "frame \($0["frame"]?.integerValue ?? 0): \($0["name"]?.stringValue ?? "")" }
+        return .fail("wrong-value", "expected findings [\(want.joined(separator: "; "))], got [\(got.joined(separator: "; "))]")
+    }
+}
+
+/// `jsonView` vectors, against this process's library (spec section 12).
+enum JSONViewJudge {
+    static func judge(_ vector: Vector) -> VectorResult {
+        guard let text = vector.json["json"]?.stringValue else {
+            return ConformanceRunner.result(vector, .fail, "wrong-value", "the vector has no json")
+        }
+        var frame: Frame?
+        var failure = ""
+        do {
+            _ = try JSONValue.parse(text)  // PW-JSON-2: integers only
+            frame = try JSONDecoder().decode(Frame.self, from: Data(text.utf8))
+        } catch {
+            failure = "\(error)"
+        }
+        switch vector.result {
+        case "valid":
+            guard let frame else { return ConformanceRunner.result(vector, .fail, "rejected", "rejected: \(failure.prefix(200))") }
+            var encoded = (try? frame.encoded()) ?? []
+            if case .message(let message) = frame.content, frame.authentication == nil {
+                encoded = (try? message.encodedFrames(sequence: frame.sequence)) ?? []  // fragments when too long (PW-JSON-5)
+            }
+            guard encoded == vector.bytes("encoded") else {
+                return ConformanceRunner.result(vector, .fail, "accepted-wrong-bytes", "encoded \(Hex.encode(encoded))")
+            }
+            let view = try? PumpWireJSON.view(of: frame)
+            guard let view, let stated = try? JSONValue.parse(text), view == stated else {
+                return ConformanceRunner.result(vector, .fail, "wrong-value", "the library's view differs from the vector's JSON")
+            }
+            return ConformanceRunner.result(vector, .pass, "pass", "")
+        default:
+            // Refused when it does not read, or reads as nothing a frame or message can be written from.
+            var writable = false
+            if let frame {
+                if case .message(let message) = frame.content, frame.authentication == nil {
+                    writable = (try? message.encodedFrames(sequence: frame.sequence)) != nil
+                } else {
+                    writable = (try? frame.encoded()) != nil
+                }
+            }
+            return writable
+                ? ConformanceRunner.result(vector, .fail, "accepted", "accepted a JSON view the spec forbids")
+                : ConformanceRunner.result(vector, .pass, "pass", "")
+        }
+    }
+}

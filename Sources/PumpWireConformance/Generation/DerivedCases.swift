@@ -1,0 +1,95 @@
+import PumpWire
+import PumpWireCore
+
+/// Derived quantities (spec 2.3): D2, D3 and D5. The expected numbers were computed by hand from
+/// the spec's formulas (and checked with a separate script), never by our DoseArithmetic.
+enum DerivedCases {
+    typealias D = DeclaredMessages
+
+    static func derived(
+        _ name: String, _ requirements: [String], prescription: PrescriptionBlock, refill: RefillConfirmation,
+        volume: UInt64, dose: UInt64, alarm: UInt32, comment: String
+    ) -> VectorCase {
+        let frames = [Frame(sequence: 1, message: .prescriptionBlock(prescription)), Frame(sequence: 2, message: .refillConfirmation(refill))]
+        return VectorCase(name, requirements: requirements, kind: "derived", messageType: "prescriptionBlock", comment: comment, body: [
+            ("inputs", .array(frames.map { V.hex((try? $0.encoded()) ?? []) })), ("result", .string("valid")),
+            ("values", .object([("dailyBasalVolumeNanolitres", V.int(volume)), ("dailyBasalDoseNanograms", V.int(dose)),
+                                ("lowReservoirAlarmTime", V.int(alarm))])),
+        ])
+    }
+
+    static var cases: [VectorCase] {
+        func steps(_ list: [(UInt16, UInt32)]) -> BoundedArray<48, DayProfileStep> {
+            try! BoundedArray(elements: list.map { DayProfileStep(startMinute: $0.0, doseRateNanogramsPerDay: $0.1) })
+        }
+        var baclofen = D.prescription
+        baclofen.drug = .baclofen
+        baclofen.mode = .continuous
+        baclofen.concentrationMicrogramsPerMillilitre = 500
+        baclofen.steps = steps([(0, 200_000)])
+        var third = D.prescription
+        third.mode = .continuous
+        third.concentrationMicrogramsPerMillilitre = 3
+        third.lowReservoirThresholdMicrolitres = 500
+        third.steps = steps([(0, 1)])
+        var ziconotide = D.prescription
+        ziconotide.drug = .ziconotide
+        ziconotide.concentrationMicrogramsPerMillilitre = 25
+        ziconotide.lowReservoirThresholdMicrolitres = 1000
+        ziconotide.maxDailyDoseNanograms = 19_200
+        ziconotide.steps = steps([(0, 2400), (360, 3600), (1080, 2400)])
+        var pure = D.prescription
+        pure.mode = .continuous
+        pure.concentrationMicrogramsPerMillilitre = 1
+        pure.lowReservoirThresholdMicrolitres = 500
+        pure.steps = steps([(0, 1)])
+        var strongest = D.prescription
+        strongest.mode = .continuous
+        strongest.concentrationMicrogramsPerMillilitre = 1
+        strongest.lowReservoirThresholdMicrolitres = 10_000
+        strongest.reservoirCapacityMicrolitres = 60_000
+        strongest.maxDailyDoseNanograms = 1_000_000_000
+        strongest.steps = steps([(0, 1_000_000_000)])
+        func refill(_ resulting: UInt32, at time: UInt32, drug: Drug = .morphine, concentration: UInt32 = 2000) -> RefillConfirmation {
+            RefillConfirmation(drug: drug, concentrationMicrogramsPerMillilitre: concentration, volumeWithdrawnMicrolitres: 0,
+                               volumeAddedMicrolitres: resulting, resultingReservoirMicrolitres: resulting, refillTime: time)
+        }
+        let badRx = V.frame(type: 0x02, payload: V.patch(MessageCases.raw(.prescriptionBlock(D.prescription)), at: 21, V.le(60, 2)))
+        return [
+            derived("Required.Derived.WorkedExample", ["PW-UNIT-3", "PW-REFILL-4"], prescription: D.prescription, refill: D.refill,
+                    volume: 390_000, dose: 780_000, alarm: 851_575_260,
+                    comment: "Spec 2.3 and 9.6: W = 1123200000, D2 = 390000, D3 = 780000, 66461 minutes."),
+            derived("Required.Derived.Continuous", ["PW-UNIT-3"], prescription: baclofen, refill: refill(20000, at: 847_587_600, drug: .baclofen, concentration: 500),
+                    volume: 400_000, dose: 200_000, alarm: 851_475_600, comment: "200000 ng/day at 500 µg/mL: 400000 nL/day, 64800 minutes."),
+            derived("Required.Derived.RoundsHalfUp", ["PW-UNIT-3"], prescription: third, refill: refill(600, at: 847_587_600, concentration: 3),
+                    volume: 333, dose: 1, alarm: 873_533_520, comment: "1 ng/day at 3 µg/mL is 333.3 nL/day: rounds to 333."),
+            derived("Required.Derived.ThreeSteps", ["PW-UNIT-3", "PW-UNIT-2"], prescription: ziconotide,
+                    refill: refill(18000, at: 900_000_000, drug: .ziconotide, concentration: 25),
+                    volume: 120_000, dose: 3000, alarm: 912_240_000, comment: "Ziconotide: 3000 ng/day, 120000 nL/day."),
+            derived("Required.Derived.AtThreshold", ["PW-UNIT-3"], prescription: D.prescription, refill: refill(2000, at: 847_587_600),
+                    volume: 390_000, dose: 780_000, alarm: 847_587_600, comment: "Refilled to the threshold: the alarm is due at once."),
+            derived("Required.Derived.PastTheClock", ["PW-UNIT-3", "PW-UNIT-1"], prescription: pure, refill: refill(60000, at: 0, concentration: 1),
+                    volume: 1000, dose: 1, alarm: 0xFFFF_FFFF, comment: "85680000 minutes from 0 lie past the clock's range: never."),
+            derived("Required.Derived.Largest", ["PW-UNIT-3"], prescription: strongest, refill: refill(60000, at: 0, concentration: 1),
+                    volume: 1_000_000_000_000, dose: 1_000_000_000, alarm: 0,
+                    comment: "The largest rate at the weakest concentration: every intermediate fits 64 bits."),
+            VectorCase("Required.Derived.WrongMessageType", requirements: ["PW-UNIT-3"], kind: "derived",
+                       messageType: "prescriptionBlock", comment: "The first frame must be a prescription (spec/conformance.md 2.4.6).", body: [
+                           ("inputs", .array([V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? []),
+                                              V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? [])])),
+                           ("result", .string("invalid")), ("error", V.error(.fieldOutOfRange, 3)),
+                       ]),
+            VectorCase("Required.Derived.FragmentFrame", requirements: ["PW-UNIT-3"], kind: "derived",
+                       messageType: "prescriptionBlock", comment: "DERIVE takes whole messages, not fragments (spec/conformance.md 2.4.6).", body: [
+                           ("inputs", .array([V.hex(FragmentCases.frames(.prescriptionBlock(D.prescription(steps: 48)), sequence: 1)[0]),
+                                              V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? [])])),
+                           ("result", .string("invalid")), ("error", V.error(.fieldOutOfRange, 3)),
+                       ]),
+            VectorCase("Required.Derived.PrescriptionRejected", requirements: ["PW-UNIT-3", "PW-RX-7"], kind: "derived",
+                       messageType: "prescriptionBlock", comment: "Nothing is derived from a prescription that does not decode.", body: [
+                           ("inputs", .array([V.hex(badRx), V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? [])])),
+                           ("result", .string("invalid")), ("error", V.error(.dayProfileGap, 30)),
+                       ]),
+        ]
+    }
+}

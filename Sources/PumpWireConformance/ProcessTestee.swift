@@ -1,0 +1,222 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A testee run as a child process (`sh -c COMMAND`), spoken to over its stdin and stdout with
+/// the protocol of spec/conformance.md. It is restarted after a crash, a time-out or garbage.
+public final class ProcessTestee: Testee {
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let command: String
+    public let timeout: Double
+    public private(set) var name = ""
+    public private(set) var capabilities: TesteeCapabilities = []
+    /// How many times the testee had to be started again.
+    public private(set) var restarts = 0
+    /// The testee's standard error since the last request, for failure reports.
+    public private(set) var lastStandardError = ""
+
+    private var process: Process?
+    private var input: FileHandle?
+    private var outputDescriptor: Int32 = -1
+    private var errorPipe: Pipe?
+    private var errorBuffer = ErrorBuffer()
+
+    /// Starts the testee and shakes hands (spec/conformance.md 2.3).
+    public init(command: String, timeout: Double = 10) throws {
+        self.command = command
+        self.timeout = timeout
+        signal(SIGPIPE, SIG_IGN)  // a testee that dies must not take the runner with it
+        try start()
+    }
+
+    deinit { stop() }
+
+    private func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let buffer = errorBuffer
+        stderr.fileHandleForReading.readabilityHandler = { handle in buffer.append(handle.availableData) }
+        do {
+            try process.run()
+        } catch {
+            throw StartError(description: "cannot start \(command): \(error)")
+        }
+        self.process = process
+        input = stdin.fileHandleForWriting
+        outputDescriptor = stdout.fileHandleForReading.fileDescriptor
+        errorPipe = stderr
+        // Keep the read end alive for as long as we read from its descriptor.
+        outputHandle = stdout.fileHandleForReading
+
+        switch exchange(.hello(version: TesteeRequest.protocolVersion)) {
+        case .response(.ok(let data)):
+            var reader = WireBytes.Reader(data)
+            guard let version = reader.u8(), version == TesteeRequest.protocolVersion, let bits = reader.u32() else {
+                stop()
+                throw StartError(description: "the testee's HELLO answer is malformed or of another version")
+            }
+            capabilities = TesteeCapabilities(rawValue: bits)
+            name = String(decoding: reader.rest(), as: UTF8.self)
+        case let other:
+            stop()
+            throw StartError(description: "the testee did not shake hands: \(other)\n\(errorBuffer.take())")
+        }
+    }
+
+    private var outputHandle: FileHandle?
+
+    public func send(_ request: TesteeRequest) -> TesteeReply {
+        if process == nil {
+            do { try start() } catch { return .crash("could not restart: \(error)") }
+        }
+        let reply = exchange(request)
+        lastStandardError = errorBuffer.take()
+        switch reply {
+        case .response: break
+        case .crash, .timeout, .protocolError:
+            stop()
+            restarts += 1
+        }
+        return reply
+    }
+
+    public func close() { stop() }
+
+    private func exchange(_ request: TesteeRequest) -> TesteeReply {
+        let message = WireBytes.message(request.body)
+        do {
+            try input?.write(contentsOf: Data(message))
+        } catch {
+            return .crash(exitDescription())
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        guard let header = read(count: 4, deadline: deadline) else { return failure(deadline) }
+        let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
+        guard length <= WireBytes.maxMessageLength else {
+            return .protocolError("response length \(length) above the limit")
+        }
+        guard let body = read(count: length, deadline: deadline) else { return failure(deadline) }
+        guard let response = TesteeResponse.parse(body) else {
+            return .protocolError("not a response: \(body.prefix(16).map { String(format: "%02x", $0) }.joined())")
+        }
+        return .response(response)
+    }
+
+    private var sawEndOfFile = false
+
+    private func failure(_ deadline: Date) -> TesteeReply {
+        if sawEndOfFile { return .crash(exitDescription()) }
+        return Date() >= deadline ? .timeout : .crash(exitDescription())
+    }
+
+    /// Reads exactly `count` bytes, or nil at end of file or at the deadline.
+    private func read(count: Int, deadline: Date) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        sawEndOfFile = false
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count < count {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { return nil }
+            var descriptor = pollfd(fd: outputDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining, 3600) * 1000) + 1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if ready == 0 { continue }
+            let wanted = min(buffer.count, count - bytes.count)
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(outputDescriptor, $0.baseAddress, wanted) }
+            if got < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                sawEndOfFile = true
+                return nil
+            }
+            if got == 0 {
+                sawEndOfFile = true
+                return nil
+            }
+            bytes += buffer[..<got]
+        }
+        return bytes
+    }
+
+    private func exitDescription() -> String {
+        guard let process else { return "not running" }
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { return "closed its output but is still running" }
+        switch process.terminationReason {
+        case .exit: return "exited with status \(process.terminationStatus)"
+        case .uncaughtSignal: return "killed by signal \(process.terminationStatus)"
+        @unknown default: return "ended"
+        }
+    }
+
+    private func stop() {
+        guard let process else { return }
+        try? input?.close()
+        // Kill the whole tree: `sh -c` may have children of its own. Never wait without a bound.
+        Self.killTree(process.processIdentifier)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        errorPipe?.fileHandleForReading.readabilityHandler = nil
+        try? outputHandle?.close()
+        self.process = nil
+        input = nil
+        outputHandle = nil
+        outputDescriptor = -1
+    }
+}
+
+extension ProcessTestee {
+    /// SIGKILL to `pid` and every process below it (found through /proc).
+    static func killTree(_ pid: Int32) {
+        for child in children(of: pid) { killTree(child) }
+        kill(pid, SIGKILL)
+    }
+
+    static func children(of pid: Int32) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry in
+            guard let candidate = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // Fields after the command name: state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid ? candidate : nil
+        }
+    }
+}
+
+/// Collects the testee's standard error from its reader thread.
+private final class ErrorBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        if data.count < 65_536 { data.append(more) }
+    }
+
+    func take() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { data.removeAll() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,170 @@
+import PumpWire
+import PumpWireCore
+
+/// The reference codec answering testee requests in process. `pumpwire testee` serves it over
+/// stdin/stdout; the broken modes exist to prove that the suite catches a faulty implementation.
+public struct ReferenceTestee: Sendable {
+    /// Deliberate faults (spec/conformance.md is silent on them: they are test equipment).
+    public enum Fault: String, CaseIterable, Sendable {
+        /// CRC-16 with initial value 0 instead of 0xFFFF, for the CRC16 request and frame checks.
+        case crcInitialZero = "crc-init-zero"
+        /// Decodes a frame followed by trailing bytes instead of rejecting it (PW-FRAME-7).
+        case acceptTrailingBytes = "accept-trailing-bytes"
+    }
+
+    public var fault: Fault?
+    private var reassembler = Reassembler()
+
+    public init(fault: Fault? = nil) {
+        self.fault = fault
+    }
+
+    public static let name = "pumpwire-swift (reference codec)"
+    public var name: String { fault.map { "\(Self.name), broken: \($0.rawValue)" } ?? Self.name }
+    public var capabilities: TesteeCapabilities { .all }
+
+    public mutating func respond(to request: TesteeRequest) -> TesteeResponse {
+        switch request {
+        case .hello(let version):
+            guard version == TesteeRequest.protocolVersion else { return .runtimeError("protocol version \(version) unsupported") }
+            return .ok([TesteeRequest.protocolVersion] + WireBytes.u32(capabilities.rawValue) + Array(name.utf8))
+        case .decodeFrame(let bytes):
+            return result { () throws(PumpWireError) in try canonical(decodeFrame(bytes)) }
+        case .decodeFields(let bytes):
+            return result { () throws(PumpWireError) in
+                let frame = try decodeFrame(bytes)
+                guard let view = try? PumpWireJSON.view(of: frame) else { return [] }
+                return Array(FieldList.text(of: view).utf8)
+            }
+        case .crc16(let bytes):
+            return .ok(WireBytes.u16(Int(crc16(bytes))))
+        case .crc32(let bytes):
+            return .ok(WireBytes.u32(bytes.withUnsafeBytes { CRC32.checksum($0) }))
+        case .reassemblerReset:
+            reassembler.reset()
+            return .ok([])
+        case .reassemblerAdd(let bytes):
+            return reassemble(bytes)
+        case .reassemblerGiveUp:
+            if let error = reassembler.giveUp() { return .rejected(error) }
+            return .ok([])
+        case .stream(let bytes):
+            return .ok(Self.streamItems(StreamDecoder.decode(bytes)))
+        case .derive(let prescription, let refill):
+            return result { () throws(PumpWireError) in
+                guard case .message(.prescriptionBlock(let rx)) = try decodeFrame(prescription).content else {
+                    throw PumpWireError(.fieldOutOfRange, at: 3)
+                }
+                guard case .message(.refillConfirmation(let confirmation)) = try decodeFrame(refill).content else {
+                    throw PumpWireError(.fieldOutOfRange, at: 3)
+                }
+                return WireBytes.u64(rx.dailyBasalVolumeNanolitres) + WireBytes.u64(rx.dailyBasalDoseNanograms)
+                    + WireBytes.u32(rx.lowReservoirAlarmTime(after: confirmation))
+            }
+        case .session(let frames):
+            let findings = SessionChecker.check(frames)
+            return .ok(WireBytes.u16(findings.count) + findings.flatMap {
+                WireBytes.u16($0.frameIndex) + WireBytes.u16(Int($0.code.rawValue))
+            })
+        }
+    }
+
+    private func result(_ body: () throws(PumpWireError) -> [UInt8]) -> TesteeResponse {
+        do {
+            return .ok(try body())
+        } catch {
+            return .rejected(error)
+        }
+    }
+
+    private func crc16(_ bytes: [UInt8]) -> UInt16 {
+        guard fault == .crcInitialZero else { return bytes.withUnsafeBytes { CRC16.checksum($0) } }
+        var crc: UInt16 = 0
+        for byte in bytes {
+            crc ^= UInt16(byte) << 8
+            for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
+        }
+        return crc
+    }
+
+    private func decodeFrame(_ bytes: [UInt8]) throws(PumpWireError) -> Frame {
+        switch fault {
+        case .acceptTrailingBytes:
+            return try bytes.withUnsafeBytes { raw in
+                Result { () throws(PumpWireError) -> Frame in
+                    try Frame(try FrameView.decode(raw, exactly: false), in: raw)
+                }
+            }.get()
+        case .crcInitialZero:
+            // Check the CRC the broken way, then decode as if it were right.
+            if bytes.count >= 11 {
+                var fixed = bytes
+                let authenticated = bytes[4] & 0x02 != 0
+                let end = 9 + Int(bytes[7]) + Int(bytes[8]) << 8 + (authenticated ? 20 : 0)
+                if end + 2 <= bytes.count {
+                    let stored = UInt16(bytes[end]) | UInt16(bytes[end + 1]) << 8
+                    guard stored == crc16(Array(bytes[..<end])) else { throw PumpWireError(.badCRC, at: end) }
+                    let right = fixed.withUnsafeBytes { CRC16.checksum(UnsafeRawBufferPointer(rebasing: $0[..<end])) }
+                    fixed[end] = UInt8(right & 0xFF)
+                    fixed[end + 1] = UInt8(right >> 8)
+                }
+                return try Frame.decode(fixed)
+            }
+            return try Frame.decode(bytes)
+        case nil:
+            return try Frame.decode(bytes)
+        }
+    }
+
+    private func canonical(_ frame: Frame) throws(PumpWireError) -> [UInt8] {
+        var bytes = try frame.encoded()
+        if fault == .crcInitialZero {  // a broken encoder writes its broken CRC
+            let end = bytes.count - 2
+            let wrong = crc16(Array(bytes[..<end]))
+            bytes[end] = UInt8(wrong & 0xFF)
+            bytes[end + 1] = UInt8(wrong >> 8)
+        }
+        return bytes
+    }
+
+    private mutating func reassemble(_ bytes: [UInt8]) -> TesteeResponse {
+        let frame: Frame
+        do throws(PumpWireError) {
+            frame = try decodeFrame(bytes)
+        } catch {
+            return .rejected(error)
+        }
+        guard case .fragment(let fragment) = frame.content else { return .rejected(PumpWireError(.nonCanonical, at: 4)) }
+        do throws(PumpWireError) {
+            switch try reassembler.add(fragment, sequence: frame.sequence) {
+            case .accepted: return .ok([0])
+            case .duplicate: return .ok([1])
+            case .complete:
+                let message = try reassembler.takeMessage()
+                return .ok([2, message.typeCode] + (try message.encodedPayload()))
+            }
+        } catch {
+            return .rejected(error)
+        }
+    }
+
+    /// STREAM's answer (spec/conformance.md 2.4.5).
+    public static func streamItems(_ items: [StreamItem]) -> [UInt8] {
+        var data = WireBytes.u32(UInt32(items.count))
+        for item in items {
+            switch item.kind {
+            case .frame(let frame):
+                let bytes = (try? frame.encoded()) ?? []
+                data += [0] + WireBytes.u32(UInt32(item.streamOffset)) + WireBytes.u16(bytes.count) + bytes
+            case .reassembled(let frame):
+                guard case .message(let message) = frame.content else { continue }
+                let payload = (try? message.encodedPayload()) ?? []
+                data += [1] + WireBytes.u32(UInt32(item.streamOffset)) + [message.typeCode] + WireBytes.u16(payload.count) + payload
+            case .rejected(let error, let payloadOffsets):
+                data += [2] + WireBytes.u32(UInt32(item.streamOffset)) + WireBytes.u16(Int(error.code.rawValue))
+                    + WireBytes.u32(UInt32(clamping: error.offset)) + [payloadOffsets ? 1 : 0]
+            }
+        }
+        return data
+    }
+}

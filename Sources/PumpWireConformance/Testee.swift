@@ -1,0 +1,37 @@
+/// What came back for one request (spec/conformance.md 2.5).
+public enum TesteeReply: Equatable, Sendable {
+    case response(TesteeResponse)
+    /// The testee exited or closed its output; the text says how.
+    case crash(String)
+    case timeout
+    /// An answer that is not a response of the protocol.
+    case protocolError(String)
+}
+
+/// An implementation under test: the reference codec in process, or a child process.
+public protocol Testee {
+    var name: String { get }
+    var capabilities: TesteeCapabilities { get }
+    /// Sends one request and waits for its answer.
+    mutating func send(_ request: TesteeRequest) -> TesteeReply
+    /// Ends the testee.
+    mutating func close()
+}
+
+/// The reference codec, in process.
+public struct InProcessTestee: Testee {
+    private var reference: ReferenceTestee
+
+    public init(fault: ReferenceTestee.Fault? = nil) {
+        reference = ReferenceTestee(fault: fault)
+    }
+
+    public var name: String { reference.name }
+    public var capabilities: TesteeCapabilities { reference.capabilities }
+
+    public mutating func send(_ request: TesteeRequest) -> TesteeReply {
+        .response(reference.respond(to: request))
+    }
+
+    public mutating func close() {}
+}

@@ -1,0 +1,186 @@
+import PumpWire
+import PumpWireCore
+
+/// What a testee can do (spec/conformance.md 2.3).
+public struct TesteeCapabilities: OptionSet, Sendable, Hashable {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let decode = TesteeCapabilities(rawValue: 1 << 0)
+    public static let crc = TesteeCapabilities(rawValue: 1 << 1)
+    public static let reassembly = TesteeCapabilities(rawValue: 1 << 2)
+    public static let stream = TesteeCapabilities(rawValue: 1 << 3)
+    public static let derived = TesteeCapabilities(rawValue: 1 << 4)
+    public static let session = TesteeCapabilities(rawValue: 1 << 5)
+    public static let fields = TesteeCapabilities(rawValue: 1 << 6)
+
+    public static let mandatory: TesteeCapabilities = [.decode, .crc, .reassembly]
+    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields]
+
+    public var names: [String] {
+        [(Self.decode, "decode"), (.crc, "crc"), (.reassembly, "reassembly"), (.stream, "stream"),
+         (.derived, "derived"), (.session, "session"), (.fields, "fields")].filter { contains($0.0) }.map(\.1)
+    }
+}
+
+/// A request of the testee protocol (spec/conformance.md 2.4).
+public enum TesteeRequest: Equatable, Sendable {
+    case hello(version: UInt8)
+    case decodeFrame([UInt8])
+    case decodeFields([UInt8])
+    case crc16([UInt8])
+    case crc32([UInt8])
+    case reassemblerReset
+    case reassemblerAdd([UInt8])
+    case reassemblerGiveUp
+    case stream([UInt8])
+    case derive(prescription: [UInt8], refill: [UInt8])
+    case session([[UInt8]])
+
+    public static let protocolVersion: UInt8 = 1
+
+    public var code: UInt8 {
+        switch self {
+        case .hello: 0x00
+        case .decodeFrame: 0x01
+        case .decodeFields: 0x02
+        case .crc16: 0x03
+        case .crc32: 0x04
+        case .reassemblerReset: 0x05
+        case .reassemblerAdd: 0x06
+        case .reassemblerGiveUp: 0x07
+        case .stream: 0x08
+        case .derive: 0x09
+        case .session: 0x0A
+        }
+    }
+
+    public var body: [UInt8] {
+        switch self {
+        case .hello(let version): [code, version]
+        case .decodeFrame(let bytes), .decodeFields(let bytes), .crc16(let bytes), .crc32(let bytes),
+             .reassemblerAdd(let bytes), .stream(let bytes):
+            [code] + bytes
+        case .reassemblerReset, .reassemblerGiveUp: [code]
+        case .derive(let prescription, let refill):
+            [code] + WireBytes.u16(prescription.count) + prescription + WireBytes.u16(refill.count) + refill
+        case .session(let frames):
+            [code] + WireBytes.u16(frames.count) + frames.flatMap { WireBytes.u16($0.count) + $0 }
+        }
+    }
+
+    /// Reads a request body; nil if it is malformed.
+    public static func parse(_ body: [UInt8]) -> TesteeRequest? {
+        guard let code = body.first else { return nil }
+        var reader = WireBytes.Reader(Array(body.dropFirst()))
+        switch code {
+        case 0x00: return body.count == 2 ? .hello(version: body[1]) : nil
+        case 0x01: return .decodeFrame(reader.rest())
+        case 0x02: return .decodeFields(reader.rest())
+        case 0x03: return .crc16(reader.rest())
+        case 0x04: return .crc32(reader.rest())
+        case 0x05: return body.count == 1 ? .reassemblerReset : nil
+        case 0x06: return .reassemblerAdd(reader.rest())
+        case 0x07: return body.count == 1 ? .reassemblerGiveUp : nil
+        case 0x08: return .stream(reader.rest())
+        case 0x09:
+            guard let rx = reader.lengthPrefixed(), let refill = reader.lengthPrefixed(), reader.isAtEnd else { return nil }
+            return .derive(prescription: rx, refill: refill)
+        case 0x0A:
+            guard let count = reader.u16() else { return nil }
+            var frames: [[UInt8]] = []
+            for _ in 0..<count {
+                guard let frame = reader.lengthPrefixed() else { return nil }
+                frames.append(frame)
+            }
+            return reader.isAtEnd ? .session(frames) : nil
+        default: return nil
+        }
+    }
+}
+
+/// A response of the testee protocol (spec/conformance.md 2.2).
+public enum TesteeResponse: Equatable, Sendable {
+    case ok([UInt8])
+    case rejected(code: UInt16, offset: UInt32)
+    case skipped
+    case runtimeError(String)
+
+    public var body: [UInt8] {
+        switch self {
+        case .ok(let data): [0] + data
+        case .rejected(let code, let offset): [1] + WireBytes.u16(Int(code)) + WireBytes.u32(offset)
+        case .skipped: [2]
+        case .runtimeError(let message): [3] + Array(message.utf8)
+        }
+    }
+
+    public static func parse(_ body: [UInt8]) -> TesteeResponse? {
+        guard let status = body.first else { return nil }
+        switch status {
+        case 0: return .ok(Array(body.dropFirst()))
+        case 1:
+            var reader = WireBytes.Reader(Array(body.dropFirst()))
+            guard let code = reader.u16(), let offset = reader.u32(), reader.isAtEnd else { return nil }
+            return .rejected(code: code, offset: offset)
+        case 2: return body.count == 1 ? .skipped : nil
+        case 3: return .runtimeError(String(decoding: body.dropFirst(), as: UTF8.self))
+        default: return nil
+        }
+    }
+
+    public static func rejected(_ error: PumpWireError) -> TesteeResponse {
+        .rejected(code: error.code.rawValue, offset: UInt32(clamping: error.offset))
+    }
+}
+
+/// Little-endian integers and length prefixes of the testee protocol.
+public enum WireBytes {
+    /// The most a message may hold (spec/conformance.md 2.1).
+    public static let maxMessageLength = 16 * 1024 * 1024
+
+    public static func u16(_ value: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
+    public static func u32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+    public static func u64(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+
+    /// A message: `u32` length, then the body.
+    public static func message(_ body: [UInt8]) -> [UInt8] { u32(UInt32(body.count)) + body }
+
+    public struct Reader {
+        var bytes: [UInt8]
+        var position = 0
+        public init(_ bytes: [UInt8]) { self.bytes = bytes }
+        public var isAtEnd: Bool { position == bytes.count }
+
+        public mutating func u8() -> UInt8? {
+            guard position < bytes.count else { return nil }
+            defer { position += 1 }
+            return bytes[position]
+        }
+        public mutating func u16() -> UInt16? {
+            guard let data = take(2) else { return nil }
+            return UInt16(data[0]) | UInt16(data[1]) << 8
+        }
+        public mutating func u32() -> UInt32? {
+            guard let data = take(4) else { return nil }
+            return data.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        public mutating func u64() -> UInt64? {
+            guard let data = take(8) else { return nil }
+            return data.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        public mutating func take(_ count: Int) -> [UInt8]? {
+            guard count >= 0, bytes.count - position >= count else { return nil }
+            defer { position += count }
+            return Array(bytes[position..<(position + count)])
+        }
+        public mutating func lengthPrefixed() -> [UInt8]? {
+            guard let length = u16() else { return nil }
+            return take(Int(length))
+        }
+        public mutating func rest() -> [UInt8] {
+            defer { position = bytes.count }
+            return Array(bytes[position...])
+        }
+    }
+}

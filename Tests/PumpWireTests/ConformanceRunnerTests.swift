@@ -1,0 +1,135 @@
+import Foundation
+import PumpWire
+import PumpWireConformance
+import Testing
+
+/// The `pumpwire` executable as a testee command.
+func testeeCommand(_ arguments: String = "") -> String {
+    "'\(productsDirectory.appendingPathComponent("pumpwire").path)' testee \(arguments)"
+}
+
+func statuses(_ report: RunReport) -> [String: VectorResult.Status] {
+    Dictionary(uniqueKeysWithValues: report.results.map { ($0.name, $0.status) })
+}
+
+@Suite("The conformance runner (spec/conformance.md)", .serialized)
+struct ConformanceRunnerTests {
+    @Test("The reference codec passes every vector in process")
+    func inProcess() {
+        var testee = InProcessTestee()
+        let report = ConformanceRunner(corpus: corpus, checksLibraryJSON: true).run(&testee)
+        #expect(report.passed)
+        #expect(report.count(.pass) == corpus.vectors.count, "\(report.failures.prefix(5).map { "\($0.name): \($0.detail)" })")
+    }
+
+    @Test("Through `pumpwire testee` as a child process, the result is the in-process one")
+    func childProcessMatches() throws {
+        var child = try ProcessTestee(command: testeeCommand(), timeout: 20)
+        defer { child.close() }
+        let external = ConformanceRunner(corpus: corpus, checksLibraryJSON: false).run(&child)
+        var local = InProcessTestee()
+        let internalReport = ConformanceRunner(corpus: corpus, checksLibraryJSON: false).run(&local)
+        #expect(external.passed)
+        #expect(statuses(external) == statuses(internalReport))
+        #expect(external.count(.skipped) == corpus.vectors.filter { $0.kind == "jsonView" }.count)
+        #expect(child.capabilities == .all)
+    }
+
+    @Test("A testee with a wrong CRC-16 initial value fails, and the failures say where", arguments: ["crc-init-zero", "accept-trailing-bytes"])
+    func brokenTesteeIsCaught(mode: String) throws {
+        var child = try ProcessTestee(command: testeeCommand("--broken \(mode)"))
+        defer { child.close() }
+        let report = ConformanceRunner(corpus: corpus, checksLibraryJSON: false).run(&child)
+        #expect(!report.passed)
+        let failed = Set(report.requiredFailures.map(\.name))
+        switch mode {
+        case "crc-init-zero":
+            #expect(failed.contains("Required.CRC16.CheckString"))
+            #expect(failed.contains("Required.Example.PrescriptionBlock"))
+            #expect(!failed.contains("Required.CRC32.CheckString"))
+        default:
+            #expect(failed == ["Required.Frame.TrailingByte", "Required.Frame.TwoFrames", "Required.Frame.UnknownTypeTrailing",
+                               "Required.Frame.Order.TrailingBeforePayload"])
+            #expect(report.results.first { $0.name == "Required.Frame.TrailingByte" }?.outcome == "accepted")
+        }
+    }
+
+    @Test("A testee that crashes is restarted, and each crash is reported as such")
+    func crash() throws {
+        var child = try ProcessTestee(command: testeeCommand("--misbehave crash-on-crc32"))
+        defer { child.close() }
+        let report = ConformanceRunner(corpus: corpus, checksLibraryJSON: false).run(&child)
+        let crc32 = report.results.filter { $0.kind == "crc32" }
+        #expect(!crc32.isEmpty && crc32.allSatisfy { $0.status == .crash })
+        #expect(crc32.first?.detail.contains("exited with status 3") == true)
+        #expect(report.results.filter { $0.kind != "crc32" && $0.kind != "jsonView" }.allSatisfy { $0.status == .pass })
+        #expect(child.restarts == crc32.count)
+    }
+
+    @Test("A testee that hangs is timed out and restarted")
+    func hang() throws {
+        var child = try ProcessTestee(command: testeeCommand("--misbehave hang-on-crc32"), timeout: 0.5)
+        defer { child.close() }
+        let subset = Corpus(vectors: corpus.vectors.filter { $0.name.hasPrefix("Required.CRC") && $0.name.contains("Check") })
+        let report = ConformanceRunner(corpus: subset, checksLibraryJSON: false).run(&child)
+        #expect(report.results.map(\.status) == [.pass, .timeout])
+    }
+
+    @Test("A testee that answers garbage is a protocol error, and the run goes on")
+    func garbage() throws {
+        var child = try ProcessTestee(command: testeeCommand("--misbehave garbage-on-crc32"))
+        defer { child.close() }
+        let subset = Corpus(vectors: corpus.vectors.filter { $0.name.hasPrefix("Required.CRC") && $0.name.contains("Check") })
+        let report = ConformanceRunner(corpus: subset, checksLibraryJSON: false).run(&child)
+        #expect(report.results.map(\.status) == [.pass, .protocolError])
+    }
+
+    @Test("A command that is not a testee fails the handshake")
+    func notATestee() {
+        #expect(throws: ProcessTestee.StartError.self) { try ProcessTestee(command: "cat /dev/null", timeout: 2) }
+    }
+
+    @Test("Failure lists: an expected failure passes; a listed vector that passes, or fails otherwise, fails the run")
+    func failureLists() throws {
+        let subset = Corpus(vectors: corpus.vectors.filter { $0.name.hasPrefix("Required.Frame.Trailing") || $0.name == "Required.Frame.Minimal" })
+        func run(_ list: String) throws -> RunReport {
+            var child = try ProcessTestee(command: testeeCommand("--broken accept-trailing-bytes"))
+            defer { child.close() }
+            return ConformanceRunner(corpus: subset, failureList: FailureList(text: list), checksLibraryJSON: false).run(&child)
+        }
+        let exact = try run("Required.Frame.TrailingByte accepted  # known\n")
+        #expect(exact.passed)
+        #expect(exact.count(.expectedFailure) == 1)
+        let stale = try run("Required.Frame.TrailingByte accepted\nRequired.Frame.Minimal accepted\n")
+        #expect(!stale.passed)
+        #expect(stale.results.first { $0.name == "Required.Frame.Minimal" }?.detail.contains("passes") == true)
+        let other = try run("Required.Frame.TrailingByte rejected:6@11\n")
+        #expect(!other.passed)
+    }
+
+    @Test("Recommended failures warn, and fail the run only when enforced")
+    func recommended() {
+        let vector = corpus.vectors.first { $0.level == .recommended }!
+        var report = RunReport(testee: "t", capabilities: .all, results: [VectorResult(
+            id: vector.id, name: vector.name, level: .recommended, kind: vector.kind, messageType: nil,
+            requirements: vector.requirements, status: .fail, outcome: "wrong-value", detail: "")])
+        #expect(report.passed)
+        report.enforceRecommended = true
+        #expect(!report.passed)
+        #expect(!RunReport(testee: "t", capabilities: [.decode], results: []).passed)  // mandatory capabilities
+    }
+
+    @Test("`pumpwire conformance` prints the summary by requirement and exits 0; --format json is machine-readable")
+    func commandLine() throws {
+        let text = try pumpwire(["conformance"])
+        #expect(text.status == 0)
+        #expect(text.out.contains("PW-FRAME-1 "))
+        #expect(text.out.contains("conformance: PASS"))
+        let json = try pumpwire(["conformance", "--format", "json", "--filter", "Required.CRC"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+        #expect(object["passed"] as? Bool == true)
+        let broken = try pumpwire(["conformance", "--testee", testeeCommand("--broken crc-init-zero"), "--filter", "Required.CRC16"])
+        #expect(broken.status == 1)
+    }
+}
