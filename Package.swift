@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "PumpWireCore", targets: ["PumpWireCore"]),
         .library(name: "PumpWire", targets: ["PumpWire"]),
         .library(name: "PumpWireConformance", targets: ["PumpWireConformance"]),
+        .library(name: "PumpWireFuzzing", targets: ["PumpWireFuzzing"]),
         .executable(name: "pumpwire", targets: ["pumpwire"]),
     ],
     dependencies: [
@@ -31,15 +32,22 @@ let package = Package(
             dependencies: ["PumpWire", "PumpWireCore"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        // The round-trip fuzz harness of `pumpwire fuzz` (FuzzTesting/ holds the libFuzzer targets).
+        .target(
+            name: "PumpWireFuzzing",
+            dependencies: ["PumpWire", "PumpWireCore", "PumpWireConformance"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
         .executableTarget(
             name: "pumpwire",
             dependencies: [
                 "PumpWire",
                 "PumpWireConformance",
+                "PumpWireFuzzing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWire", "PumpWireConformance", "pumpwire"]),
+        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWire", "PumpWireConformance", "PumpWireFuzzing", "pumpwire"]),
     ],
     swiftLanguageModes: [.v6]
 )

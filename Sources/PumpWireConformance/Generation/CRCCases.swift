@@ -37,4 +37,6 @@ public struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
     public mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
+    /// Uniform enough in 0..<bound, for bound > 0.
+    public mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Builds each fuzz target's seed corpus from the golden vectors (vectors/corpus/*.json).
+
+Every seed starts with the option byte (README.md): 0 (CRC as given) or 1 (CRC set right).
+Usage: make-seeds.py OUTPUT_DIR
+"""
+import hashlib, json, pathlib, sys
+
+root = pathlib.Path(__file__).resolve().parent.parent
+out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else root / "FuzzTesting" / "corpus")
+vectors = [v for path in sorted((root / "vectors" / "corpus").glob("*.json")) for v in json.loads(path.read_text())["vectors"]]
+payload_targets = {0x81: ("FuzzPumpStatus", 0), 0x02: ("FuzzPrescriptionBlock", 0), 0x03: ("FuzzBolusSchedule", 0),
+                   0x04: ("FuzzRefill", 0), 0x84: ("FuzzRefill", 2), 0x05: ("FuzzMemoryDump", 0), 0x85: ("FuzzMemoryDump", 2),
+                   0xF0: ("FuzzAcknowledgements", 0), 0xF1: ("FuzzAcknowledgements", 2)}
+seeds = {}
+
+def add(target, option, data):
+    seeds.setdefault(target, set()).add(bytes([option]) + data)
+
+for v in vectors:
+    kind = v["kind"]
+    if kind == "decodeFrame":
+        frame = bytes.fromhex(v["input"])
+        add("FuzzFrame", 0, frame)
+        add("FuzzFrame", 1, frame)
+        add("FuzzStream", 0, frame)
+        if len(frame) >= 11 and frame[:2] == b"\xa5\xc3" and frame[4] & 1 == 0:
+            length = frame[7] | frame[8] << 8
+            if 9 + length + 2 == len(frame) and frame[3] in payload_targets:
+                target, option = payload_targets[frame[3]]
+                add(target, option, frame[9:9 + length])
+    elif kind == "reassembly":
+        add("FuzzReassembler", 0, b"".join(bytes.fromhex(f) for f in v["inputs"]))
+    elif kind == "stream":
+        add("FuzzStream", 0, bytes.fromhex(v["input"]))
+    elif kind == "session":
+        add("FuzzSession", 0, b"".join(bytes.fromhex(f) for f in v["inputs"]))
+    elif kind == "derived":
+        add("FuzzFrame", 0, bytes.fromhex(v["inputs"][0]))
+    elif kind == "jsonView":
+        add("FuzzJSONView", 0, v["json"].encode())
+    if kind == "decodeFrame" and v["result"] == "valid":
+        add("FuzzJSONView", 0, json.dumps(v["decoded"]).encode())
+
+total = 0
+for target, items in sorted(seeds.items()):
+    directory = out / target
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in items:
+        (directory / hashlib.sha1(item).hexdigest()).write_bytes(item)
+    total += len(items)
+    print(f"{target}: {len(items)} seeds")
+print(f"{total} seeds in {out}")
