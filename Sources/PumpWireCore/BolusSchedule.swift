@@ -118,18 +118,21 @@ public struct BolusSchedule: WireMessage, Sendable {
         let countOffset = reader.offset
         let count = Int(try reader.readUInt8())
         try require(count <= WireLimits.maxPeriodicBoluses, .tooManyItems, at: countOffset)  // PW-BOLUS-3
-        periodicBoluses = BoundedArray()
+        var periodicBoluses = BoundedArray<8, PeriodicBolus>()  // built locally and moved in once
+        var previousStart: UInt16 = 0
         for index in 0..<count {
             let startOffset = reader.offset
             let start = try reader.readUInt16(in: Self.startMinuteRange)
             if index > 0 {
-                try require(start > periodicBoluses[index - 1].startMinute, .bolusOrder, at: startOffset)  // PW-BOLUS-4
+                try require(start > previousStart, .bolusOrder, at: startOffset)  // PW-BOLUS-4
             }
+            previousStart = start
             try periodicBoluses.append(PeriodicBolus(
                 startMinute: start,
                 doseNanograms: try reader.readUInt32(in: Self.doseRange),
                 durationMinutes: try reader.readUInt16(in: Self.durationRange)))
         }
+        self.periodicBoluses = periodicBoluses
     }
 
     public func writeFields(to writer: inout ByteWriter) throws(PumpWireError) {
@@ -154,11 +157,12 @@ public struct BolusSchedule: WireMessage, Sendable {
             try writer.writeUInt8(bolus.maxPerDay)
         }
         try writer.writeUInt8(UInt8(periodicBoluses.count))
-        for index in periodicBoluses.indices {
-            let bolus = periodicBoluses[index]
-            try writer.writeUInt16(bolus.startMinute)
-            try writer.writeUInt32(bolus.doseNanograms)
-            try writer.writeUInt16(bolus.durationMinutes)
+        try periodicBoluses.withUnsafeBufferPointer { (boluses) throws(PumpWireError) in  // borrowed: no copy per element
+            for bolus in boluses {
+                try writer.writeUInt16(bolus.startMinute)
+                try writer.writeUInt32(bolus.doseNanograms)
+                try writer.writeUInt16(bolus.durationMinutes)
+            }
         }
     }
 

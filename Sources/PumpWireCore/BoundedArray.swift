@@ -26,7 +26,7 @@ public struct BoundedArray<let capacity: Int, Element: BoundedElement>: Equatabl
     public subscript(position: Int) -> Element {
         get {
             precondition(position >= 0 && position < count, "index out of range")
-            return storage[position]
+            return storage.span[position]  // through a borrowed span: reading must not copy the storage
         }
         set {
             precondition(position >= 0 && position < count, "index out of range")
@@ -35,6 +35,14 @@ public struct BoundedArray<let capacity: Int, Element: BoundedElement>: Equatabl
     }
 
     public var isFull: Bool { count == capacity }
+
+    /// Lends the elements in place: loops over large arrays use it so that no element access
+    /// copies the whole inline storage.
+    public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Element>) throws(E) -> R) throws(E) -> R {
+        try storage.span.withUnsafeBufferPointer { (buffer) throws(E) -> R in
+            try body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
 
     /// Appends, or throws TOO_MANY_ITEMS with the element's index as offset when full.
     public mutating func append(_ element: Element) throws(PumpWireError) {

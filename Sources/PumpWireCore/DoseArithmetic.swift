@@ -49,11 +49,15 @@ extension PrescriptionBlock {
 
     /// W of spec 2.3: the sum of rate × minutes over the steps, ng·min/day.
     public var dailyDoseMinuteWeighted: UInt64 {
-        var sum: UInt64 = 0
-        for index in steps.indices {
-            sum += widen(steps[index].doseRateNanogramsPerDay) * widen(minutes(ofStep: index))
+        steps.withUnsafeBufferPointer { steps in
+            var sum: UInt64 = 0
+            for index in steps.indices {
+                let end = index + 1 < steps.count ? steps[index + 1].startMinute : WireLimits.minutesPerDay
+                let start = steps[index].startMinute
+                sum += widen(steps[index].doseRateNanogramsPerDay) * widen(end > start ? end - start : 0)
+            }
+            return sum
         }
-        return sum
     }
 
     /// D2: nL/day delivered by the profile.

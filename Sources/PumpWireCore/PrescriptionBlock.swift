@@ -53,18 +53,21 @@ public struct PrescriptionBlock: WireMessage, Sendable {
         try require(stepCount <= WireLimits.maxDaySteps, .tooManyItems, at: countOffset)
         try require(mode.allowedStepCounts.contains(stepCount), .modeProfileMismatch, at: countOffset)  // PW-RX-5
 
-        steps = BoundedArray()
+        var steps = BoundedArray<48, DayProfileStep>()  // built locally and moved in once: no copies
+        var previousStart: UInt16 = 0
         for index in 0..<stepCount {
             let startOffset = reader.offset
             let start = try reader.readUInt16(in: DayProfileStep.startMinuteRange)  // PW-RX-6
             if index == 0 {
                 try require(start == 0, .dayProfileGap, at: startOffset)  // PW-RX-7
             } else {
-                try require(start > steps[index - 1].startMinute, .dayProfileOrder, at: startOffset)  // PW-RX-8
+                try require(start > previousStart, .dayProfileOrder, at: startOffset)  // PW-RX-8
             }
+            previousStart = start
             let rate = try reader.readUInt32(in: DayProfileStep.doseRateRange)
             try steps.append(DayProfileStep(startMinute: start, doseRateNanogramsPerDay: rate))
         }
+        self.steps = steps
     }
 
     public func checkAfterPayload(payloadOffset: Int) throws(PumpWireError) {
@@ -83,9 +86,11 @@ public struct PrescriptionBlock: WireMessage, Sendable {
         try writer.writeUInt16(catheterVolumeMicrolitres)
         try writer.writeUInt32(maxDailyDoseNanograms)
         try writer.writeUInt8(UInt8(steps.count))
-        for index in steps.indices {
-            try writer.writeUInt16(steps[index].startMinute)
-            try writer.writeUInt32(steps[index].doseRateNanogramsPerDay)
+        try steps.withUnsafeBufferPointer { (steps) throws(PumpWireError) in  // borrowed: no copy per element
+            for step in steps {
+                try writer.writeUInt16(step.startMinute)
+                try writer.writeUInt32(step.doseRateNanogramsPerDay)
+            }
         }
     }
 

@@ -38,6 +38,24 @@ struct CRCTests {
         }
     }
 
+    @Test("The sliced CRC-16 equals a bit-by-bit CRC-16 at every length and alignment")
+    func crc16MatchesBitwise() {
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt16 {
+            var crc: UInt16 = 0xFFFF
+            for byte in bytes {
+                crc ^= UInt16(byte) << 8
+                for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
+            }
+            return crc
+        }
+        var generator = SplitMix64(seed: 16)
+        let data = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for (start, length) in (0..<80).map({ ($0 % 8, $0) }) + [(3, 1024), (1, 65_537)] {
+            let slice = data[start..<(start + length)]
+            #expect(Array(slice).withUnsafeBytes { CRC16.checksum($0) } == bitwise(slice), "offset \(start) length \(length)")
+        }
+    }
+
     @Test("Incremental updates equal one pass")
     func incremental() {
         var crc16 = CRC16()
