@@ -38,6 +38,28 @@ extension Frame {
     }
 }
 
+extension Frame {
+    /// Where the header at the start of `bytes` puts the CRC field (spec 4.1), if the bytes reach
+    /// it: for tools that damage frames on purpose (fuzzers, broken testees).
+    public static func crcOffset(in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= WireLimits.headerSize else { return nil }
+        let authentication = bytes[4] & FrameFlags.authenticated.rawValue != 0 ? WireLimits.authenticationBlockSize : 0
+        let offset = WireLimits.headerSize + (Int(bytes[7]) | Int(bytes[8]) << 8) + authentication
+        return offset + WireLimits.crcSize <= bytes.count ? offset : nil
+    }
+
+    /// Writes `crc` of the bytes before the CRC field (the right CRC-16 by default) where the
+    /// header puts it; leaves bytes too short to hold it alone.
+    public static func setCRC(in bytes: inout [UInt8], using crc: ([UInt8]) -> UInt16 = { frame in
+        frame.withUnsafeBytes { CRC16.checksum($0) }
+    }) {
+        guard let offset = crcOffset(in: bytes) else { return }
+        let value = crc(Array(bytes[..<offset]))
+        bytes[offset] = UInt8(truncatingIfNeeded: value)
+        bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
+    }
+}
+
 extension Message {
     /// The message as one frame, or as its fragments back to back (PW-FRAG-1).
     public func encodedFrames(sequence: UInt16) throws(PumpWireError) -> [UInt8] {

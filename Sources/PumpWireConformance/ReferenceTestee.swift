@@ -78,13 +78,7 @@ public struct ReferenceTestee: Sendable {
     }
 
     private func crc16(_ bytes: [UInt8]) -> UInt16 {
-        guard fault == .crcInitialZero else { return bytes.withUnsafeBytes { CRC16.checksum($0) } }
-        var crc: UInt16 = 0
-        for byte in bytes {
-            crc ^= UInt16(byte) << 8
-            for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
-        }
-        return crc
+        fault == .crcInitialZero ? ReferenceCRC.crc16(bytes, initial: 0) : bytes.withUnsafeBytes { CRC16.checksum($0) }
     }
 
     private func decodeFrame(_ bytes: [UInt8]) throws(PumpWireError) -> Frame {
@@ -97,20 +91,12 @@ public struct ReferenceTestee: Sendable {
             }.get()
         case .crcInitialZero:
             // Check the CRC the broken way, then decode as if it were right.
-            if bytes.count >= 11 {
-                var fixed = bytes
-                let authenticated = bytes[4] & 0x02 != 0
-                let end = 9 + Int(bytes[7]) + Int(bytes[8]) << 8 + (authenticated ? 20 : 0)
-                if end + 2 <= bytes.count {
-                    let stored = UInt16(bytes[end]) | UInt16(bytes[end + 1]) << 8
-                    guard stored == crc16(Array(bytes[..<end])) else { throw PumpWireError(.badCRC, at: end) }
-                    let right = fixed.withUnsafeBytes { CRC16.checksum(UnsafeRawBufferPointer(rebasing: $0[..<end])) }
-                    fixed[end] = UInt8(right & 0xFF)
-                    fixed[end + 1] = UInt8(right >> 8)
-                }
-                return try Frame.decode(fixed)
-            }
-            return try Frame.decode(bytes)
+            guard let offset = Frame.crcOffset(in: bytes) else { return try Frame.decode(bytes) }
+            let stored = UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+            guard stored == crc16(Array(bytes[..<offset])) else { throw PumpWireError(.badCRC, at: offset) }
+            var fixed = bytes
+            Frame.setCRC(in: &fixed)
+            return try Frame.decode(fixed)
         case nil:
             return try Frame.decode(bytes)
         }
@@ -118,12 +104,7 @@ public struct ReferenceTestee: Sendable {
 
     private func canonical(_ frame: Frame) throws(PumpWireError) -> [UInt8] {
         var bytes = try frame.encoded()
-        if fault == .crcInitialZero {  // a broken encoder writes its broken CRC
-            let end = bytes.count - 2
-            let wrong = crc16(Array(bytes[..<end]))
-            bytes[end] = UInt8(wrong & 0xFF)
-            bytes[end + 1] = UInt8(wrong >> 8)
-        }
+        if fault == .crcInitialZero { Frame.setCRC(in: &bytes, using: crc16) }  // a broken encoder writes its broken CRC
         return bytes
     }
 

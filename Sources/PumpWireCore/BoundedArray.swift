@@ -75,8 +75,7 @@ extension BoundedArray where Element == UInt8 {
     public func withUnsafeBytes<R, E: Error>(
         _ body: (UnsafeRawBufferPointer) throws(E) -> R
     ) throws(E) -> R {
-        let copy = storage
-        return try copy.span.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(E) -> R in
+        try storage.span.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(E) -> R in
             try body(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
         }
     }

@@ -33,7 +33,7 @@ public struct ByteWriter {
 
     public mutating func writeBytes(_ bytes: UnsafeRawBufferPointer) throws(PumpWireError) {
         try require(remaining >= bytes.count, .bufferTooSmall, at: count)
-        for i in 0..<bytes.count { buffer[count + i] = bytes[i] }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + bytes.count)]).copyMemory(from: bytes)
         count += bytes.count
     }
 

@@ -140,71 +140,75 @@ public struct FuzzHarness {
             Mutator.fixCRC(&bytes)
             report.crcFixed += 1
         }
-        if let finding = Self.frameInvariant(bytes) {
-            record(shrink(FuzzFinding(invariant: finding.0, input: bytes, detail: finding.1, iteration: report.iterations), fixCRC: fixed))
-        } else if let error = try? Self.decodeError(bytes) {
+        switch Self.check(bytes) {
+        case .broken(let invariant, let detail):
+            record(shrink(FuzzFinding(invariant: invariant, input: bytes, detail: detail, iteration: report.iterations), fixCRC: fixed))
+        case .rejected(let error):
             report.rejections[error.code.rawValue, default: 0] += 1
-        } else {
+        case .accepted:
             report.accepted += 1
         }
         if random.below(8) == 0 { checkStream(around: bytes) }
         if random.below(16) == 0 { checkSession(with: bytes) }
     }
 
-    /// The decode error of `bytes`, or nil when it decodes.
-    static func decodeError(_ bytes: [UInt8]) throws -> PumpWireError? {
-        do throws(PumpWireError) {
-            _ = try Frame.decode(bytes)
-            return nil
-        } catch {
-            return error
-        }
+    /// What one frame did: broke an invariant, was rejected, or was accepted and round-tripped.
+    enum FrameOutcome {
+        case broken(invariant: String, detail: String)
+        case rejected(PumpWireError)
+        case accepted(Frame)
     }
 
-    /// The frame invariants: (name, detail) of the first that breaks, or nil.
-    static func frameInvariant(_ bytes: [UInt8]) -> (String, String)? {
+    /// Decodes `bytes` once and checks the frame invariants.
+    static func check(_ bytes: [UInt8]) -> FrameOutcome {
         TrapReporter.record(bytes)
         let frame: Frame
         do throws(PumpWireError) {
             frame = try Frame.decode(bytes)
         } catch {
             if error.offset < 0 || error.offset > bytes.count {
-                return ("OffsetOutsideInput", "\(error) for \(bytes.count) bytes")
+                return .broken(invariant: "OffsetOutsideInput", detail: "\(error) for \(bytes.count) bytes")
             }
             // Decoders report codes 1 to 63, but never UNKNOWN_MESSAGE_TYPE or BUFFER_TOO_SMALL (spec section 10).
             if !(1...63).contains(error.code.rawValue) || error.code == .unknownMessageType || error.code == .bufferTooSmall {
-                return ("CodeNotADecoderCode", "\(error)")
+                return .broken(invariant: "CodeNotADecoderCode", detail: "\(error)")
             }
-            return nil
+            return .rejected(error)
         }
         let again: [UInt8]
         do throws(PumpWireError) {
             again = try frame.encoded()
         } catch {
-            return ("AcceptedButNotEncodable", "decoded, then the encoder refused it: \(error)")
+            return .broken(invariant: "AcceptedButNotEncodable", detail: "decoded, then the encoder refused it: \(error)")
         }
-        if again != bytes { return ("NotCanonical", "accepted, but re-encodes as \(Hex.encode(again))") }
+        if again != bytes { return .broken(invariant: "NotCanonical", detail: "accepted, but re-encodes as \(Hex.encode(again))") }
         guard let decodedAgain = try? Frame.decode(again), decodedAgain == frame else {
-            return ("ReencodingDecodesDifferently", "its re-encoding decodes to another value")
+            return .broken(invariant: "ReencodingDecodesDifferently", detail: "its re-encoding decodes to another value")
         }
+        return .accepted(frame)
+    }
+
+    /// The broken invariant of `bytes`, as (name, detail), or nil.
+    static func frameInvariant(_ bytes: [UInt8]) -> (String, String)? {
+        if case .broken(let invariant, let detail) = check(bytes) { return (invariant, detail) }
         return nil
     }
 
     mutating func checkFrame(_ bytes: [UInt8], expected: Message?) {
-        if let broken = Self.frameInvariant(bytes) {
-            record(FuzzFinding(invariant: broken.0, input: bytes, detail: broken.1, iteration: report.iterations))
-            return
-        }
-        guard let expected else { return }
-        guard let frame = try? Frame.decode(bytes) else {
+        switch Self.check(bytes) {
+        case .broken(let invariant, let detail):
+            record(FuzzFinding(invariant: invariant, input: bytes, detail: detail, iteration: report.iterations))
+        case .rejected where expected != nil:
             record(FuzzFinding(invariant: "ValidEncodingRejected", input: bytes, detail: "the encoder's output does not decode",
                                iteration: report.iterations))
-            return
-        }
-        report.accepted += 1
-        if frame.content != .message(expected) {
-            record(FuzzFinding(invariant: "DecodedValueDiffers", input: bytes, detail: "decodes to another value than was encoded",
-                               iteration: report.iterations))
+        case .accepted(let frame) where expected != nil:
+            report.accepted += 1
+            if frame.content != .message(expected!) {
+                record(FuzzFinding(invariant: "DecodedValueDiffers", input: bytes, detail: "decodes to another value than was encoded",
+                                   iteration: report.iterations))
+            }
+        default:
+            break
         }
     }
 

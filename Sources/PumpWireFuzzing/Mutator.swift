@@ -1,3 +1,4 @@
+import PumpWire
 import PumpWireCore
 
 /// Byte-level damage to valid frames: what a noisy link, a buggy peer or an attacker sends.
@@ -50,15 +51,9 @@ public struct Mutator {
         return (bytes, kinds)
     }
 
-    /// Writes a correct CRC into the frame at the start of `bytes`, as far as its header says where
-    /// the CRC goes: so that the damage reaches the payload parsers instead of stopping at the CRC.
+    /// Sets the frame's CRC right, so that the damage reaches the payload parsers instead of
+    /// stopping at the CRC check.
     public static func fixCRC(_ bytes: inout [UInt8]) {
-        guard bytes.count >= 9 else { return }
-        let authenticated = bytes[4] & 0x02 != 0
-        let end = 9 + (Int(bytes[7]) | Int(bytes[8]) << 8) + (authenticated ? 20 : 0)
-        guard end + 2 <= bytes.count else { return }
-        let crc = bytes.withUnsafeBytes { CRC16.checksum(UnsafeRawBufferPointer(rebasing: $0[..<end])) }
-        bytes[end] = UInt8(crc & 0xFF)
-        bytes[end + 1] = UInt8(crc >> 8)
+        Frame.setCRC(in: &bytes)
     }
 }

@@ -73,7 +73,7 @@ struct CorpusTests {
         #expect(fields.count >= 35, "the spec's tables were not read")
         let names = Set(corpus.vectors.map(\.name))
         for field in fields {
-            let type = MessageRegistry.typeCode(named: field.type).map { MessageCasesTitle.title($0) } ?? field.type
+            let type = MessageRegistry.typeCode(named: field.type).map { MessageCases.title($0) } ?? field.type
             let prefix = "Required.Decode.\(type).\(field.field)"
             var wanted = ["Minimum", "Maximum"]
             if field.min > 0 { wanted.append("BelowMinimum") }
@@ -134,7 +134,7 @@ struct CorpusTests {
             #expect(names.contains(name), "missing \(name)")
         }
         for descriptor in MessageRegistry.all {
-            #expect(names.contains("Required.Example.\(MessageCasesTitle.title(descriptor.typeCode))"), "no worked example of \(descriptor.name)")
+            #expect(names.contains("Required.Example.\(MessageCases.title(descriptor.typeCode))"), "no worked example of \(descriptor.name)")
         }
         let kinds = Set(corpus.vectors.map(\.kind))
         #expect(kinds == ["decodeFrame", "crc16", "crc32", "reassembly", "stream", "derived", "session", "jsonView"])
@@ -146,12 +146,5 @@ struct CorpusTests {
         for id in VectorGenerator.requirementIDs(in: spec) {
             #expect(table.contains("| \(id) |"), "\(id)")
         }
-    }
-}
-
-enum MessageCasesTitle {
-    static func title(_ typeCode: UInt8) -> String {
-        let name = MessageRegistry.name(of: typeCode)
-        return name.prefix(1).uppercased() + name.dropFirst()
     }
 }

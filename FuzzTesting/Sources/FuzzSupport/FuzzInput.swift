@@ -1,4 +1,5 @@
 import CFuzzDriver
+import PumpWire
 import PumpWireCore
 
 /// The first byte of every fuzz input is an option byte (FuzzTesting/README.md):
@@ -17,20 +18,10 @@ public struct FuzzInput {
         bytes = Array(all.dropFirst())
     }
 
-    /// Sets the CRC of the frame at the start of `frame` right, as far as its header says where it goes.
-    public static func fixCRC(_ frame: inout [UInt8]) {
-        guard frame.count >= 9 else { return }
-        let end = 9 + (Int(frame[7]) | Int(frame[8]) << 8) + (frame[4] & 0x02 != 0 ? 20 : 0)
-        guard end + 2 <= frame.count else { return }
-        let crc = frame.withUnsafeBytes { CRC16.checksum(UnsafeRawBufferPointer(rebasing: $0[..<end])) }
-        frame[end] = UInt8(crc & 0xFF)
-        frame[end + 1] = UInt8(crc >> 8)
-    }
-
     /// The input as one frame, its CRC set right when asked.
     public var frame: [UInt8] {
         var frame = bytes
-        if fixCRC { Self.fixCRC(&frame) }
+        if fixCRC { Frame.setCRC(in: &frame) }
         return frame
     }
 
@@ -47,7 +38,7 @@ public struct FuzzInput {
             index += 1
         }
         if start < bytes.count { frames.append(Array(bytes[start...])) }
-        if fixCRC { for i in frames.indices { Self.fixCRC(&frames[i]) } }
+        if fixCRC { for i in frames.indices { Frame.setCRC(in: &frames[i]) } }
         return frames
     }
 }

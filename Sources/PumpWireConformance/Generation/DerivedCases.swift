@@ -18,6 +18,16 @@ enum DerivedCases {
         ])
     }
 
+    /// A DERIVE the testee must refuse with `code` at `offset`.
+    static func refused(
+        _ name: String, _ requirements: [String], prescription: [UInt8], refill: [UInt8], _ code: ErrorCode, at offset: Int,
+        comment: String
+    ) -> VectorCase {
+        VectorCase(name, requirements: requirements, kind: "derived", messageType: "prescriptionBlock", comment: comment, body: [
+            ("inputs", .array([V.hex(prescription), V.hex(refill)])), ("result", .string("invalid")), ("error", V.error(code, offset)),
+        ])
+    }
+
     static var cases: [VectorCase] {
         func steps(_ list: [(UInt16, UInt32)]) -> BoundedArray<48, DayProfileStep> {
             try! BoundedArray(elements: list.map { DayProfileStep(startMinute: $0.0, doseRateNanogramsPerDay: $0.1) })
@@ -54,6 +64,7 @@ enum DerivedCases {
             RefillConfirmation(drug: drug, concentrationMicrogramsPerMillilitre: concentration, volumeWithdrawnMicrolitres: 0,
                                volumeAddedMicrolitres: resulting, resultingReservoirMicrolitres: resulting, refillTime: time)
         }
+        let refillFrame = (try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? []
         let badRx = V.frame(type: 0x02, payload: V.patch(MessageCases.raw(.prescriptionBlock(D.prescription)), at: 21, V.le(60, 2)))
         return [
             derived("Required.Derived.WorkedExample", ["PW-UNIT-3", "PW-REFILL-4"], prescription: D.prescription, refill: D.refill,
@@ -73,23 +84,13 @@ enum DerivedCases {
             derived("Required.Derived.Largest", ["PW-UNIT-3"], prescription: strongest, refill: refill(60000, at: 0, concentration: 1),
                     volume: 1_000_000_000_000, dose: 1_000_000_000, alarm: 0,
                     comment: "The largest rate at the weakest concentration: every intermediate fits 64 bits."),
-            VectorCase("Required.Derived.WrongMessageType", requirements: ["PW-UNIT-3"], kind: "derived",
-                       messageType: "prescriptionBlock", comment: "The first frame must be a prescription (spec/conformance.md 2.4.6).", body: [
-                           ("inputs", .array([V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? []),
-                                              V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? [])])),
-                           ("result", .string("invalid")), ("error", V.error(.fieldOutOfRange, 3)),
-                       ]),
-            VectorCase("Required.Derived.FragmentFrame", requirements: ["PW-UNIT-3"], kind: "derived",
-                       messageType: "prescriptionBlock", comment: "DERIVE takes whole messages, not fragments (spec/conformance.md 2.4.6).", body: [
-                           ("inputs", .array([V.hex(FragmentCases.frames(.prescriptionBlock(D.prescription(steps: 48)), sequence: 1)[0]),
-                                              V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? [])])),
-                           ("result", .string("invalid")), ("error", V.error(.fieldOutOfRange, 3)),
-                       ]),
-            VectorCase("Required.Derived.PrescriptionRejected", requirements: ["PW-UNIT-3", "PW-RX-7"], kind: "derived",
-                       messageType: "prescriptionBlock", comment: "Nothing is derived from a prescription that does not decode.", body: [
-                           ("inputs", .array([V.hex(badRx), V.hex((try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? [])])),
-                           ("result", .string("invalid")), ("error", V.error(.dayProfileGap, 30)),
-                       ]),
+            refused("Required.Derived.WrongMessageType", ["PW-UNIT-3"], prescription: refillFrame, refill: refillFrame,
+                    .fieldOutOfRange, at: 3, comment: "The first frame must be a prescription (spec/conformance.md 2.4.6)."),
+            refused("Required.Derived.FragmentFrame", ["PW-UNIT-3"],
+                    prescription: FragmentCases.frames(.prescriptionBlock(D.prescription(steps: 48)), sequence: 1)[0], refill: refillFrame,
+                    .fieldOutOfRange, at: 3, comment: "DERIVE takes whole messages, not fragments (spec/conformance.md 2.4.6)."),
+            refused("Required.Derived.PrescriptionRejected", ["PW-UNIT-3", "PW-RX-7"], prescription: badRx, refill: refillFrame,
+                    .dayProfileGap, at: 30, comment: "Nothing is derived from a prescription that does not decode."),
         ]
     }
 }

@@ -3,7 +3,7 @@ import PumpWireCore
 
 /// Vectors of each message of spec section 9: valid values, every ranged field at its bounds, and
 /// every check of the message's list with its code and frame offset (payload offset + 9).
-enum MessageCases {
+public enum MessageCases {
     typealias D = DeclaredMessages
 
     /// Raw fields, as written before the encoder's check: how forbidden payloads are made.
@@ -29,7 +29,8 @@ enum MessageCases {
         return Array(buffer[..<count])
     }
 
-    static func title(_ typeCode: UInt8) -> String {
+    /// The registry name with a capital, as vector names use it (`PrescriptionBlock`).
+    public static func title(_ typeCode: UInt8) -> String {
         let name = MessageRegistry.name(of: typeCode)
         return name.prefix(1).uppercased() + name.dropFirst()
     }

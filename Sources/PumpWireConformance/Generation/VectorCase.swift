@@ -115,8 +115,8 @@ enum V {
 
 /// Bit-by-bit CRCs for the generator, independent of the core's table-driven ones (spec section 3).
 enum ReferenceCRC {
-    static func crc16(_ bytes: [UInt8]) -> UInt16 {
-        var crc: UInt16 = 0xFFFF
+    static func crc16(_ bytes: [UInt8], initial: UInt16 = 0xFFFF) -> UInt16 {
+        var crc = initial
         for byte in bytes {
             crc ^= UInt16(byte) << 8
             for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
