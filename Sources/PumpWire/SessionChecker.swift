@@ -26,12 +26,7 @@ public struct SessionChecker {
         var message: Message?
         /// The negative acknowledgement the pump must answer with (PW-SESSION-5, PW-SESSION-6).
         var requiredRefusal: (code: ErrorCode, offset: Int)?
-        var dump: DumpProgress?
-    }
-
-    private struct DumpProgress {
-        var first: MemoryDumpChunk
-        var chunks: [Int: [UInt8]] = [:]
+        var dump = ImageReassembler()
     }
 
     public private(set) var findings: [SessionFinding] = []
@@ -193,27 +188,25 @@ public struct SessionChecker {
         }
     }
 
-    /// Collects a chunk; true once every chunk is in (and the image is checked, PW-DUMP-8).
+    /// Collects a chunk; true once every chunk is in (and the image is rebuilt and checked, PW-DUMP-8).
     private mutating func addChunk(_ chunk: MemoryDumpChunk, to request: inout Outstanding, index: Int) -> Bool {
-        var progress = request.dump ?? DumpProgress(first: chunk)
-        let first = progress.first
-        guard chunk.chunkCount == first.chunkCount, chunk.imageLength == first.imageLength,
-              chunk.imageCrc32 == first.imageCrc32, chunk.region == first.region,
-              chunk.regionOffset == first.regionOffset else {
-            findings.append(SessionFinding(frameIndex: index, code: .chunkConflict))
-            request.dump = progress
+        if request.dump.isEmpty, chunk.encoding == .zlib,
+           case .memoryDumpRequest(let asked)? = request.message, !asked.compressionAllowed {
+            findings.append(SessionFinding(frameIndex: index, code: .encodingNotAllowed))  // PW-DUMP-11, used all the same
+        }
+        do throws(PumpWireError) {
+            try request.dump.add(chunk)
+        } catch where error.code == .chunkDataConflict {
+            return false  // of two chunks with the same index the first counts (11.3)
+        } catch {
+            findings.append(SessionFinding(frameIndex: index, code: .chunkConflict))  // another image: set aside
             return false
         }
-        if progress.chunks[Int(chunk.chunkIndex)] == nil {  // of two copies the first counts (11.3)
-            progress.chunks[Int(chunk.chunkIndex)] = chunk.data.bytes
-        }
-        request.dump = progress
-        guard progress.chunks.count == Int(first.chunkCount) else { return false }
-        var image: [UInt8] = []
-        image.reserveCapacity(Int(first.imageLength))
-        for chunkIndex in 0..<Int(first.chunkCount) { image += progress.chunks[chunkIndex] ?? [] }
-        if ZlibCRC32.checksum(image) != first.imageCrc32 {
-            findings.append(SessionFinding(frameIndex: index, code: .imageCRCMismatch))
+        guard request.dump.isComplete else { return false }
+        do throws(PumpWireError) {
+            _ = try request.dump.finish()
+        } catch {
+            findings.append(SessionFinding(frameIndex: index, code: .imageCRCMismatch))  // any rebuild failure (11.3 step 9)
         }
         return true
     }

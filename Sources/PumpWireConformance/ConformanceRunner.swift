@@ -61,6 +61,8 @@ public struct ConformanceRunner {
         case "stream": .stream
         case "derived": .derived
         case "session": .session
+        case "dump": .dump
+        case "log": .log
         default: nil
         }
     }
@@ -126,6 +128,8 @@ private struct Exchange<T: Testee> {
             case "stream": return try stream(vector)
             case "derived": return try derived(vector)
             case "session": return try session(vector)
+            case "dump": return try dump(vector)
+            case "log": return try log(vector)
             default: return .fail("wrong-value", "unknown kind")
             }
         } catch {
@@ -296,6 +300,65 @@ private struct Exchange<T: Testee> {
         }
         let want = findings.map { "frame \($0["frame"]?.integerValue ?? 0): \($0["name"]?.stringValue ?? "")" }
         return .fail("wrong-value", "expected findings [\(want.joined(separator: "; "))], got [\(got.joined(separator: "; "))]")
+    }
+}
+
+extension Exchange {
+    /// DUMP (spec/conformance.md 2.4.8): the answer is compared with the one the vector implies.
+    mutating func dump(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let frames = vector.byteList("inputs"), let steps = vector.json["steps"]?.arrayValue, steps.count == frames.count,
+              let end = vector.json["end"] else { return .fail("wrong-value", "the vector's inputs and steps do not match") }
+        let response = try ask(.dump(frames))
+        guard case .ok(let data) = response else { return .fail(Self.outcome(response, expectedBytes: nil), Self.describe(response)) }
+        var expected = WireBytes.u16(steps.count)
+        for step in steps {
+            switch step["result"]?.stringValue {
+            case "added": expected += [0]
+            case "duplicate": expected += [1]
+            default:
+                let error = vector.error(step["error"]) ?? (0, 0)
+                expected += [2] + WireBytes.u16(Int(error.code)) + WireBytes.u32(error.offset)
+                    + [step["offsetFrom"]?.stringValue == "payload" ? 1 : 0]
+            }
+        }
+        switch end["result"]?.stringValue {
+        case "image":
+            let image = (try? Hex.decode(end["image"]?.stringValue ?? "")) ?? []
+            expected += [0] + WireBytes.u32(UInt32(image.count)) + image
+        case "empty":
+            expected += [2]
+        default:
+            let error = vector.error(end["error"]) ?? (0, 0)
+            let missing = end["missingChunks"]?.arrayValue?.compactMap(\.integerValue) ?? []
+            expected += [1] + WireBytes.u16(Int(error.code)) + WireBytes.u32(error.offset) + WireBytes.u16(missing.count)
+                + missing.flatMap { WireBytes.u16(Int($0)) }
+        }
+        if data == expected { return .pass }
+        return .fail("wrong-value", "DUMP answers differ: expected \(Hex.encode(expected.prefix(48))), got \(Hex.encode(data.prefix(48)))")
+    }
+
+    /// LOG (spec/conformance.md 2.4.9).
+    mutating func log(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let image = vector.bytes("input"), let region = vector.json["region"]?.stringValue,
+              let regionOffset = vector.json["regionOffset"]?.integerValue, let items = vector.json["items"]?.arrayValue else {
+            return .fail("wrong-value", "the vector has no input, region, regionOffset or items")
+        }
+        let code = MemoryRegion.names.first { $0.value == region }?.key.rawValue ?? 0
+        let response = try ask(.log(region: code, regionOffset: UInt32(clamping: regionOffset), image: image))
+        guard case .ok(let data) = response else { return .fail(Self.outcome(response, expectedBytes: nil), Self.describe(response)) }
+        var expected = WireBytes.u32(UInt32(items.count))
+        for item in items {
+            let offset = WireBytes.u32(UInt32(clamping: item["offset"]?.integerValue ?? 0))
+            switch item["kind"]?.stringValue {
+            case "record": expected += [0] + offset + ((try? Hex.decode(item["canonical"]?.stringValue ?? "")) ?? [])
+            case "erased": expected += [1] + offset + WireBytes.u32(UInt32(clamping: item["slots"]?.integerValue ?? 0))
+            default:
+                let error = vector.error(item["error"]) ?? (0, 0)
+                expected += [2] + offset + WireBytes.u16(Int(error.code)) + WireBytes.u32(error.offset)
+            }
+        }
+        if data == expected { return .pass }
+        return .fail("wrong-value", "LOG items differ: expected \(Hex.encode(expected.prefix(64))), got \(Hex.encode(data.prefix(64)))")
     }
 }
 

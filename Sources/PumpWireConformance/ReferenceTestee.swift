@@ -66,6 +66,13 @@ public struct ReferenceTestee: Sendable {
             return .ok(WireBytes.u16(findings.count) + findings.flatMap {
                 WireBytes.u16($0.frameIndex) + WireBytes.u16(Int($0.code.rawValue))
             })
+        case .dump(let frames):
+            return .ok(dump(frames))
+        case .log(let region, let regionOffset, let image):
+            guard let region = MemoryRegion(rawValue: region), region != .rawAddress else {
+                return .rejected(PumpWireError(.fieldOutOfRange, at: 0))
+            }
+            return .ok(Self.logItems(LogReader.items(in: image, region: region, regionOffset: regionOffset)))
         }
     }
 
@@ -127,6 +134,51 @@ public struct ReferenceTestee: Sendable {
         } catch {
             return .rejected(error)
         }
+    }
+
+    /// DUMP's answer (spec/conformance.md 2.4.8): each frame's outcome, then the image or the error.
+    private func dump(_ frames: [[UInt8]]) -> [UInt8] {
+        var reassembler = ImageReassembler()
+        var data = WireBytes.u16(frames.count)
+        for bytes in frames {
+            do throws(PumpWireError) {
+                guard case .message(.memoryDumpChunk(let chunk)) = try decodeFrame(bytes).content else {
+                    throw PumpWireError(.fieldOutOfRange, at: 3)
+                }
+                do throws(PumpWireError) {
+                    data += [try reassembler.add(chunk) == .added ? 0 : 1]
+                } catch {
+                    data += [2] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(error.offset)) + [1]
+                }
+            } catch {
+                data += [2] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(clamping: error.offset)) + [0]
+            }
+        }
+        guard !reassembler.isEmpty else { return data + [2] }
+        do throws(PumpWireError) {
+            let image = try reassembler.finish()
+            return data + [0] + WireBytes.u32(UInt32(image.bytes.count)) + image.bytes
+        } catch {
+            let missing = error.code == .chunksMissing ? reassembler.missingChunks : []
+            return data + [1] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(error.offset))
+                + WireBytes.u16(missing.count) + missing.flatMap { WireBytes.u16($0) }
+        }
+    }
+
+    /// LOG's answer (spec/conformance.md 2.4.9).
+    public static func logItems(_ items: [LogItem]) -> [UInt8] {
+        var data = WireBytes.u32(UInt32(items.count))
+        for item in items {
+            switch item {
+            case .record(let offset, let record):
+                data += [0] + WireBytes.u32(UInt32(offset)) + ((try? record.encoded()) ?? [])
+            case .erased(let offset, let slots):
+                data += [1] + WireBytes.u32(UInt32(offset)) + WireBytes.u32(UInt32(slots))
+            case .rejected(let offset, let error):
+                data += [2] + WireBytes.u32(UInt32(offset)) + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(error.offset))
+            }
+        }
+        return data
     }
 
     /// STREAM's answer (spec/conformance.md 2.4.5).

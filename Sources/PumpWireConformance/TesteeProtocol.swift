@@ -13,13 +13,15 @@ public struct TesteeCapabilities: OptionSet, Sendable, Hashable {
     public static let derived = TesteeCapabilities(rawValue: 1 << 4)
     public static let session = TesteeCapabilities(rawValue: 1 << 5)
     public static let fields = TesteeCapabilities(rawValue: 1 << 6)
+    public static let dump = TesteeCapabilities(rawValue: 1 << 7)
+    public static let log = TesteeCapabilities(rawValue: 1 << 8)
 
     public static let mandatory: TesteeCapabilities = [.decode, .crc, .reassembly]
-    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields]
+    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields, .dump, .log]
 
     public var names: [String] {
         [(Self.decode, "decode"), (.crc, "crc"), (.reassembly, "reassembly"), (.stream, "stream"),
-         (.derived, "derived"), (.session, "session"), (.fields, "fields")].filter { contains($0.0) }.map(\.1)
+         (.derived, "derived"), (.session, "session"), (.fields, "fields"), (.dump, "dump"), (.log, "log")].filter { contains($0.0) }.map(\.1)
     }
 }
 
@@ -36,6 +38,8 @@ public enum TesteeRequest: Equatable, Sendable {
     case stream([UInt8])
     case derive(prescription: [UInt8], refill: [UInt8])
     case session([[UInt8]])
+    case dump([[UInt8]])
+    case log(region: UInt8, regionOffset: UInt32, image: [UInt8])
 
     public static let protocolVersion: UInt8 = 1
 
@@ -52,6 +56,8 @@ public enum TesteeRequest: Equatable, Sendable {
         case .stream: 0x08
         case .derive: 0x09
         case .session: 0x0A
+        case .dump: 0x0B
+        case .log: 0x0C
         }
     }
 
@@ -64,8 +70,10 @@ public enum TesteeRequest: Equatable, Sendable {
         case .reassemblerReset, .reassemblerGiveUp: [code]
         case .derive(let prescription, let refill):
             [code] + WireBytes.u16(prescription.count) + prescription + WireBytes.u16(refill.count) + refill
-        case .session(let frames):
+        case .session(let frames), .dump(let frames):
             [code] + WireBytes.u16(frames.count) + frames.flatMap { WireBytes.u16($0.count) + $0 }
+        case .log(let region, let regionOffset, let image):
+            [code, region] + WireBytes.u32(regionOffset) + image
         }
     }
 
@@ -86,14 +94,18 @@ public enum TesteeRequest: Equatable, Sendable {
         case 0x09:
             guard let rx = reader.lengthPrefixed(), let refill = reader.lengthPrefixed(), reader.isAtEnd else { return nil }
             return .derive(prescription: rx, refill: refill)
-        case 0x0A:
+        case 0x0A, 0x0B:
             guard let count = reader.u16() else { return nil }
             var frames: [[UInt8]] = []
             for _ in 0..<count {
                 guard let frame = reader.lengthPrefixed() else { return nil }
                 frames.append(frame)
             }
-            return reader.isAtEnd ? .session(frames) : nil
+            guard reader.isAtEnd else { return nil }
+            return code == 0x0A ? .session(frames) : .dump(frames)
+        case 0x0C:
+            guard let region = reader.u8(), let regionOffset = reader.u32() else { return nil }
+            return .log(region: region, regionOffset: regionOffset, image: reader.rest())
         default: return nil
         }
     }

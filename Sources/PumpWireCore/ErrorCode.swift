@@ -33,6 +33,18 @@ public enum ErrorCode: UInt16, Sendable {
     case chunkOffsetMismatch = 50
     case chunkSizeMismatch = 51
 
+    // Image reassembly (spec 13.2) and log records (13.4).
+    case chunkBeyondTotal = 52
+    case chunkImageMismatch = 53
+    case chunkDataConflict = 54
+    case chunksMissing = 55
+    case imageCRCFailed = 56
+    case inflateFailed = 57
+    case imageLengthMismatch = 58
+    case compressionRatioExceeded = 59
+    case recordCRCMismatch = 60
+    case recordTruncated = 61
+
     // Session findings (spec 11.3): reported by session checkers with a frame index, never by
     // decoders and never in a negative acknowledgement.
     case sequenceGap = 64
@@ -46,6 +58,7 @@ public enum ErrorCode: UInt16, Sendable {
     case noResponse = 72
     case wrongRefusal = 73
     case chunkConflict = 74
+    case encodingNotAllowed = 75
 
     case notPermitted = 128
     case drugMismatch = 129
@@ -89,6 +102,16 @@ public enum ErrorCode: UInt16, Sendable {
         case .chunkCountMismatch: "CHUNK_COUNT_MISMATCH"
         case .chunkOffsetMismatch: "CHUNK_OFFSET_MISMATCH"
         case .chunkSizeMismatch: "CHUNK_SIZE_MISMATCH"
+        case .chunkBeyondTotal: "CHUNK_BEYOND_TOTAL"
+        case .chunkImageMismatch: "CHUNK_IMAGE_MISMATCH"
+        case .chunkDataConflict: "CHUNK_DATA_CONFLICT"
+        case .chunksMissing: "CHUNKS_MISSING"
+        case .imageCRCFailed: "IMAGE_CRC_FAILED"
+        case .inflateFailed: "INFLATE_FAILED"
+        case .imageLengthMismatch: "IMAGE_LENGTH_MISMATCH"
+        case .compressionRatioExceeded: "COMPRESSION_RATIO_EXCEEDED"
+        case .recordCRCMismatch: "RECORD_CRC_MISMATCH"
+        case .recordTruncated: "RECORD_TRUNCATED"
         case .sequenceGap: "SEQUENCE_GAP"
         case .requestWhileOutstanding: "REQUEST_WHILE_OUTSTANDING"
         case .unsolicitedResponse: "UNSOLICITED_RESPONSE"
@@ -100,6 +123,7 @@ public enum ErrorCode: UInt16, Sendable {
         case .noResponse: "NO_RESPONSE"
         case .wrongRefusal: "WRONG_REFUSAL"
         case .chunkConflict: "CHUNK_CONFLICT"
+        case .encodingNotAllowed: "ENCODING_NOT_ALLOWED"
         case .notPermitted: "NOT_PERMITTED"
         case .drugMismatch: "DRUG_MISMATCH"
         case .concentrationMismatch: "CONCENTRATION_MISMATCH"

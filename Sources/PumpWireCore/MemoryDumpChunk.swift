@@ -1,6 +1,9 @@
-/// How a dump image travels (spec 9.8). Version 1 assigns only `raw`; 1 is kept for zlib.
+/// How a dump image travels (spec 13.1).
 public enum DumpEncoding: UInt8, Sendable {
+    /// The transfer is the image.
     case raw = 0
+    /// The transfer is one zlib stream of the image, never longer than the image (PW-DUMP-12).
+    case zlib = 1
 }
 
 /// 0x85, pump to programmer: one piece of a memory image (spec 9.8).
@@ -57,8 +60,9 @@ public struct MemoryDumpChunk: WireMessage, Sendable {
         imageLength = try reader.readUInt32(in: Self.imageLengthRange)
         // PW-DUMP-9: the image must end within the 32-bit address space.
         try require(widen(regionOffset) + widen(imageLength) <= 0x1_0000_0000, .fieldOutOfRange, at: lengthOffset)
-        try require(  // PW-DUMP-5
-            Int(chunkCount) == Self.chunkCount(forImageLength: imageLength),
+        let rawCount = Self.chunkCount(forImageLength: imageLength)
+        try require(  // PW-DUMP-5: a zlib transfer is never longer than the image
+            encoding == .raw ? Int(chunkCount) == rawCount : Int(chunkCount) <= rawCount,
             .chunkCountMismatch, at: lengthOffset)
         imageCrc32 = try reader.readUInt32()
         let dataOffsetOffset = reader.offset
@@ -68,9 +72,13 @@ public struct MemoryDumpChunk: WireMessage, Sendable {
             .chunkOffsetMismatch, at: dataOffsetOffset)
         let dataStart = reader.offset
         let isLast = chunkIndex == chunkCount - 1
-        let expected = isLast ? Int(imageLength) - Int(dataOffset) : WireLimits.chunkDataSize
+        let imageRest = Int(imageLength) - Int(dataOffset)  // at least 1 for the last chunk (PW-DUMP-5)
         let bytes = reader.readRemainingBytes()
-        try require(bytes.count == expected, .chunkSizeMismatch, at: dataStart)  // PW-DUMP-7
+        let sizeFits =  // PW-DUMP-7
+            if !isLast { bytes.count == WireLimits.chunkDataSize }
+            else if encoding == .raw { bytes.count == imageRest }
+            else { bytes.count >= 1 && bytes.count <= min(WireLimits.chunkDataSize, imageRest) }
+        try require(sizeFits, .chunkSizeMismatch, at: dataStart)
         data = try BoundedArray(copying: bytes)
     }
 

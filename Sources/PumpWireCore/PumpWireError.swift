@@ -16,3 +16,11 @@ public struct PumpWireError: Error, Equatable, Sendable {
 func require(_ condition: Bool, _ code: ErrorCode, at offset: Int) throws(PumpWireError) {
     if !condition { throw PumpWireError(code, at: offset) }
 }
+
+extension PumpWireError {
+    /// Throws `code` at `offset` unless `condition` holds, for code outside the core.
+    @inline(__always)
+    public static func check(_ condition: Bool, _ code: ErrorCode, at offset: Int) throws(PumpWireError) {
+        if !condition { throw PumpWireError(code, at: offset) }
+    }
+}

@@ -19,6 +19,10 @@ struct Provocation: CustomTestStringConvertible, Sendable {
         case givenUp([[UInt8]])
         /// An encoder asked to write into `capacity` bytes.
         case encode(Message, capacity: Int)
+        /// Chunk payloads given to one image reassembler in order, then finished (spec 13.2).
+        case image([[UInt8]])
+        /// A log image; the first rejected slot's error (spec 13.4).
+        case log(MemoryRegion, regionOffset: UInt32, [UInt8])
     }
 
     var testDescription: String { "\(requirement) \(name)" }
@@ -48,6 +52,19 @@ struct Provocation: CustomTestStringConvertible, Sendable {
                 }
             }
             return reassembler.giveUp()
+        case .image(let payloads):
+            var reassembler = ImageReassembler()
+            for payload in payloads {
+                let error = caught { () throws(PumpWireError) in
+                    guard case .memoryDumpChunk(let chunk) = try Message.decode(typeCode: 0x85, payload: payload) else { return }
+                    try reassembler.add(chunk)
+                }
+                if let error { return error }
+            }
+            return caught { () throws(PumpWireError) in _ = try reassembler.finish() }
+        case .log(let region, let regionOffset, let bytes):
+            for case .rejected(_, let error) in LogReader.items(in: bytes, region: region, regionOffset: regionOffset) { return error }
+            return nil
         case .encode(let message, let capacity):
             return caught { () throws(PumpWireError) -> Int in
                 var buffer = [UInt8](repeating: 0, count: capacity)
@@ -119,8 +136,8 @@ enum Provocations {
                     input: .payload(type: 0x03, [0x02, 3, 10, 0, 10, 0, 0])),
         Provocation(name: "region 5", requirement: "PW-DUMP-1", expected: .init(.fieldOutOfRange, at: 0),
                     input: .payload(type: 0x05, [5, 0, 0, 0, 0, 0, 5, 0, 0, 0])),
-        Provocation(name: "chunk encoding 1 (unassigned in version 1)", requirement: "PW-DUMP-3", expected: .init(.fieldOutOfRange, at: 1),
-                    input: .payload(type: 0x85, { var p = rawPayload(Samples.dumpChunk); p[1] = 1; return p }())),
+        Provocation(name: "chunk encoding 2 (unassigned)", requirement: "PW-DUMP-3", expected: .init(.fieldOutOfRange, at: 1),
+                    input: .payload(type: 0x85, { var p = rawPayload(Samples.dumpChunk); p[1] = 2; return p }())),
         Provocation(name: "negative acknowledgement with code 64", requirement: "PW-NAK-1", expected: .init(.fieldOutOfRange, at: 1),
                     input: .payload(type: 0xF1, [3, 64, 0, 0xFF, 0xFF])),
         Provocation(name: "step count 0", requirement: "PW-RX-4", expected: .init(.fieldOutOfRange, at: 20),
@@ -206,7 +223,56 @@ enum Provocations {
                     input: .payload(type: 0x85, Array(rawPayload(Samples.dumpChunk).dropLast()))),
         Provocation(name: "chunk with 6 of 5 bytes", requirement: "PW-DUMP-7", expected: .init(.chunkSizeMismatch, at: 22),
                     input: .payload(type: 0x85, rawPayload(Samples.dumpChunk) + [6])),
-    ]
+    ] + imageProvocations + logProvocations
+
+    /// A chunk payload of a 1000-byte image (spec 9.8).
+    static func chunk(_ index: Int, of count: Int, _ transfer: [UInt8], encoding: UInt8 = 0, imageLength: Int = 1000, crc: UInt32? = nil) -> [UInt8] {
+        let crc = crc ?? ZlibCRC32.checksum(dumpImage)
+        func le(_ value: Int, _ width: Int) -> [UInt8] { (0..<width).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        return [1, encoding] + le(index, 2) + le(count, 2) + le(0, 4) + le(imageLength, 4) + le(Int(crc), 4) + le(index * 218, 4)
+            + transfer[(index * 218)..<min(transfer.count, index * 218 + 218)]
+    }
+    static let dumpImage = (0..<1000).map { UInt8(truncatingIfNeeded: $0 / 7) }
+    static let compressed = ZlibDeflate.compress(dumpImage)
+
+    static var imageProvocations: [Provocation] {
+        let zeros = ZlibDeflate.compress([UInt8](repeating: 0, count: 100_000))
+        return [
+            Provocation(name: "chunk 4 after a 1-chunk transfer", requirement: "PW-IMAGE-2", expected: .init(.chunkBeyondTotal, at: 2),
+                        input: .image([chunk(0, of: 1, compressed, encoding: 1), chunk(4, of: 5, dumpImage)])),
+            Provocation(name: "chunk of another image CRC", requirement: "PW-IMAGE-2", expected: .init(.chunkImageMismatch, at: 14),
+                        input: .image([chunk(0, of: 5, dumpImage), chunk(1, of: 5, dumpImage, crc: 7)])),
+            Provocation(name: "chunk 0 again, other data", requirement: "PW-IMAGE-2", expected: .init(.chunkDataConflict, at: 22 + 217),
+                        input: .image([chunk(0, of: 5, dumpImage), chunk(0, of: 5, Array(dumpImage.prefix(217)) + [0xEE])])),
+            Provocation(name: "chunk 1 never came", requirement: "PW-IMAGE-3", expected: .init(.chunksMissing, at: 218),
+                        input: .image([0, 2, 3, 4].map { chunk($0, of: 5, dumpImage) })),
+            Provocation(name: "image CRC off by one bit", requirement: "PW-IMAGE-5", expected: .init(.imageCRCFailed, at: 0),
+                        input: .image((0..<5).map { chunk($0, of: 5, dumpImage, crc: ZlibCRC32.checksum(dumpImage) ^ 1) })),
+            Provocation(name: "zlib stream missing its Adler-32", requirement: "PW-IMAGE-5", expected: .init(.inflateFailed, at: 0),
+                        input: .image([chunk(0, of: 1, Array(compressed.dropLast(4)), encoding: 1)])),
+            Provocation(name: "100000 zeros declared as 1000 bytes", requirement: "PW-IMAGE-5", expected: .init(.imageLengthMismatch, at: 0),
+                        input: .image([chunk(0, of: 1, zeros, encoding: 1)])),
+            Provocation(name: "\(zeros.count) bytes declared as 1 MiB", requirement: "PW-IMAGE-5", expected: .init(.compressionRatioExceeded, at: 0),
+                        input: .image([chunk(0, of: 1, zeros, encoding: 1, imageLength: 1 << 20)])),
+        ]
+    }
+
+    static var logProvocations: [Provocation] {
+        var record = [UInt8](repeating: 0, count: 20)
+        record[0] = 0x05
+        let good = { (bytes: [UInt8]) -> [UInt8] in
+            let crc = Array(bytes.prefix(18)).withUnsafeBytes { CRC16.checksum($0) }
+            return Array(bytes.prefix(18)) + [UInt8(crc & 0xFF), UInt8(crc >> 8)]
+        }
+        return [
+            Provocation(name: "record with a wrong CRC", requirement: "PW-LOG-1", expected: .init(.recordCRCMismatch, at: 38),
+                        input: .log(.eventLog, regionOffset: 0, good(record) + record)),
+            Provocation(name: "image ending inside a slot", requirement: "PW-LOG-1", expected: .init(.recordTruncated, at: 20),
+                        input: .log(.eventLog, regionOffset: 0, good(record) + [1, 2, 3])),
+            Provocation(name: "image starting inside a slot", requirement: "PW-LOG-1", expected: .init(.recordTruncated, at: 0),
+                        input: .log(.eventLog, regionOffset: 19, [0x20] + good(record))),
+        ]
+    }
 }
 
 @Suite("Every error code, provoked, with its offset (spec section 10)")

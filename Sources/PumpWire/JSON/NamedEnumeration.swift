@@ -51,7 +51,7 @@ extension MemoryRegion: NamedEnumeration {
 }
 
 extension DumpEncoding: NamedEnumeration {
-    public static let names: KeyValuePairs<DumpEncoding, String> = [.raw: "raw"]
+    public static let names: KeyValuePairs<DumpEncoding, String> = [.raw: "raw", .zlib: "zlib"]
 }
 
 extension ActiveAlarms: Codable {

@@ -295,6 +295,24 @@ public enum MessageCases {
         ]
     }
 
+    /// A `zlib` chunk frame built field by field; its data is filler (the decoder does not inflate).
+    static func zlibChunk(count: Int, index: Int, imageLength: Int, data: Int) -> [UInt8] {
+        let payload: [UInt8] = [1, 1] + V.le(UInt64(index), 2) + V.le(UInt64(count), 2) + V.le(0, 4)
+            + V.le(UInt64(imageLength), 4) + V.le(0x1234_5678, 4) + V.le(UInt64(index * 218), 4)
+            + (0..<data).map { UInt8(truncatingIfNeeded: 0x78 &+ $0) }
+        return V.frame(type: 0x85, payload: payload)
+    }
+
+    static func zlibView(count: Int, index: Int, imageLength: Int, data: Int) -> JSONValue {
+        .object([("messageType", .string("memoryDumpChunk")), ("typeCode", V.int(133)), ("sequence", V.int(1)),
+                 ("authentication", .null), ("message", .object([
+                    ("region", .string("eventLog")), ("encoding", .string("zlib")), ("chunkIndex", V.int(index)),
+                    ("chunkCount", V.int(count)), ("regionOffset", V.int(0)), ("imageLength", V.int(imageLength)),
+                    ("imageCrc32", V.int(0x1234_5678)), ("dataOffset", V.int(index * 218)),
+                    ("data", V.hex((0..<data).map { UInt8(truncatingIfNeeded: 0x78 &+ $0) })),
+                 ]))])
+    }
+
     static var dump: [VectorCase] {
         let request = raw(.memoryDumpRequest(D.dumpRequest))
         let chunk = raw(.memoryDumpChunk(D.dumpChunk))
@@ -326,8 +344,23 @@ public enum MessageCases {
                     .fieldOutOfRange, payloadOffset: 0, comment: "Region 5 is not listed."),
             invalid("Required.Decode.MemoryDumpRequest.ReservedFlag", ["PW-DUMP-1", "PW-ENC-5"], type: 0x05, payload: V.patch(request, at: 1, [0x02]),
                     .nonCanonical, payloadOffset: 1, comment: "Bit 1 of flags is reserved."),
-            invalid("Required.Decode.MemoryDumpChunk.EncodingOne", ["PW-DUMP-3", "PW-ENC-7"], type: 0x85, payload: V.patch(chunk, at: 1, [1]),
-                    .fieldOutOfRange, payloadOffset: 1, comment: "Encoding 1 is unassigned in version 1."),
+            invalid("Required.Decode.MemoryDumpChunk.EncodingTwo", ["PW-DUMP-3", "PW-ENC-7"], type: 0x85, payload: V.patch(chunk, at: 1, [2]),
+                    .fieldOutOfRange, payloadOffset: 1, comment: "Encoding 2 is unassigned."),
+            V.valid("Required.Decode.MemoryDumpChunk.ZlibShorterThanImage", ["PW-DUMP-3", "PW-DUMP-5", "PW-DUMP-7"], bytes: zlibChunk(count: 2, index: 1, imageLength: 1000, data: 30),
+                  decoded: zlibView(count: 2, index: 1, imageLength: 1000, data: 30), messageType: "memoryDumpChunk",
+                  comment: "A zlib transfer of 248 bytes for a 1000-byte image: two chunks where raw takes five, the last of 30 bytes."),
+            V.valid("Required.Decode.MemoryDumpChunk.ZlibAsLongAsImage", ["PW-DUMP-5", "PW-DUMP-7"], bytes: zlibChunk(count: 1, index: 0, imageLength: 5, data: 5),
+                  decoded: zlibView(count: 1, index: 0, imageLength: 5, data: 5), messageType: "memoryDumpChunk",
+                  comment: "A zlib transfer may be as long as the image, not longer (PW-DUMP-12)."),
+            invalid("Required.Decode.MemoryDumpChunk.ZlibMoreChunksThanRaw", ["PW-DUMP-5", "PW-DUMP-12"], type: 0x85,
+                    payload: Array(zlibChunk(count: 6, index: 0, imageLength: 1000, data: 218).dropFirst(9).dropLast(2)),
+                    .chunkCountMismatch, payloadOffset: 10, comment: "Six chunks for a 1000-byte image: longer than raw's five."),
+            invalid("Required.Decode.MemoryDumpChunk.ZlibLastEmpty", ["PW-DUMP-7"], type: 0x85,
+                    payload: Array(zlibChunk(count: 2, index: 1, imageLength: 1000, data: 0).dropFirst(9).dropLast(2)),
+                    .chunkSizeMismatch, payloadOffset: 22, comment: "The last chunk of a zlib transfer carries at least one byte."),
+            invalid("Required.Decode.MemoryDumpChunk.ZlibLongerThanImage", ["PW-DUMP-7", "PW-DUMP-12"], type: 0x85,
+                    payload: Array(zlibChunk(count: 1, index: 0, imageLength: 5, data: 6).dropFirst(9).dropLast(2)),
+                    .chunkSizeMismatch, payloadOffset: 22, comment: "Six bytes of zlib transfer for a 5-byte image."),
             invalid("Required.Decode.MemoryDumpChunk.RegionZero", ["PW-DUMP-3"], type: 0x85, payload: V.patch(chunk, at: 0, [0]),
                     .fieldOutOfRange, payloadOffset: 0, comment: "Region 0 is not listed."),
             invalid("Required.Decode.MemoryDumpChunk.IndexEqualsCount", ["PW-DUMP-4"], type: 0x85, payload: V.patch(chunk, at: 2, [1, 0]),

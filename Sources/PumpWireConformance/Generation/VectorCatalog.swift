@@ -22,6 +22,9 @@ public enum VectorCatalog {
             Group(file: "streams", description: "Byte streams: resynchronisation and reassembly (spec 4.3, 5.4).", cases: StreamCases.cases),
             Group(file: "derived", description: "Derived quantities D2, D3 and D5 (spec 2.3).", cases: DerivedCases.cases),
             Group(file: "sessions", description: "Sessions and their findings (spec section 11).", cases: SessionCases.cases),
+            Group(file: "dumps", description: "Memory-image transfers: chunks rebuilt into images, raw and zlib (spec 13.1 to 13.3).",
+                  cases: DumpCases.cases),
+            Group(file: "logs", description: "Log images read as records (spec 13.4).", cases: LogCases.cases),
             Group(file: "json-views", description: "JSON views (spec section 12), for libraries that read and write them.",
                   cases: JSONViewCases.cases(examples: examples)),
         ]

@@ -1,0 +1,174 @@
+import PumpWire
+import PumpWireCore
+
+/// Memory-image transfers (spec 13.1 to 13.3): chunks given to one image reassembler, each chunk's
+/// outcome and the end declared here by hand. Valid images are the bytes the transfer was made
+/// from; compressed transfers are made with zlib itself.
+enum DumpCases {
+    /// A 1000-byte event log image: fifty 20-byte slots of varied, compressible content.
+    static let image: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: ($0 % 20) &* 11 &+ ($0 / 60)) }
+    static let crc = ZlibCRC32.checksum(image)
+
+    /// A chunk frame built field by field (spec 9.8), with `sequence` 9.
+    static func chunk(
+        _ index: Int, of count: Int, transfer: [UInt8], encoding: UInt8 = 0, imageLength: Int = 1000, crc: UInt32 = crc,
+        region: UInt8 = 1, regionOffset: UInt32 = 0, sequence: UInt16 = 9, patchData: (at: Int, byte: UInt8)? = nil
+    ) -> [UInt8] {
+        var data = Array(transfer[(index * 218)..<min(transfer.count, index * 218 + 218)])
+        if let patchData { data[patchData.at] ^= patchData.byte }
+        let payload: [UInt8] = [region, encoding] + V.le(UInt64(index), 2) + V.le(UInt64(count), 2) + V.le(UInt64(regionOffset), 4)
+            + V.le(UInt64(imageLength), 4) + V.le(UInt64(crc), 4) + V.le(UInt64(index * 218), 4) + data
+        return V.frame(type: 0x85, sequence: sequence, payload: payload)
+    }
+
+    /// Every chunk of a transfer, in index order.
+    static func chunks(_ transfer: [UInt8], encoding: UInt8 = 0, imageLength: Int = 1000, crc: UInt32 = crc, regionOffset: UInt32 = 0) -> [[UInt8]] {
+        let count = (transfer.count + 217) / 218
+        return (0..<count).map { chunk($0, of: count, transfer: transfer, encoding: encoding, imageLength: imageLength, crc: crc, regionOffset: regionOffset) }
+    }
+
+    enum Step {
+        case added, duplicate
+        case payloadError(ErrorCode, Int)
+        case frameError(ErrorCode, Int)
+    }
+
+    enum End {
+        case image([UInt8])
+        case error(ErrorCode, Int, missing: [Int] = [])
+        case empty
+    }
+
+    static func dump(
+        _ name: String, _ requirements: [String], _ frames: [[UInt8]], steps: [Step], end: End, comment: String
+    ) -> VectorCase {
+        let stepValues: [JSONValue] = steps.map {
+            switch $0 {
+            case .added: .object([("result", .string("added"))])
+            case .duplicate: .object([("result", .string("duplicate"))])
+            case .payloadError(let code, let offset):
+                .object([("result", .string("rejected")), ("error", V.error(code, offset)), ("offsetFrom", .string("payload"))])
+            case .frameError(let code, let offset):
+                .object([("result", .string("rejected")), ("error", V.error(code, offset)), ("offsetFrom", .string("frame"))])
+            }
+        }
+        let endValue: JSONValue
+        var valid = true
+        switch end {
+        case .image(let bytes): endValue = .object([("result", .string("image")), ("image", V.hex(bytes))])
+        case .error(let code, let offset, let missing):
+            valid = false
+            endValue = .object([("result", .string("rejected")), ("error", V.error(code, offset)), ("missingChunks", .array(missing.map(V.int)))])
+        case .empty: endValue = .object([("result", .string("empty"))])
+        }
+        let rejectsAny = steps.contains { if case .added = $0 { false } else if case .duplicate = $0 { false } else { true } }
+        return VectorCase(name, requirements: requirements, kind: "dump", messageType: "memoryDumpChunk", comment: comment, body: [
+            ("inputs", .array(frames.map(V.hex))), ("result", .string(valid && !rejectsAny ? "valid" : "invalid")),
+            ("steps", .array(stepValues)), ("end", endValue),
+        ])
+    }
+
+    static var cases: [VectorCase] {
+        let raw = chunks(image)
+        let compressed = ZlibDeflate.compress(image)
+        let zlib = chunks(compressed, encoding: 1)
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        let bomb = ZlibDeflate.compress(zeros)  // about 1 KiB that inflates to 1 MiB
+        let tiny = ZlibDeflate.compress([UInt8](repeating: 0, count: 100_000))
+        let short = Array(image.prefix(900))
+        let presetDictionary: [UInt8] = [0x78, 0xBB, 0x01, 0x02, 0x03, 0x04] + compressed.dropFirst(2)
+        let resumedPiece = Array(image[436..<872])
+        let added = { (count: Int) in [Step](repeating: .added, count: count) }
+        let status = V.frame(type: 0x81, sequence: 9, payload: (try? Message.pumpStatus(DeclaredMessages.pumpStatus).encodedPayload()) ?? [])
+        var badCRC = raw[1]
+        badCRC[badCRC.count - 1] ^= 0xFF
+        return [
+            dump("Required.Dump.WorkedExample", ["PW-IMAGE-1", "PW-IMAGE-5", "PW-DUMP-8"],
+                 [V.frame(type: 0x85, sequence: 5, payload: [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0xF4, 0x99, 0x0B, 0x47, 0, 0, 0, 0, 1, 2, 3, 4, 5])],
+                 steps: added(1), end: .image([1, 2, 3, 4, 5]), comment: "The one-chunk image of spec 9.8."),
+            dump("Required.Dump.RawInOrder", ["PW-IMAGE-1", "PW-IMAGE-4", "PW-IMAGE-5", "PW-IMAGE-6", "PW-DUMP-8"], raw, steps: added(5), end: .image(image),
+                 comment: "Five raw chunks in order rebuild the 1000-byte image."),
+            dump("Required.Dump.RawShuffledWithDuplicate", ["PW-IMAGE-1", "PW-IMAGE-2", "PW-IMAGE-3"], [raw[3], raw[0], raw[4], raw[0], raw[2], raw[1]],
+                 steps: [.added, .added, .added, .duplicate, .added, .added], end: .image(image),
+                 comment: "Chunks in any order; an identical duplicate is ignored without error."),
+            dump("Required.Dump.ZlibInOrder", ["PW-DUMP-12", "PW-IMAGE-1", "PW-IMAGE-5", "PW-IMAGE-6"], zlib, steps: added(zlib.count), end: .image(image),
+                 comment: "The image compressed with zlib, in \(zlib.count) chunks, inflates to the image."),
+            dump("Required.Dump.ZlibReversed", ["PW-IMAGE-1", "PW-IMAGE-5"], zlib.reversed(), steps: added(zlib.count), end: .image(image),
+                 comment: "A zlib transfer's chunks in reverse order."),
+            dump("Required.Dump.MissingChunks", ["PW-IMAGE-3", "PW-IMAGE-7"], [raw[0], raw[2]], steps: added(2),
+                 end: .error(.chunksMissing, 218, missing: [1, 3, 4]),
+                 comment: "Chunks 1, 3 and 4 never came: reported at chunk 1's transfer offset, with every missing index for resumption."),
+            dump("Required.Dump.ConflictingDuplicate", ["PW-IMAGE-2"],
+                 [raw[0], raw[1], chunk(1, of: 5, transfer: image, patchData: (5, 0x40)), raw[2], raw[3], raw[4]],
+                 steps: [.added, .added, .payloadError(.chunkDataConflict, 27), .added, .added, .added], end: .image(image),
+                 comment: "Chunk 1 again with data byte 5 changed is rejected; the first copy is kept."),
+            dump("Required.Dump.OtherImageCRC", ["PW-IMAGE-2"], [raw[0], chunk(1, of: 5, transfer: image, crc: crc ^ 1)] + raw[1...],
+                 steps: [.added, .payloadError(.chunkImageMismatch, 14)] + added(4), end: .image(image),
+                 comment: "A chunk with another imageCrc32 belongs to another image."),
+            dump("Required.Dump.OtherRegionOffset", ["PW-IMAGE-2"], [raw[0], chunk(1, of: 5, transfer: image, regionOffset: 20)],
+                 steps: [.added, .payloadError(.chunkImageMismatch, 6)], end: .error(.chunksMissing, 218, missing: [1, 2, 3, 4]),
+                 comment: "A chunk of the image at another regionOffset is rejected at offset 6."),
+            dump("Required.Dump.OtherEncoding", ["PW-IMAGE-2"], [zlib[0], raw[0]] + zlib[1...],
+                 steps: [.added, .payloadError(.chunkImageMismatch, 1)] + added(zlib.count - 1), end: .image(image),
+                 comment: "A raw chunk among zlib ones: the encoding differs (compared before chunkCount)."),
+            dump("Required.Dump.ChunkBeyondTotal", ["PW-IMAGE-2"], [zlib[0], raw[4]] + zlib[1...],
+                 steps: [.added, .payloadError(.chunkBeyondTotal, 2)] + added(zlib.count - 1), end: .image(image),
+                 comment: "Chunk 4 of a raw transfer after the first chunk of a \(zlib.count)-chunk zlib transfer: beyond the declared total."),
+            dump("Required.Dump.BadImageCRC", ["PW-IMAGE-5", "PW-IMAGE-6", "PW-DUMP-8"], chunks(image, crc: crc ^ 0x8000_0000), steps: added(5),
+                 end: .error(.imageCRCFailed, 0), comment: "Every chunk agrees on an imageCrc32 the image does not have."),
+            dump("Required.Dump.ZlibBadImageCRC", ["PW-IMAGE-5", "PW-DUMP-8"], chunks(compressed, encoding: 1, crc: crc ^ 1), steps: added(zlib.count),
+                 end: .error(.imageCRCFailed, 0), comment: "The stream inflates, but not to the image the chunks declare."),
+            dump("Required.Dump.DecompressionBomb", ["PW-IMAGE-5"], chunks(bomb, encoding: 1, imageLength: 2000), steps: added((bomb.count + 217) / 218),
+                 end: .error(.imageLengthMismatch, 0),
+                 comment: "\(bomb.count) bytes that inflate to 1 MiB, declared as 2000: inflating stops at 2001 bytes."),
+            dump("Required.Dump.CompressionRatioExceeded", ["PW-IMAGE-5"], chunks(tiny, encoding: 1, imageLength: 1 << 20), steps: added(1),
+                 end: .error(.compressionRatioExceeded, 0),
+                 comment: "\(tiny.count) bytes claiming a 1 MiB image: more than 1032 to 1, refused before inflating."),
+            dump("Required.Dump.ZlibStreamCut", ["PW-DUMP-12", "PW-IMAGE-5"], chunks(Array(compressed.dropLast(4)), encoding: 1), steps: added((compressed.count + 213) / 218),
+                 end: .error(.inflateFailed, 0), comment: "The transfer ends before the stream's Adler-32."),
+            dump("Required.Dump.ZlibTrailingByte", ["PW-DUMP-12", "PW-IMAGE-5"], chunks(compressed + [0], encoding: 1), steps: added((compressed.count + 218) / 218),
+                 end: .error(.inflateFailed, 0), comment: "A byte after the stream's end."),
+            dump("Required.Dump.ZlibBadAdler", ["PW-DUMP-12", "PW-IMAGE-5"], chunks(Array(compressed.dropLast()) + [compressed.last! ^ 1], encoding: 1),
+                 steps: added(zlib.count), end: .error(.inflateFailed, 0), comment: "The Adler-32 at the stream's end is wrong."),
+            dump("Required.Dump.ZlibPresetDictionary", ["PW-DUMP-12", "PW-IMAGE-5"], chunks(presetDictionary, encoding: 1),
+                 steps: added((presetDictionary.count + 217) / 218), end: .error(.inflateFailed, 0),
+                 comment: "FDICT set: a stream that needs a preset dictionary."),
+            dump("Required.Dump.ZlibInflatesShort", ["PW-IMAGE-5"], chunks(ZlibDeflate.compress(short), encoding: 1),
+                 steps: added((ZlibDeflate.compress(short).count + 217) / 218), end: .error(.imageLengthMismatch, 0),
+                 comment: "A valid stream of 900 bytes for a 1000-byte image."),
+            dump("Required.Dump.FramesThatAreNotChunks", ["PW-IMAGE-1"], [status, badCRC] + raw,
+                 steps: [.frameError(.fieldOutOfRange, 3), .frameError(.badCRC, badCRC.count - 2)] + added(5), end: .image(image),
+                 comment: "A pumpStatus frame and a damaged chunk are rejected at their frame offsets; the good chunks rebuild the image."),
+            dump("Required.Dump.NoChunk", ["PW-IMAGE-1"], [status], steps: [.frameError(.fieldOutOfRange, 3)], end: .empty,
+                 comment: "No chunk was added: the end is empty."),
+            dump("Required.Dump.ImageLengthAboveLimit", ["PW-IMAGE-4", "PW-DUMP-3"],
+                 [chunk(0, of: 1, transfer: [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01], encoding: 1, imageLength: (1 << 20) + 1)],
+                 steps: [.frameError(.fieldOutOfRange, 19)], end: .empty,
+                 comment: "An imageLength of 1 MiB + 1 is refused by the decoder, before any buffer is made."),
+            dump("Required.Dump.ResumedRun", ["PW-IMAGE-7", "PW-IMAGE-8"], chunks(resumedPiece, imageLength: 436, crc: ZlibCRC32.checksum(resumedPiece), regionOffset: 436),
+                 steps: added(2), end: .image(resumedPiece),
+                 comment: "The answer to a resumption request for chunks 2 and 3 (offset 436, length 436) is an image of its own."),
+            dump("Required.Dump.ResumedRunWithFirstCRC", ["PW-IMAGE-8"], chunks(resumedPiece, imageLength: 436, crc: crc, regionOffset: 436),
+                 steps: added(2), end: .error(.imageCRCFailed, 0),
+                 comment: "A resumption answer carries its own imageCrc32, not the first image's."),
+        ] + sessions(zlib: zlib, bomb: bomb)
+    }
+
+    /// Sessions with compressed dumps (11.3 step 9, PW-DUMP-11).
+    static func sessions(zlib: [[UInt8]], bomb: [UInt8]) -> [VectorCase] {
+        func request(compression: Bool) -> [UInt8] {
+            (try? Frame(sequence: 9, message: .memoryDumpRequest(MemoryDumpRequest(
+                region: .eventLog, compressionAllowed: compression, offset: 0, length: 1000))).encoded()) ?? []
+        }
+        let bombChunks = chunks(bomb, encoding: 1, imageLength: 2000)
+        return [
+            SessionCases.session("Required.Session.ZlibDumpAllowed", ["PW-DUMP-11", "PW-SESSION-7"], [request(compression: true)] + zlib,
+                                 findings: [], comment: "Compression allowed: the pump answers with a zlib transfer."),
+            SessionCases.session("Required.Session.ZlibDumpNotAllowed", ["PW-DUMP-11", "PW-SESSION-7"], [request(compression: false)] + zlib,
+                                 findings: [(1, .encodingNotAllowed)], comment: "A zlib answer to a request that did not allow compression."),
+            SessionCases.session("Required.Session.ZlibDumpBomb", ["PW-DUMP-8", "PW-SESSION-7"], [request(compression: true)] + bombChunks,
+                                 findings: [(bombChunks.count, .imageCRCMismatch)],
+                                 comment: "A transfer that inflates past its imageLength fails the rebuild: IMAGE_CRC_MISMATCH at its last chunk."),
+        ]
+    }
+}

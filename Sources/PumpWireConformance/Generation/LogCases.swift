@@ -1,0 +1,154 @@
+import PumpWire
+import PumpWireCore
+
+/// Log images (spec 13.4): slots built byte by byte with the generator's own CRC-16, and the
+/// items a reader must report, declared by hand.
+enum LogCases {
+    /// One 20-byte slot: type, reserved, time, 12 body bytes, CRC-16 (or `crc`).
+    static func slot(_ type: UInt8, time: UInt32 = 847_591_200, _ body: [UInt8], reserved: UInt8 = 0, crc: UInt16? = nil) -> [UInt8] {
+        let bytes = [type, reserved] + V.le(UInt64(time), 4) + body + [UInt8](repeating: 0, count: 12 - body.count)
+        let check = crc ?? ReferenceCRC.crc16(bytes)
+        return bytes + [UInt8(check & 0xFF), UInt8(check >> 8)]
+    }
+
+    static func u32(_ value: UInt32) -> [UInt8] { V.le(UInt64(value), 4) }
+    static func u16(_ value: UInt16) -> [UInt8] { V.le(UInt64(value), 2) }
+
+    enum Item {
+        case record(Int, [UInt8], [(String, JSONValue)])
+        case erased(Int, Int)
+        case rejected(Int, ErrorCode, Int)
+    }
+
+    static func log(
+        _ name: String, _ requirements: [String], region: String, regionOffset: Int = 0, _ image: [UInt8], items: [Item], comment: String
+    ) -> VectorCase {
+        var valid = true
+        let values: [JSONValue] = items.map {
+            switch $0 {
+            case .record(let offset, let bytes, let fields):
+                let time = bytes[2..<6].reversed().reduce(0) { $0 << 8 | Int64($1) }
+                return .object([("kind", .string("record")), ("offset", V.int(offset)), ("canonical", V.hex(bytes)),
+                                ("decoded", .object([("offset", V.int(offset)), ("record", fields[0].1), ("time", .integer(time))] + fields.dropFirst()))])
+            case .erased(let offset, let slots):
+                return .object([("kind", .string("erased")), ("offset", V.int(offset)), ("slots", V.int(slots))])
+            case .rejected(let offset, let code, let at):
+                valid = false
+                return .object([("kind", .string("rejected")), ("offset", V.int(offset)), ("error", V.error(code, at))])
+            }
+        }
+        return VectorCase(name, requirements: requirements, kind: "log", comment: comment, body: [
+            ("region", .string(region)), ("regionOffset", V.int(regionOffset)), ("input", V.hex(image)),
+            ("result", .string(valid ? "valid" : "invalid")), ("items", .array(values)),
+        ])
+    }
+
+    static func s(_ text: String) -> JSONValue { .string(text) }
+
+    static var cases: [VectorCase] {
+        let erased = [UInt8](repeating: 0xFF, count: 20)
+        // The worked example of 13.4, and one record of every event-log type.
+        let bolus = slot(0x03, [1, 0] + u32(50000) + u32(100_000) + u16(10))
+        let bolusFields: [(String, JSONValue)] = [("record", s("bolusDelivered")), ("kind", s("clinician")), ("outcome", s("completed")),
+            ("volumeNanolitres", V.int(50000)), ("doseNanograms", V.int(100_000)), ("durationMinutes", V.int(10))]
+        let therapy = slot(0x01, time: 847_584_000, u32(0x1B4C_B7A6) + u32(0) + [1])
+        let therapyFields: [(String, JSONValue)] = [("record", s("therapyChanged")), ("prescriptionDigest", V.int(0x1B4C_B7A6)),
+            ("previousDigest", V.int(0)), ("source", s("programmer"))]
+        let schedule = slot(0x02, time: 847_584_060, u32(0x41D9_12FF) + u32(0x0102_0304))
+        let scheduleFields: [(String, JSONValue)] = [("record", s("bolusScheduleChanged")), ("scheduleDigest", V.int(0x41D9_12FF)),
+            ("previousDigest", V.int(0x0102_0304))]
+        let refill = slot(0x04, time: 847_587_600, [3] + u32(2000) + u32(20000))
+        let refillFields: [(String, JSONValue)] = [("record", s("refilled")), ("drug", s("baclofen")),
+            ("concentrationMicrogramsPerMillilitre", V.int(2000)), ("resultingReservoirMicrolitres", V.int(20000))]
+        let clock = slot(0x05, time: 847_590_000, u32(847_589_000))
+        let clockFields: [(String, JSONValue)] = [("record", s("clockChanged")), ("previousTime", V.int(847_589_000))]
+        // Alarms.
+        let low = slot(0x10, [1, 0] + u32(1500))
+        let lowFields: [(String, JSONValue)] = [("record", s("alarmRaised")), ("alarm", s("lowReservoir")), ("detail", V.int(1500))]
+        let lowCleared = slot(0x11, time: 847_600_000, [1, 2] + u32(19500))
+        let lowClearedFields: [(String, JSONValue)] = [("record", s("alarmCleared")), ("alarm", s("lowReservoir")), ("cause", s("acknowledged")), ("detail", V.int(19500))]
+        let stall = slot(0x10, [4, 0] + u32(0))
+        let stallFields: [(String, JSONValue)] = [("record", s("alarmRaised")), ("alarm", s("motorStall")), ("detail", V.int(0))]
+        let eri = slot(0x10, [9, 0] + u32(5000))
+        let eriFields: [(String, JSONValue)] = [("record", s("alarmRaised")), ("alarm", s("batteryElectiveReplacement")), ("detail", V.int(5000))]
+        // Therapy history.
+        let day1 = slot(0x20, time: 847_584_000, u32(390_000) + u32(50000) + u16(1))
+        let day1Fields: [(String, JSONValue)] = [("record", s("dailyDelivery")), ("basalVolumeNanolitres", V.int(390_000)),
+            ("bolusVolumeNanolitres", V.int(50000)), ("bolusCount", V.int(1))]
+        let day2 = slot(0x20, time: 847_670_400, u32(60_000_000) + u32(60_000_000) + u16(1440))
+        let day2Fields: [(String, JSONValue)] = [("record", s("dailyDelivery")), ("basalVolumeNanolitres", V.int(60_000_000)),
+            ("bolusVolumeNanolitres", V.int(60_000_000)), ("bolusCount", V.int(1440))]
+        var flipped = bolus
+        flipped[9] ^= 0x01
+        var almostErased = erased
+        almostErased[19] = 0xFE
+
+        return [
+            log("Required.Log.WorkedExample", ["PW-LOG-1", "PW-JSON-6"], region: "eventLog", bolus,
+                items: [.record(0, bolus, bolusFields)], comment: "The bolusDelivered record of spec 13.4."),
+            log("Required.Log.EveryEventType", ["PW-LOG-1", "PW-LOG-2", "PW-LOG-3", "PW-JSON-6"], region: "eventLog",
+                therapy + schedule + bolus + refill + clock + erased + erased + erased,
+                items: [.record(0, therapy, therapyFields), .record(20, schedule, scheduleFields), .record(40, bolus, bolusFields),
+                        .record(60, refill, refillFields), .record(80, clock, clockFields), .erased(100, 3)],
+                comment: "One record of each event-log type, then three erased slots reported as one run."),
+            log("Required.Log.Alarms", ["PW-LOG-1", "PW-JSON-6"], region: "alarmLog", low + stall + eri + lowCleared,
+                items: [.record(0, low, lowFields), .record(20, stall, stallFields), .record(40, eri, eriFields), .record(60, lowCleared, lowClearedFields)],
+                comment: "Alarms raised with their details (reservoir µL, battery mV at its maximum, none), and one cleared."),
+            log("Required.Log.TherapyHistory", ["PW-LOG-1", "PW-JSON-6"], region: "therapyHistory", therapy + day1 + day2 + schedule,
+                items: [.record(0, therapy, therapyFields), .record(20, day1, day1Fields), .record(40, day2, day2Fields), .record(60, schedule, scheduleFields)],
+                comment: "Therapy changes and daily totals, the second day at every maximum."),
+            log("Required.Log.ErasedBetweenRecords", ["PW-LOG-2"], region: "eventLog", bolus + erased + erased + clock,
+                items: [.record(0, bolus, bolusFields), .erased(20, 2), .record(60, clock, clockFields)],
+                comment: "An erased run between two records."),
+            log("Required.Log.CorruptRecordThenGood", ["PW-LOG-1", "PW-LOG-2", "PW-JSON-6"], region: "eventLog", therapy + flipped + clock,
+                items: [.record(0, therapy, therapyFields), .rejected(20, .recordCRCMismatch, 38), .record(40, clock, clockFields)],
+                comment: "One bit flipped in the middle record: it fails its CRC, and the next record is still read."),
+            log("Required.Log.AlmostErased", ["PW-LOG-1"], region: "eventLog", almostErased,
+                items: [.rejected(0, .recordCRCMismatch, 18)], comment: "Nineteen 0xff bytes and one 0xfe: not erased, and not a record."),
+            log("Required.Log.TypeOfAnotherRegion", ["PW-LOG-1"], region: "eventLog", low + bolus,
+                items: [.rejected(0, .fieldOutOfRange, 0), .record(20, bolus, bolusFields)], comment: "alarmRaised belongs to the alarm log."),
+            log("Required.Log.UnlistedType", ["PW-LOG-1"], region: "eventLog", slot(0x06, []),
+                items: [.rejected(0, .fieldOutOfRange, 0)], comment: "Record type 0x06 is not listed."),
+            log("Required.Log.ReservedByteSet", ["PW-LOG-1"], region: "eventLog", slot(0x05, u32(1), reserved: 0x80),
+                items: [.rejected(0, .nonCanonical, 1)], comment: "The reserved byte must be 0."),
+            log("Required.Log.TimeNever", ["PW-LOG-1"], region: "eventLog", slot(0x05, time: 0xFFFF_FFFF, u32(1)),
+                items: [.rejected(0, .fieldOutOfRange, 2)], comment: "0xffffffff is not a time a record was made."),
+            log("Required.Log.UnusedByteSet", ["PW-LOG-1"], region: "eventLog", slot(0x01, u32(1) + u32(0) + [1, 0, 0, 7]),
+                items: [.rejected(0, .nonCanonical, 17)], comment: "The last unused byte of therapyChanged is 7."),
+            log("Required.Log.SourceZero", ["PW-LOG-1"], region: "therapyHistory", slot(0x01, u32(1) + u32(0) + [0]),
+                items: [.rejected(0, .fieldOutOfRange, 14)], comment: "source 0 is not listed."),
+            log("Required.Log.BolusVolumeAboveMaximum", ["PW-LOG-1"], region: "eventLog", slot(0x03, [1, 0] + u32(60_000_001) + u32(0) + u16(0)),
+                items: [.rejected(0, .fieldOutOfRange, 8)], comment: "60000001 nL is above the maximum."),
+            log("Required.Log.BolusDurationAboveMaximum", ["PW-LOG-1"], region: "eventLog", slot(0x03, [4, 2] + u32(0) + u32(0) + u16(1441)),
+                items: [.rejected(0, .fieldOutOfRange, 16)], comment: "1441 minutes is longer than a day."),
+            log("Required.Log.BolusOutcomeThree", ["PW-LOG-1"], region: "eventLog", slot(0x03, [1, 3] + u32(0) + u32(0) + u16(0)),
+                items: [.rejected(0, .fieldOutOfRange, 7)], comment: "Outcome 3 is not listed."),
+            log("Required.Log.RefillDrugZero", ["PW-LOG-1"], region: "eventLog", slot(0x04, [0] + u32(2000) + u32(0)),
+                items: [.rejected(0, .fieldOutOfRange, 6)], comment: "Drug code 0 is not listed."),
+            log("Required.Log.ClockPreviousNever", ["PW-LOG-1"], region: "eventLog", slot(0x05, u32(0xFFFF_FFFF)),
+                items: [.rejected(0, .fieldOutOfRange, 6)], comment: "previousTime 0xffffffff is out of range."),
+            log("Required.Log.DetailOnMotorStall", ["PW-LOG-1"], region: "alarmLog", slot(0x10, [4, 0] + u32(1)),
+                items: [.rejected(0, .nonCanonical, 8)], comment: "motorStall has no detail: it must be 0."),
+            log("Required.Log.BatteryDetailAboveMaximum", ["PW-LOG-1"], region: "alarmLog", slot(0x10, [3, 0] + u32(5001)),
+                items: [.rejected(0, .fieldOutOfRange, 8)], comment: "5001 mV is above the battery detail's range."),
+            log("Required.Log.RaisedWithCause", ["PW-LOG-1"], region: "alarmLog", slot(0x10, [5, 1] + u32(0)),
+                items: [.rejected(0, .nonCanonical, 7)], comment: "An alarm raised has no cause: the byte is unused."),
+            log("Required.Log.ClearedCauseZero", ["PW-LOG-1"], region: "alarmLog", slot(0x11, [5, 0] + u32(0)),
+                items: [.rejected(0, .fieldOutOfRange, 7)], comment: "An alarm cleared needs a cause, 1 or 2."),
+            log("Required.Log.AlarmNine", ["PW-LOG-1"], region: "alarmLog", slot(0x10, [10, 0] + u32(0)),
+                items: [.rejected(0, .fieldOutOfRange, 6)], comment: "Alarm code 10 is not listed."),
+            log("Required.Log.DayNotAtMidnight", ["PW-LOG-1"], region: "therapyHistory", slot(0x20, time: 847_584_001, u32(0) + u32(0) + u16(0)),
+                items: [.rejected(0, .fieldOutOfRange, 2)], comment: "A daily total's time is the day's 00:00."),
+            log("Required.Log.BolusCountAboveMaximum", ["PW-LOG-1"], region: "therapyHistory", slot(0x20, time: 847_584_000, u32(0) + u32(0) + u16(1441)),
+                items: [.rejected(0, .fieldOutOfRange, 14)], comment: "1441 boluses in a day is above the maximum."),
+            log("Required.Log.EndsInsideSlot", ["PW-LOG-1", "PW-LOG-3"], region: "eventLog", bolus + clock + Array(bolus.prefix(7)),
+                items: [.record(0, bolus, bolusFields), .record(20, clock, clockFields), .rejected(40, .recordTruncated, 40)],
+                comment: "The image ends 7 bytes into its third slot."),
+            log("Required.Log.StartsInsideSlot", ["PW-LOG-1", "PW-LOG-3"], region: "eventLog", regionOffset: 30, Array(bolus.suffix(10)) + clock,
+                items: [.rejected(0, .recordTruncated, 0), .record(10, clock, clockFields)],
+                comment: "regionOffset 30: the first 10 bytes finish a slot that began before the image."),
+            log("Required.Log.ErasedOnly", ["PW-LOG-2"], region: "alarmLog", [UInt8](repeating: 0xFF, count: 100),
+                items: [.erased(0, 5)], comment: "An alarm log never written."),
+        ]
+    }
+}
