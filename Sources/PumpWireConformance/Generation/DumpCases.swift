@@ -5,8 +5,16 @@ import PumpWireCore
 /// outcome and the end declared here by hand. Valid images are the bytes the transfer was made
 /// from; compressed transfers are made with zlib itself.
 enum DumpCases {
-    /// A 1000-byte event log image: fifty 20-byte slots of varied, compressible content.
-    static let image: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: ($0 % 20) &* 11 &+ ($0 / 60)) }
+    /// A 1000-byte event log image: fifty records of spec 13.4, built by hand (an hour apart:
+    /// periodic boluses, refills and clock changes).
+    static let image: [UInt8] = (0..<50).flatMap { (index: Int) -> [UInt8] in
+        let time = UInt32(847_584_000 + 3600 * index)
+        switch index % 3 {
+        case 0: return LogCases.slot(0x03, time: time, [4, 0] + LogCases.u32(5000) + LogCases.u32(10_000) + LogCases.u16(5))
+        case 1: return LogCases.slot(0x04, time: time, [3] + LogCases.u32(2000) + LogCases.u32(UInt32(20_000 - 5 * index)))
+        default: return LogCases.slot(0x05, time: time, LogCases.u32(time - 7))
+        }
+    }
     static let crc = ZlibCRC32.checksum(image)
 
     /// A chunk frame built field by field (spec 9.8), with `sequence` 9.
