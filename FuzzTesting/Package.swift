@@ -5,7 +5,8 @@ import PackageDescription
 
 let targets = [
     "FuzzFrame", "FuzzPumpStatus", "FuzzPrescriptionBlock", "FuzzBolusSchedule", "FuzzRefill", "FuzzMemoryDump",
-    "FuzzAcknowledgements", "FuzzReassembler", "FuzzStream", "FuzzSession", "FuzzJSONView",
+    "FuzzAcknowledgements", "FuzzReassembler", "FuzzStream", "FuzzSession", "FuzzJSONView", "FuzzImageReassembler",
+    "FuzzLogReader",
 ]
 
 let package = Package(

@@ -37,6 +37,20 @@ for v in vectors:
         add("FuzzSession", 0, b"".join(bytes.fromhex(f) for f in v["inputs"]))
     elif kind == "derived":
         add("FuzzFrame", 0, bytes.fromhex(v["inputs"][0]))
+    elif kind == "dump":
+        add("FuzzImageReassembler", 0, b"".join(bytes.fromhex(f) for f in v["inputs"]))
+        add("FuzzImageReassembler", 1, b"".join(bytes.fromhex(f) for f in v["inputs"]))
+        # The transfer itself (option bit 1; bit 2 for zlib): imageLength as 3 bytes, then the chunks' data in order.
+        chunks = sorted((f for f in map(bytes.fromhex, v["inputs"]) if len(f) > 33 and f[3] == 0x85 and f[4] == 0),
+                        key=lambda f: f[11] | f[12] << 8)
+        if chunks:
+            length = int.from_bytes(chunks[0][19:23], "little")
+            if length < 1 << 24:
+                add("FuzzImageReassembler", 2 | (chunks[0][10] & 1) << 2,
+                    length.to_bytes(3, "little") + b"".join(f[31:-2] for f in chunks))
+    elif kind == "log":
+        region = {"eventLog": 1, "alarmLog": 2, "therapyHistory": 3}[v["region"]]
+        add("FuzzLogReader", region << 1 | (v["regionOffset"] % 20) << 3, bytes.fromhex(v["input"]))
     elif kind == "jsonView":
         add("FuzzJSONView", 0, v["json"].encode())
     if kind == "decodeFrame" and v["result"] == "valid":

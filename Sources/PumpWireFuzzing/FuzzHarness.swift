@@ -15,6 +15,8 @@ public struct FuzzReport: Sendable {
     public var rejections: [UInt16: Int] = [:]
     public var streams = 0
     public var sessions = 0
+    /// Memory images sent, rebuilt and damaged (spec 13).
+    public var images = 0
     public var findings: [FuzzFinding] = []
 
     public var executionsPerSecond: Double { seconds > 0 ? Double(iterations) / seconds : 0 }
@@ -34,7 +36,7 @@ public struct FuzzHarness {
     var generator: MessageGenerator
     /// Valid frames to damage: the corpus's, then what the generator makes.
     var pool: [[UInt8]]
-    public private(set) var report: FuzzReport
+    public internal(set) var report: FuzzReport
 
     public init(seed: UInt64, corpusFrames: [[UInt8]] = []) {
         self.seed = seed
@@ -66,7 +68,9 @@ public struct FuzzHarness {
     }
 
     mutating func step() {
-        if pool.isEmpty || random.below(10) < 3 {
+        if random.below(64) == 0 {
+            checkImage()
+        } else if pool.isEmpty || random.below(10) < 3 {
             generate()
         } else {
             mutate()

@@ -130,12 +130,17 @@ public struct MessageGenerator {
 
     mutating func dumpChunk() -> MemoryDumpChunk {
         let imageLength = value(MemoryDumpChunk.imageLengthRange)
-        let count = MemoryDumpChunk.chunkCount(forImageLength: imageLength)
+        let rawCount = MemoryDumpChunk.chunkCount(forImageLength: imageLength)
+        let encoding: DumpEncoding = flag() ? .raw : .zlib
+        // A zlib transfer takes at most as many chunks as raw, and its last chunk 1 to 218 bytes (PW-DUMP-5, PW-DUMP-7).
+        let count = encoding == .raw ? rawCount : 1 + Int(random.below(UInt64(rawCount)))
         let index = random.below(3) == 0 ? count - 1 : Int(random.below(UInt64(count)))
-        let size = index == count - 1 ? Int(imageLength) - index * WireLimits.chunkDataSize : WireLimits.chunkDataSize
+        let rest = Int(imageLength) - index * WireLimits.chunkDataSize
+        let size = index < count - 1 ? WireLimits.chunkDataSize
+            : encoding == .raw ? rest : 1 + Int(random.below(UInt64(min(WireLimits.chunkDataSize, rest))))
         let regionOffset = UInt32(truncatingIfNeeded: random.next() % (UInt64(UInt32.max) - UInt64(imageLength) + 2))
         return MemoryDumpChunk(
-            region: MemoryRegion(rawValue: UInt8(1 + random.below(4)))!, chunkIndex: UInt16(index), chunkCount: UInt16(count),
+            region: MemoryRegion(rawValue: UInt8(1 + random.below(4)))!, encoding: encoding, chunkIndex: UInt16(index), chunkCount: UInt16(count),
             regionOffset: regionOffset, imageLength: imageLength, imageCrc32: UInt32(truncatingIfNeeded: random.next()),
             dataOffset: UInt32(index * WireLimits.chunkDataSize), data: try! BoundedArray(random.bytes(size)))
     }

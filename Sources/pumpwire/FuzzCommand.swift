@@ -67,7 +67,7 @@ struct FuzzCommand: ParsableCommand {
             "pumpwire fuzz --seed \(report.seed): \(report.iterations) iterations in \(String(format: "%.1f", report.seconds)) s "
                 + "(\(String(format: "%.0f", report.executionsPerSecond))/s)",
             "  \(report.generated) generated and round-tripped, \(report.mutated) mutated (\(report.crcFixed) with the CRC set right), "
-                + "\(report.streams) streams, \(report.sessions) sessions",
+                + "\(report.streams) streams, \(report.sessions) sessions, \(report.images) memory images",
             "  \(report.accepted) accepted; rejections by code: "
                 + rejectionText(report),
         ]

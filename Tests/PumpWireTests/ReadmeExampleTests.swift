@@ -25,4 +25,24 @@ struct ReadmeExampleTests {
         let items = StreamDecoder.decode(bytes)
         #expect(items.count == 1 && items[0].streamOffset == 0)
     }
+
+    @Test("Memory dump: chunks in any order, rebuilt, read as records")
+    func readmeDumpExample() throws {
+        // Kept in step with README.md, "Using the library from Swift".
+        let log = MemoryImage(region: .eventLog, regionOffset: 0, bytes: try LogRecord.image(of: [
+            LogRecord(time: 847_591_200, body: .bolusDelivered(BolusDeliveredRecord(
+                kind: .clinician, outcome: .completed, volumeNanolitres: 50_000, doseNanograms: 100_000, durationMinutes: 10))),
+        ]))
+        var dump = ImageReassembler()
+        for chunk in log.chunks(compressionAllowed: true).reversed() { try dump.add(chunk) }
+        #expect(dump.missingChunks.isEmpty && dump.resumeRequests().isEmpty)
+        let items = try dump.finish().logItems
+        #expect(items.map { PumpWireJSON.view(of: $0).text(indent: nil) } == [
+            #"{"offset":0,"record":"bolusDelivered","time":847591200,"kind":"clinician","outcome":"completed","volumeNanolitres":50000,"doseNanograms":100000,"durationMinutes":10}"#,
+        ])
+        // The spec's worked example record (13.4), byte for byte.
+        #expect(Hex.encode(try LogRecord.image(of: [LogRecord(time: 847_591_200, body: .bolusDelivered(BolusDeliveredRecord(
+            kind: .clinician, outcome: .completed, volumeNanolitres: 50_000, doseNanograms: 100_000, durationMinutes: 10)))]))
+            == "0300203785320100" + "50c30000a08601000a00" + "b077")
+    }
 }
