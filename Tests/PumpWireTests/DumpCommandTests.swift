@@ -48,6 +48,15 @@ struct DumpCommandTests {
         #expect(records[0]["record"] as? String == "bolusDelivered" && records[0]["kind"] as? String == "periodic")
     }
 
+    @Test("The README's example capture: a lost pair of chunks, resumed, gives the 200 records")
+    func readmeCapture() throws {
+        let result = try pumpwire(["dump", "reassemble", "examples/dumps/eventlog-resumed.hex"])
+        #expect(result.status == 0)
+        #expect(result.out.contains("chunks: 7 added, 0 duplicates, 7 from resumption transfers, 0 rejected"))
+        #expect(result.out.contains("image: complete, 4000 bytes, CRC-32 0x15932b8b matches"))
+        #expect(result.out.contains("records: 200 read, 0 damaged, 0 erased slots"))
+    }
+
     @Test("Damaged records are reported with their offsets and the rest still read; exit status 1")
     func damagedRecords() throws {
         var bytes = image.bytes

@@ -202,6 +202,10 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: Memory images: reassembly, inflate and CRC-32 of a 256 KiB event log, next to zlib.
+
+    memoryImageBenchmarks()
+
     // MARK: The round-trip fuzz harness: one operation is one iteration.
 
     Benchmark(named("Fuzz/harness iteration"), configuration: .init(

@@ -80,8 +80,9 @@ public struct ImageReassembler: Sendable {
     private mutating func start(_ chunk: MemoryDumpChunk) {
         let transfer = Transfer(chunk)
         self.transfer = transfer
-        // imageLength <= 1 MiB (PW-DUMP-3) and chunkCount <= ceil(imageLength / 218) (PW-DUMP-5).
-        data = [UInt8](repeating: 0, count: transfer.chunkCount * WireLimits.chunkDataSize)
+        // imageLength <= 1 MiB (PW-DUMP-3) and chunkCount <= ceil(imageLength / 218) (PW-DUMP-5). A raw
+        // transfer is the image, so its buffer is returned as the image without a copy.
+        data = [UInt8](repeating: 0, count: transfer.encoding == .raw ? transfer.imageLength : transfer.chunkCount * WireLimits.chunkDataSize)
         received = [Bool](repeating: false, count: transfer.chunkCount)
         receivedCount = 0
         store(chunk)
@@ -113,7 +114,7 @@ public struct ImageReassembler: Sendable {
         let bytes: [UInt8]
         switch transfer.encoding {
         case .raw:
-            bytes = Array(transferBytes)
+            bytes = data  // shares the buffer (copy on write)
         case .zlib:
             let transferLength = transferBytes.count
             try PumpWireError.check(  // step 1, before any inflating
@@ -139,7 +140,7 @@ public struct ImageReassembler: Sendable {
         case .overLimit: throw PumpWireError(.imageLengthMismatch, at: 0)
         case .failed, .needsInput: throw PumpWireError(.inflateFailed, at: 0)
         case .ended:
-            guard let image = inflater.image else { throw PumpWireError(.imageLengthMismatch, at: 0) }
+            guard let image = inflater.takeImage() else { throw PumpWireError(.imageLengthMismatch, at: 0) }
             return image
         }
     }

@@ -78,10 +78,14 @@ public final class ZlibInflater {
         stream.pointee.next_in = nil
     }
 
-    /// The image, once the stream has ended with exactly `imageLength` bytes.
-    public var image: [UInt8]? {
-        guard state == .ended, outputCount == imageLength else { return nil }
-        return Array(output[0..<imageLength])
+    /// The image, once the stream has ended with exactly `imageLength` bytes; the output buffer is
+    /// handed over without a copy, so call it once.
+    public func takeImage() -> [UInt8]? {
+        guard state == .ended, outputCount == imageLength, output.count == imageLength + 1 else { return nil }
+        var image: [UInt8] = []
+        swap(&image, &output)
+        image.removeLast()  // the byte that catches a stream running long
+        return image
     }
 
     /// The bytes inflated so far, whatever the state (for resumption, spec 13.3).
