@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drive the Python testee as a child process over the binary testee protocol
 (spec/conformance.md section 2), end to end: HELLO, DECODE_FRAME, DECODE_FIELDS, a REJECTED case,
-CRC16, CRC32, reassembly, STREAM, DERIVE, SESSION, an unknown request, and exit on EOF.
+CRC16, CRC32, reassembly, STREAM, DERIVE, SESSION, DUMP, LOG, an unknown request, and exit on EOF.
 
     python3 examples/python-testee/drive.py [TESTEE COMMAND...]
 
@@ -34,12 +34,22 @@ def frame(tc, seq, payload, flags=0):
     return body + struct.pack("<H", crc16(body))
 
 
+def hex_block(block):
+    return bytes.fromhex("".join(line.split(";", 1)[0] for line in block.splitlines()))
+
+
 def spec_frames():
     text = open(SPEC, encoding="utf-8").read()
     out = {}
     for name, block in re.findall(r"```pumpwire-hex (\w+)\n(.*?)```", text, re.S):
-        out[name] = bytes.fromhex("".join(line.split(";", 1)[0] for line in block.splitlines()))
+        out[name] = hex_block(block)
     return out
+
+
+def spec_log_record():
+    """The worked example record of spec 13.4 (a ```text block)."""
+    text = open(SPEC, encoding="utf-8").read()
+    return hex_block(re.search(r"```text\n(.*?)```", text[text.index("### 13.4"):], re.S).group(1))
 
 
 class Child:
@@ -68,7 +78,8 @@ def expect(what, got, want):
     global failures
     ok = got == want
     failures += not ok
-    print("%-4s %s" % ("ok" if ok else "FAIL", what) + ("" if ok else "\n     got  %r\n     want %r" % (got, want)))
+    print("%-4s %s" % ("ok" if ok else "FAIL", what)
+          + ("" if ok else "\n     got  %.300r\n     want %.300r" % (got, want)))
 
 
 def main(argv):
@@ -78,7 +89,7 @@ def main(argv):
 
     r = c.call(b"\x00\x01")                                                     # HELLO
     expect("HELLO", (r[0], r[1], struct.unpack("<I", r[2:6])[0], r[6:].decode()),
-           (0, 1, 0x7f, "pumpwire-python-testee 1"))
+           (0, 1, 0x1ff, "pumpwire-python-testee 1"))
 
     for name, f in sorted(ex.items()):                                          # DECODE_FRAME
         expect("DECODE_FRAME %s (canonical = input)" % name, c.call(b"\x01" + f), b"\x00" + f)
@@ -143,6 +154,46 @@ def main(argv):
     # A request answered with the wrong sequence: SEQUENCE_MISMATCH at 1, then NO_RESPONSE at 0.
     expect("SESSION findings", c.call(session([ex["interrogationRequest"], ex["acknowledgement"]])),
            b"\x00" + struct.pack("<H", 2) + struct.pack("<HH", 1, 67) + struct.pack("<HH", 0, 72))
+
+    # DUMP (conformance.md 2.4.8): each frame's outcome, then the image or the error.
+    def dump(frames):
+        return b"\x0b" + struct.pack("<H", len(frames)) + b"".join(struct.pack("<H", len(f)) + f for f in frames)
+
+    def zlib_chunks(image, seq=5):
+        z = zlib.compress(image)
+        count = -(-len(z) // 218)
+        return [frame(0x85, seq, struct.pack("<BBHHIIII", 1, 1, i, count, 0, len(image), zlib.crc32(image), 218 * i)
+                      + z[218 * i:218 * (i + 1)]) for i in range(count)]
+    expect("DUMP the 9.8 example", c.call(dump([ex["memoryDumpChunk"]])),
+           b"\x00" + struct.pack("<H", 1) + b"\x00" + b"\x00" + struct.pack("<I", 5) + bytes([1, 2, 3, 4, 5]))
+    image = b"".join(b"%06d event\n" % i for i in range(2000))
+    zc = zlib_chunks(image)
+    expect("DUMP a zlib transfer of %d chunks, last first, two duplicates" % len(zc),
+           c.call(dump(zc[-1:] + zc + zc[:1])),
+           b"\x00" + struct.pack("<H", len(zc) + 2) + bytes(len(zc)) + b"\x01\x01"
+           + b"\x00" + struct.pack("<I", len(image)) + image)
+    expect("DUMP chunks missing, a frame that is not a chunk", c.call(dump([zc[1], ex["acknowledgement"]])),
+           b"\x00" + struct.pack("<H", 2) + b"\x00" + b"\x02" + struct.pack("<HIB", 10, 3, 0)
+           + b"\x01" + struct.pack("<HIH", 55, 0, len(zc) - 1)
+           + b"".join(struct.pack("<H", i) for i in range(len(zc)) if i != 1))
+    bomb = zlib.compress(bytes(4 * 1024 * 1024), 9)       # 4 MiB of zeros in about 4 KB
+    n_bomb = -(-len(bomb) // 218)
+    bomb_chunks = [frame(0x85, 5, struct.pack("<BBHHIIII", 1, 1, i, n_bomb, 0, len(bomb), 0, 218 * i)
+                         + bomb[218 * i:218 * (i + 1)]) for i in range(n_bomb)]
+    expect("DUMP a decompression bomb: IMAGE_LENGTH_MISMATCH", c.call(dump(bomb_chunks)),
+           b"\x00" + struct.pack("<H", n_bomb) + bytes(n_bomb) + b"\x01" + struct.pack("<HIH", 58, 0, 0))
+    expect("DUMP nothing added", c.call(dump([])), b"\x00" + struct.pack("<H", 0) + b"\x02")
+
+    # LOG (conformance.md 2.4.9): the 13.4 example after a partial slot, then two erased slots.
+    def log(region, region_offset, image):
+        return b"\x0c" + struct.pack("<BI", region, region_offset) + image
+    record = spec_log_record()
+    expect("LOG", c.call(log(1, 15, b"\x00" * 5 + record + b"\xff" * 40)),
+           b"\x00" + struct.pack("<I", 3) + b"\x02" + struct.pack("<IHI", 0, 61, 0)
+           + b"\x00" + struct.pack("<I", 5) + record + b"\x01" + struct.pack("<II", 25, 2))
+    expect("LOG a damaged record", c.call(log(1, 0, record[:-1] + b"\x00")),
+           b"\x00" + struct.pack("<I", 1) + b"\x02" + struct.pack("<IHI", 0, 60, 18))
+    expect("LOG rawAddress: REJECTED", c.call(log(4, 0, record)), b"\x01" + struct.pack("<HI", 10, 0))
 
     expect("unknown request code: SKIPPED", c.call(b"\x7e"), b"\x02")
     status, extra = c.close()

@@ -19,6 +19,7 @@ import os
 import re
 import struct
 import sys
+import zlib
 
 # =============================================================================================
 # Section 10. Error codes
@@ -53,6 +54,16 @@ CHUNK_INDEX_OUT_OF_RANGE = 48
 CHUNK_COUNT_MISMATCH = 49
 CHUNK_OFFSET_MISMATCH = 50
 CHUNK_SIZE_MISMATCH = 51
+CHUNK_BEYOND_TOTAL = 52
+CHUNK_IMAGE_MISMATCH = 53
+CHUNK_DATA_CONFLICT = 54
+CHUNKS_MISSING = 55
+IMAGE_CRC_FAILED = 56
+INFLATE_FAILED = 57
+IMAGE_LENGTH_MISMATCH = 58
+COMPRESSION_RATIO_EXCEEDED = 59
+RECORD_CRC_MISMATCH = 60
+RECORD_TRUNCATED = 61
 SEQUENCE_GAP = 64
 REQUEST_WHILE_OUTSTANDING = 65
 UNSOLICITED_RESPONSE = 66
@@ -64,6 +75,7 @@ IMAGE_CRC_MISMATCH = 71
 NO_RESPONSE = 72
 WRONG_REFUSAL = 73
 CHUNK_CONFLICT = 74
+ENCODING_NOT_ALLOWED = 75
 NOT_PERMITTED = 128
 DRUG_MISMATCH = 129
 CONCENTRATION_MISMATCH = 130
@@ -73,7 +85,7 @@ AUTHENTICATION_REQUIRED = 133
 
 ERROR_NAMES = {v: k for k, v in dict(globals()).items()
                if k.isupper() and isinstance(v, int) and not k.startswith("_")}
-assert len(ERROR_NAMES) == 46, len(ERROR_NAMES)  # the table of section 10
+assert len(ERROR_NAMES) == 57, len(ERROR_NAMES)  # the table of section 10
 
 
 class PumpWireError(Exception):
@@ -124,7 +136,8 @@ def get32(b, i):
 
 
 # =============================================================================================
-# Section 3. Checksums (table-driven; zlib is used only by the self-test, as a cross-check)
+# Section 3. Checksums (table-driven; zlib's crc32 is used only by the self-test, as a cross-check,
+# and zlib itself only to inflate `zlib` transfers, 13.2)
 # =============================================================================================
 
 def _crc16_table():
@@ -273,7 +286,7 @@ DRUGS = {1: "morphine", 2: "hydromorphone", 3: "baclofen", 4: "ziconotide", 5: "
 MODES = {1: "fixedRate", 2: "continuous", 3: "timeOfDay"}
 PRIMING_KINDS = {1: "catheter", 2: "bridge"}
 REGIONS = {1: "eventLog", 2: "alarmLog", 3: "therapyHistory", 4: "rawAddress"}
-ENCODINGS = {0: "raw"}
+ENCODINGS = {0: "raw", 1: "zlib"}                                 # 9.8, 13.1
 STATUS_FLAGS = ["prescriptionStored", "bolusScheduleStored", "deliverySuspended",
                 "electiveReplacementIndicator"]
 ALARMS = ["lowReservoir", "emptyReservoir", "batteryEndOfService", "motorStall",
@@ -514,6 +527,9 @@ def decode_memory_dump_request(r):
     return m
 
 
+CHUNK_DATA_SIZE = 218   # 9.8
+
+
 def decode_memory_dump_chunk(r):
     # The table of 9.8 gives the order of checks, field by field.
     m = {}
@@ -527,15 +543,23 @@ def decode_memory_dump_chunk(r):
     o = r.offset()
     image_length = r.ranged(r.u32, 1, 1048576)                                 # PW-DUMP-3
     check(region_offset + image_length <= 1 << 32, FIELD_OUT_OF_RANGE, o)     # PW-DUMP-9
-    check(count == -(-image_length // 218), CHUNK_COUNT_MISMATCH, o)           # PW-DUMP-5
+    most = -(-image_length // CHUNK_DATA_SIZE)
+    if m["encoding"] == "raw":                                                 # PW-DUMP-5
+        check(count == most, CHUNK_COUNT_MISMATCH, o)
+    else:   # zlib: a transfer is never longer than the image (PW-DUMP-12)
+        check(count <= most, CHUNK_COUNT_MISMATCH, o)
     image_crc = r.u32()
     o = r.offset()
     data_offset = r.u32()
-    check(data_offset == index * 218, CHUNK_OFFSET_MISMATCH, o)                # PW-DUMP-6
+    check(data_offset == index * CHUNK_DATA_SIZE, CHUNK_OFFSET_MISMATCH, o)    # PW-DUMP-6
     o = r.offset()
     data = r.rest()
-    expected = 218 if index < count - 1 else image_length - 218 * (count - 1)
-    check(len(data) == expected, CHUNK_SIZE_MISMATCH, o)                       # PW-DUMP-7 (at 22)
+    if index < count - 1:                                                      # PW-DUMP-7 (at 22)
+        check(len(data) == CHUNK_DATA_SIZE, CHUNK_SIZE_MISMATCH, o)
+    elif m["encoding"] == "raw":
+        check(len(data) == image_length - CHUNK_DATA_SIZE * (count - 1), CHUNK_SIZE_MISMATCH, o)
+    else:
+        check(1 <= len(data) <= min(CHUNK_DATA_SIZE, image_length - data_offset), CHUNK_SIZE_MISMATCH, o)
     m.update(chunkIndex=index, chunkCount=count, regionOffset=region_offset,
              imageLength=image_length, imageCrc32=image_crc, dataOffset=data_offset,
              data=data.hex())
@@ -551,6 +575,8 @@ def decode_acknowledgement(r):
     return m
 
 
+# PW-NAK-1: the table of section 10 but the session findings. AMBIGUITY (README A16): this now takes
+# in 52 to 61, the reassembler's and log reader's codes, which no pump reports.
 NAK_CODES = {c for c in ERROR_NAMES if not 64 <= c <= 79}
 
 
@@ -956,13 +982,17 @@ class Outstanding:
         self.payload = payload
         self.message = message
         self.refusal = refusal          # None, or the required (rejectedType, errorCode, errorOffset)
-        self.first_chunk = None         # (chunkCount, imageLength, imageCrc32, region, regionOffset)
+        # A memory dump's transfer: the first chunk's (chunkCount, imageLength, imageCrc32, region,
+        # regionOffset, encoding), the chunks that count, and whether ENCODING_NOT_ALLOWED was
+        # reported. A retransmission makes a new Outstanding, so a new transfer (README A24).
+        self.first_chunk = None
         self.chunks = {}
+        self.encoding_reported = False
 
 
 class SessionChecker:
     """Reads the frames of a session in order (both directions) and reports findings (codes 64
-    to 74) with the index of the frame concerned (PW-SESSION-5 to PW-SESSION-8)."""
+    to 75) with the index of the frame concerned (PW-SESSION-5 to PW-SESSION-8)."""
 
     def __init__(self):
         self.findings = []
@@ -1099,21 +1129,31 @@ class SessionChecker:
             if bad:
                 self.find(index, RECEIPT_MISMATCH)
         elif tc == MEMORY_DUMP_CHUNK:                               # 9.
-            key = (m["chunkCount"], m["imageLength"], m["imageCrc32"], m["region"], m["regionOffset"])
+            key = (m["chunkCount"], m["imageLength"], m["imageCrc32"], m["region"], m["regionOffset"],
+                   m["encoding"])
             if o.first_chunk is None:
                 o.first_chunk = key
             elif key != o.first_chunk:
                 self.find(index, CHUNK_CONFLICT)
-                # The chunk is set aside: it is not kept and does not answer the request.
+                # The chunk is set aside: it is not kept, does not answer the request, and is not
+                # checked further (no ENCODING_NOT_ALLOWED for it: README A23).
                 # AMBIGUITY (README A12): chunks are not compared with the request (PW-DUMP-10).
                 return
+            if (m["encoding"] == "zlib" and not o.message["compressionAllowed"]
+                    and not o.encoding_reported):
+                # PW-DUMP-11: once a transfer, at its first such chunk; the chunk is used all the same.
+                self.find(index, ENCODING_NOT_ALLOWED)
+                o.encoding_reported = True
             # Of two chunks with the same index the first counts.
             o.chunks.setdefault(m["chunkIndex"], bytes.fromhex(m["data"]))
-            if len(o.chunks) < m["chunkCount"]:
+            count, image_length, image_crc, encoding = key[0], key[1], key[2], key[5]
+            if len(o.chunks) < count:
                 return  # chunks still to come: the request is not answered yet
-            image = b"".join(o.chunks[i] for i in range(m["chunkCount"]))
-            if crc32(image) != m["imageCrc32"]:
-                self.find(index, IMAGE_CRC_MISMATCH)            # PW-DUMP-8
+            transfer = b"".join(o.chunks[i] for i in range(count))
+            try:
+                rebuild_image(encoding, transfer, image_length, image_crc)   # PW-IMAGE-5
+            except PumpWireError:
+                self.find(index, IMAGE_CRC_MISMATCH)   # any of its three steps (PW-DUMP-8)
         self.outstanding = None  # every other response answers the request
 
     def end(self):
@@ -1180,11 +1220,356 @@ def flatten(value, path="", out=None):
 
 
 # =============================================================================================
+# Section 13. Memory images: transfer encodings (13.1), rebuilding (13.2), log records (13.4)
+# =============================================================================================
+
+MAX_COMPRESSION_RATIO = 1032      # PW-IMAGE-5 step 1, Appendix A
+INFLATE_PIECE = 4096              # transfer bytes given to the inflater at a time
+
+
+def _inflate_feed(d, data, cap, out, produced):
+    """Give `data` to the inflater `d`, never letting its total output pass `cap` bytes: each call
+    asks for at most `cap - produced` more bytes (max_length, never 0, which would mean no limit),
+    and input held back by the limit (unconsumed_tail) is given again. Returns the new total."""
+    while True:
+        chunk = d.decompress(data, cap - produced)
+        out.append(chunk)
+        produced += len(chunk)
+        if produced >= cap or d.eof:
+            return produced
+        data = d.unconsumed_tail
+        if not data:
+            return produced
+
+
+def inflate_limited(transfer, image_length):
+    """PW-IMAGE-5 step 2: inflate a `zlib` transfer with the output limited to imageLength + 1
+    bytes. Returns (None, image) or (code, output so far); the output never exceeds
+    imageLength + 1 bytes (a decompression bomb stops there).
+
+    Order (the stream's order, which a correct inflater meets first):
+      - output reaching imageLength + 1: IMAGE_LENGTH_MISMATCH, inflating stops;
+      - otherwise a stream not as PW-DUMP-12 says: INFLATE_FAILED (a bad header, CINFO above 7
+        (zlib's 32 KiB window, wbits 15), a preset dictionary (FDICT: zlib asks for a dictionary,
+        and none is given), invalid deflate data, a wrong Adler-32, a transfer that ends before the
+        stream, bytes after the stream's end);
+      - otherwise output shorter than imageLength: IMAGE_LENGTH_MISMATCH.
+
+    zlib may go on decoding after the output is full (the next code, the Adler-32) and then
+    raises an error that discards the output of that call. So when a piece of input fails, it is
+    given again, from a copy of the inflater taken before it, one byte at a time: the output
+    limit is then seen before any error in a later input byte. AMBIGUITY (README A18): an error
+    detected inside the very byte that completes byte imageLength + 1 is still reported as
+    INFLATE_FAILED: Python's zlib gives no finer grain."""
+    cap = image_length + 1
+    d = zlib.decompressobj()     # zlib wrapper, 32 KiB window: CINFO above 7 is rejected
+    out = []
+    produced = 0
+    pos = 0
+    n = len(transfer)
+    view = memoryview(transfer)
+    while pos < n and not d.eof:
+        piece = view[pos:pos + INFLATE_PIECE]
+        saved, saved_produced, saved_parts = d.copy(), produced, len(out)
+        consumed = len(piece)
+        try:
+            produced = _inflate_feed(d, piece, cap, out, produced)
+        except zlib.error:
+            d, produced = saved, saved_produced
+            del out[saved_parts:]
+            for i in range(len(piece)):
+                try:
+                    produced = _inflate_feed(d, piece[i:i + 1], cap, out, produced)
+                except zlib.error:
+                    return INFLATE_FAILED, b"".join(out)
+                if produced >= cap or d.eof:
+                    consumed = i + 1
+                    break
+            else:
+                # Not reached in practice (zlib's result does not depend on how its input is cut);
+                # kept so that an inconsistent inflater is reported, not trusted.
+                return INFLATE_FAILED, b"".join(out)
+        if produced >= cap:
+            return IMAGE_LENGTH_MISMATCH, b"".join(out)
+        if d.eof:
+            pos += consumed - len(d.unused_data)   # the stream's end, in the transfer
+            break
+        pos += consumed
+    if not d.eof:
+        return INFLATE_FAILED, b"".join(out)       # the transfer ends before the stream
+    if pos < n:
+        return INFLATE_FAILED, b"".join(out)       # bytes after the stream's end (PW-DUMP-12)
+    image = b"".join(out)
+    if len(image) < image_length:
+        return IMAGE_LENGTH_MISMATCH, image
+    return None, image
+
+
+def rebuild_image(encoding, transfer, image_length, image_crc):
+    """PW-IMAGE-5: the first step that fails is reported at transfer offset 0 (a payload-side
+    offset, not a frame offset)."""
+    if encoding == "zlib":
+        # 1. the ratio check, before any inflating
+        check(image_length <= MAX_COMPRESSION_RATIO * len(transfer), COMPRESSION_RATIO_EXCEEDED, 0)
+        # 2. inflate, output limited to imageLength + 1
+        code, image = inflate_limited(transfer, image_length)
+        if code is not None:
+            raise PumpWireError(code, 0, payload_offset=True)
+    else:
+        image = bytes(transfer)   # `raw`: the transfer is the image (the decoder checked its size)
+    # 3. PW-DUMP-8
+    if crc32(image) != image_crc:
+        raise PumpWireError(IMAGE_CRC_FAILED, 0, payload_offset=True)
+    return image
+
+
+CHUNK_ADDED, CHUNK_DUPLICATE = 0, 1
+
+# PW-IMAGE-2 step 2: the fields that describe the image, in the order compared, with their
+# payload offsets.
+IMAGE_FIELDS = (("region", 0), ("encoding", 1), ("chunkCount", 4), ("regionOffset", 6),
+                ("imageLength", 10), ("imageCrc32", 14))
+
+
+class ImageReassembler:
+    """13.2: the chunks of one transfer, given as decoded `memoryDumpChunk` messages (9.8). The first
+    chunk accepted fixes the image's fields; errors are payload offsets in the chunk concerned."""
+
+    def __init__(self):
+        self.first = None      # the IMAGE_FIELDS values of the first chunk accepted
+        self.parts = {}        # chunkIndex -> data
+
+    def add(self, m):
+        """PW-IMAGE-1, PW-IMAGE-2. Returns CHUNK_ADDED or CHUNK_DUPLICATE; raises (state unchanged)."""
+        index = m["chunkIndex"]
+        data = bytes.fromhex(m["data"])
+        if self.first is None:
+            self.first = {name: m[name] for name, _ in IMAGE_FIELDS}
+            self.parts[index] = data
+            return CHUNK_ADDED
+        check(index < self.first["chunkCount"], CHUNK_BEYOND_TOTAL, 2)                 # 1.
+        for name, offset in IMAGE_FIELDS:                                               # 2.
+            check(m[name] == self.first[name], CHUNK_IMAGE_MISMATCH, offset)
+        if index in self.parts:                                                         # 3.
+            old = self.parts[index]
+            if old != data:
+                # The first byte that differs. AMBIGUITY (README A19): two last chunks of a `zlib`
+                # transfer may differ in length; when one is a prefix of the other, the first
+                # byte that differs is taken to be the first byte that only the longer one has.
+                i = next((k for k, (a, b) in enumerate(zip(old, data)) if a != b), min(len(old), len(data)))
+                raise PumpWireError(CHUNK_DATA_CONFLICT, 22 + i, payload_offset=True)
+            return CHUNK_DUPLICATE
+        self.parts[index] = data
+        return CHUNK_ADDED
+
+    @property
+    def empty(self):
+        return self.first is None
+
+    @property
+    def complete(self):
+        """PW-IMAGE-1: every index from 0 to chunkCount - 1 has arrived."""
+        return self.first is not None and len(self.parts) == self.first["chunkCount"]
+
+    def missing(self):
+        """PW-IMAGE-3: every missing index, in rising order, at any time."""
+        if self.first is None:
+            return []
+        return [i for i in range(self.first["chunkCount"]) if i not in self.parts]
+
+    def transfer(self):
+        """13.1: the data fields in chunkIndex order."""
+        return b"".join(self.parts[i] for i in range(self.first["chunkCount"]))
+
+    def finish(self):
+        """PW-IMAGE-3 then PW-IMAGE-5: the image, or CHUNKS_MISSING at the transfer offset of the
+        first missing chunk, or the rebuild's error at 0."""
+        missing = self.missing()
+        if missing:
+            raise PumpWireError(CHUNKS_MISSING, CHUNK_DATA_SIZE * missing[0], payload_offset=True)
+        f = self.first
+        return rebuild_image(f["encoding"], self.transfer(), f["imageLength"], f["imageCrc32"])
+
+
+# 13.4 Log records ---------------------------------------------------------------------------
+
+RECORD_SIZE = 20
+LOG_REGIONS = {1: "eventLog", 2: "alarmLog", 3: "therapyHistory"}   # rawAddress holds no records
+RECORD_TYPES = {0x01: "therapyChanged", 0x02: "bolusScheduleChanged", 0x03: "bolusDelivered",
+                0x04: "refilled", 0x05: "clockChanged", 0x10: "alarmRaised", 0x11: "alarmCleared",
+                0x20: "dailyDelivery"}
+REGION_RECORD_TYPES = {"eventLog": {0x01, 0x02, 0x03, 0x04, 0x05},
+                       "alarmLog": {0x10, 0x11},
+                       "therapyHistory": {0x01, 0x02, 0x20}}
+THERAPY_SOURCES = {1: "programmer", 2: "factoryDefault"}
+BOLUS_KINDS = {1: "clinician", 2: "priming", 3: "patient", 4: "periodic"}
+BOLUS_OUTCOMES = {0: "completed", 1: "stoppedByProgrammer", 2: "stoppedByAlarm"}
+ALARM_CODES = {i + 1: name for i, name in enumerate(ALARMS)}         # the alarms of 9.2 plus one
+ALARM_CODES[9] = "batteryElectiveReplacement"
+ALARM_CAUSES = {1: "resolved", 2: "acknowledged"}
+SECONDS_PER_DAY = 86400
+
+# Bodies, in layout order: (name, size, values) with values None (any), (lo, hi), or an
+# enumeration; (None, n) is n unused bytes. The alarm bodies depend on `alarm` and are read by
+# read_alarm_body.
+RECORD_BODIES = {
+    0x01: [("prescriptionDigest", 4, None), ("previousDigest", 4, None), ("source", 1, THERAPY_SOURCES),
+           (None, 3)],
+    0x02: [("scheduleDigest", 4, None), ("previousDigest", 4, None), (None, 4)],
+    0x03: [("kind", 1, BOLUS_KINDS), ("outcome", 1, BOLUS_OUTCOMES), ("volumeNanolitres", 4, (0, 60000000)),
+           ("doseNanograms", 4, (0, 100000000)), ("durationMinutes", 2, (0, 1440))],
+    0x04: [("drug", 1, DRUGS), ("concentrationMicrogramsPerMillilitre", 4, (1, 100000)),
+           ("resultingReservoirMicrolitres", 4, (0, 60000)), (None, 3)],
+    0x05: [("previousTime", 4, (0, 0xfffffffe)), (None, 8)],
+    0x20: [("basalVolumeNanolitres", 4, (0, 60000000)), ("bolusVolumeNanolitres", 4, (0, 60000000)),
+           ("bolusCount", 2, (0, 1440)), (None, 2)],
+}
+ALARM_DETAIL_RANGES = {"lowReservoir": (0, 60000), "emptyReservoir": (0, 60000),        # µL
+                       "batteryEndOfService": (0, 5000), "batteryElectiveReplacement": (0, 5000)}  # mV
+
+
+def _read_unused(r, n):
+    """PW-LOG-1 step 7: an unused byte that is not 0 is NON_CANONICAL at its own offset.
+    AMBIGUITY (README A22): the offset of the first such byte, not of the unused run."""
+    for _ in range(n):
+        o = r.offset()
+        check(r.u8() == 0, NON_CANONICAL, o)
+
+
+def _read_sized(r, size):
+    return {1: r.u8, 2: r.u16, 4: r.u32}[size]()
+
+
+def read_alarm_body(r, rtype, rec):
+    # AMBIGUITY (README A26): alarmRaised's `cause` is an unused byte.
+    rec["alarm"] = r.enum(ALARM_CODES)                                    # offset 6
+    o = r.offset()
+    cause = r.u8()                                                        # offset 7
+    if rtype == 0x11:                                                     # alarmCleared
+        check(cause in ALARM_CAUSES, FIELD_OUT_OF_RANGE, o)
+        rec["cause"] = ALARM_CAUSES[cause]
+    else:                                                                 # alarmRaised: unused, 0
+        check(cause == 0, NON_CANONICAL, o)
+    o = r.offset()
+    detail = r.u32()                                                      # offset 8
+    if rec["alarm"] in ALARM_DETAIL_RANGES:
+        lo, hi = ALARM_DETAIL_RANGES[rec["alarm"]]
+        check(lo <= detail <= hi, FIELD_OUT_OF_RANGE, o)
+    else:
+        check(detail == 0, NON_CANONICAL, o)
+    rec["detail"] = detail
+    _read_unused(r, 6)                                                    # offsets 12 to 17
+
+
+def decode_log_record(slot, base, region):
+    """PW-LOG-1 steps 3 to 7 for one whole, non-erased 20-byte slot at image offset `base`.
+    Returns the record's value: {"record": name, "time": t, ...body fields} (PW-JSON-6 without
+    "offset"); errors carry image offsets."""
+    check(get16(slot, 18) == crc16(slot[:18]), RECORD_CRC_MISMATCH, base + 18)          # 3.
+    r = Reader(bytes(slot[:18]), base)
+    rtype = r.u8()
+    check(rtype in REGION_RECORD_TYPES[region], FIELD_OUT_OF_RANGE, base)              # 4.
+    check(r.u8() == 0, NON_CANONICAL, base + 1)                                         # 5.
+    time = r.u32()
+    check(time != NEVER, FIELD_OUT_OF_RANGE, base + 2)                                  # 6.
+    if rtype == 0x20:
+        # dailyDelivery: that day's 00:00. AMBIGUITY (README A21): checked with `time`, before the body.
+        check(time % SECONDS_PER_DAY == 0, FIELD_OUT_OF_RANGE, base + 2)
+    rec = {"record": RECORD_TYPES[rtype], "time": time}
+    if rtype in (0x10, 0x11):                                                           # 7.
+        read_alarm_body(r, rtype, rec)
+    else:
+        for field in RECORD_BODIES[rtype]:
+            if field[0] is None:
+                _read_unused(r, field[1])
+                continue
+            name, size, values = field
+            if isinstance(values, dict):
+                assert size == 1
+                rec[name] = r.enum(values)
+            elif values is None:
+                rec[name] = _read_sized(r, size)
+            else:
+                rec[name] = r.ranged(lambda: _read_sized(r, size), values[0], values[1])
+    r.finish()   # the body is exactly 12 bytes: always true here
+    return rec
+
+
+def encode_log_record(rec):
+    """The canonical 20 bytes of a record value, built from its fields (never from input bytes):
+    type, reserved 0, time, body with unused bytes 0, CRC-16 of bytes 0 to 17 (13.4)."""
+    rtype = code_of(RECORD_TYPES, rec["record"])
+    out = u8(rtype) + u8(0) + u32(rec["time"])
+    if rtype in (0x10, 0x11):
+        out += u8(code_of(ALARM_CODES, rec["alarm"]))
+        out += u8(code_of(ALARM_CAUSES, rec["cause"]) if rtype == 0x11 else 0)
+        out += u32(rec["detail"]) + bytes(6)
+    else:
+        for field in RECORD_BODIES[rtype]:
+            if field[0] is None:
+                out += bytes(field[1])
+                continue
+            name, size, values = field
+            v = code_of(values, rec[name]) if isinstance(values, dict) else rec[name]
+            out += {1: u8, 2: u16, 4: u32}[size](v)
+    assert len(out) == 18
+    return out + u16(crc16(out))
+
+
+LOG_RECORD, LOG_ERASED, LOG_REJECTED = 0, 1, 2
+ERASED_SLOT = b"\xff" * RECORD_SIZE
+
+
+def read_log(region, region_offset, image):
+    """13.4: read a log image of `region` (a name of LOG_REGIONS) starting at `region_offset`.
+    Returns the items in image order (conformance.md 2.4.9, PW-JSON-6):
+      (LOG_RECORD, image offset, record value)
+      (LOG_ERASED, image offset of the run's first slot, number of slots)   (PW-LOG-2)
+      (LOG_REJECTED, image offset of the slot, code, image offset of the failing field)"""
+    image = bytes(image)
+    items = []
+    n = len(image)
+    # Slots lie at region offsets that are multiples of 20 (13.4, PW-LOG-3).
+    pos = (-region_offset) % RECORD_SIZE
+    if pos and n:
+        # PW-LOG-1 step 1: the bytes before the next multiple of 20 are one partial slot,
+        # RECORD_TRUNCATED at its first byte in the image, 0 (conformance.md 2.4.9); one item even
+        # when the image ends before that multiple, and even if its bytes are all 0xff (README A25).
+        items.append((LOG_REJECTED, 0, RECORD_TRUNCATED, 0))
+    while pos < n:
+        slot = image[pos:pos + RECORD_SIZE]
+        if len(slot) < RECORD_SIZE:                                     # 1. the image ends inside it
+            items.append((LOG_REJECTED, pos, RECORD_TRUNCATED, pos))
+        elif slot == ERASED_SLOT:                                       # 2. erased
+            last = items[-1] if items else None
+            if last is not None and last[0] == LOG_ERASED and last[1] + RECORD_SIZE * last[2] == pos:
+                items[-1] = (LOG_ERASED, last[1], last[2] + 1)          # PW-LOG-2: one item a run
+            else:
+                items.append((LOG_ERASED, pos, 1))
+        else:
+            try:
+                items.append((LOG_RECORD, pos, decode_log_record(slot, pos, region)))
+            except PumpWireError as e:                                  # PW-LOG-2: go on
+                items.append((LOG_REJECTED, pos, e.code, e.offset))
+        pos += RECORD_SIZE
+    return items
+
+
+def log_item_view(item):
+    """PW-JSON-6."""
+    if item[0] == LOG_RECORD:
+        return dict({"offset": item[1]}, **item[2])
+    if item[0] == LOG_ERASED:
+        return {"offset": item[1], "erased": item[2]}
+    return {"offset": item[1], "error": {"code": item[2], "name": ERROR_NAMES[item[2]], "offset": item[3]}}
+
+
+# =============================================================================================
 # conformance.md section 2. The testee protocol
 # =============================================================================================
 
 OK, REJECTED, SKIPPED, RUNTIME_ERROR = 0, 1, 2, 3
-CAPABILITIES = 0x7f   # decode, crc, reassembly, stream, derived, session, fields
+CAPABILITIES = 0x1ff  # decode, crc, reassembly, stream, derived, session, fields, dump, log
 NAME = "pumpwire-python-testee 1"
 MAX_MESSAGE = 16 * 1024 * 1024
 
@@ -1208,7 +1593,8 @@ class Testee:
         handler = {0x00: self.hello, 0x01: self.decode_frame, 0x02: self.decode_fields,
                    0x03: self.crc16, 0x04: self.crc32, 0x05: self.reassembler_reset,
                    0x06: self.reassembler_add, 0x07: self.reassembler_give_up,
-                   0x08: self.stream, 0x09: self.derive, 0x0a: self.session}.get(code)
+                   0x08: self.stream, 0x09: self.derive, 0x0a: self.session,
+                   0x0b: self.dump, 0x0c: self.log}.get(code)
         if handler is None:
             return u8(SKIPPED)
         try:
@@ -1309,24 +1695,81 @@ class Testee:
         return (u8(OK) + u64(d2_daily_basal_volume(rx)) + u64(d3_daily_basal_dose(rx))
                 + u32(d5_low_reservoir_alarm_time(rx, refill)))
 
-    # 2.4.7
-    def session(self, rest):
+    @staticmethod
+    def frame_list(rest, what):
+        """2.4.7, 2.4.8: a u16 frame count, then each frame as a u16 length and its bytes."""
         if len(rest) < 2:
-            raise BadRequest("SESSION body too short")
+            raise BadRequest("%s body too short" % what)
         count = get16(rest, 0)
         pos = 2
         frames = []
         for _ in range(count):
             if pos + 2 > len(rest):
-                raise BadRequest("SESSION body too short for %d frames" % count)
+                raise BadRequest("%s body too short for %d frames" % (what, count))
             n = get16(rest, pos)
             pos += 2
             if pos + n > len(rest):
-                raise BadRequest("SESSION frame length %d beyond the body" % n)
+                raise BadRequest("%s frame length %d beyond the body" % (what, n))
             frames.append(rest[pos:pos + n])
             pos += n
-        findings = check_session(frames)
+        if pos != len(rest):
+            raise BadRequest("%s body has %d bytes after the last frame" % (what, len(rest) - pos))
+        return frames
+
+    # 2.4.7
+    def session(self, rest):
+        findings = check_session(self.frame_list(rest, "SESSION"))
         return u8(OK) + u16(len(findings)) + b"".join(u16(i) + u16(c) for i, c in findings)
+
+    # 2.4.8
+    def dump(self, rest):
+        frames = self.frame_list(rest, "DUMP")
+        ra = ImageReassembler()                      # one empty image reassembler (13.2)
+        out = [u8(OK), u16(len(frames))]
+        for raw in frames:
+            try:
+                # As DECODE_FRAME (frame offsets), then the type (AMBIGUITY, README A27).
+                f = decode_frame(raw)
+                if f.type_code != MEMORY_DUMP_CHUNK or f.message is None:
+                    raise PumpWireError(FIELD_OUT_OF_RANGE, 3)   # another type, or a fragment frame
+            except PumpWireError as e:
+                out.append(u8(2) + u16(e.code) + u32(e.offset) + u8(0))
+                continue
+            try:
+                out.append(u8(ra.add(f.message)))    # PW-IMAGE-2: 0 added, 1 duplicate
+            except PumpWireError as e:
+                out.append(u8(2) + u16(e.code) + u32(e.offset) + u8(1))   # chunk-payload offset
+        if ra.empty:
+            out.append(u8(2))                        # no chunk was added
+            return b"".join(out)
+        missing = ra.missing()
+        try:
+            image = ra.finish()                      # PW-IMAGE-3, else PW-IMAGE-5
+        except PumpWireError as e:
+            listed = missing if e.code == CHUNKS_MISSING else []
+            out.append(u8(1) + u16(e.code) + u32(e.offset) + u16(len(listed))
+                       + b"".join(u16(i) for i in listed))
+            return b"".join(out)
+        out.append(u8(0) + u32(len(image)) + image)
+        return b"".join(out)
+
+    # 2.4.9
+    def log(self, rest):
+        if len(rest) < 5:
+            raise BadRequest("LOG body too short")      # not described (README A28)
+        # rawAddress, or a value not listed in 9.7, holds no records.
+        check(rest[0] in LOG_REGIONS, FIELD_OUT_OF_RANGE, 0)
+        items = read_log(LOG_REGIONS[rest[0]], get32(rest, 1), rest[5:])
+        out = [u8(OK), u32(len(items))]
+        for item in items:
+            out.append(u8(item[0]) + u32(item[1]))
+            if item[0] == LOG_RECORD:
+                out.append(encode_log_record(item[2]))   # re-encoded from the decoded value
+            elif item[0] == LOG_ERASED:
+                out.append(u32(item[2]))
+            else:
+                out.append(u16(item[2]) + u32(item[3]))
+        return b"".join(out)
 
 
 def log(msg):
@@ -1413,7 +1856,6 @@ def frame(tc, seq, payload, flags=0, auth=b""):
 
 def self_test(spec_path):
     import random
-    import zlib
     t = SelfTest()
 
     # ---- Section 3: check values, empty input, cross-check with zlib
@@ -1756,7 +2198,7 @@ def self_test(spec_path):
          check_session([frame(1, 6, b"")] + frags), [(2, REQUEST_WHILE_OUTSTANDING), (2, NO_RESPONSE)])
 
     # ---- Testee protocol: HELLO, CRC, DERIVE, DECODE_FIELDS
-    t.eq("HELLO", Testee().handle(b"\x00\x01"), b"\x00\x01\x7f\x00\x00\x00" + NAME.encode())
+    t.eq("HELLO", Testee().handle(b"\x00\x01"), b"\x00\x01\xff\x01\x00\x00" + NAME.encode())
     t.eq("CRC16 request", Testee().handle(b"\x03123456789"), b"\x00\xb1\x29")
     t.eq("CRC32 request", Testee().handle(b"\x04123456789"), b"\x00" + u32(0xcbf43926))
     rxf, rff = f("prescriptionBlock"), f("refillConfirmation")
@@ -1774,6 +2216,334 @@ def self_test(spec_path):
         "message.rejectedType=3", "message.errorCode=128", "message.errorName=NOT_PERMITTED",
         "message.errorOffset=65535"]))
     t.eq("unknown request", Testee().handle(b"\x42"), b"\x02")
+
+    # ---- 9.8 with `zlib` (PW-DUMP-3, PW-DUMP-5, PW-DUMP-7)
+    def zchunk(image_length, count, data, index=0, encoding=1, data_offset=None):
+        if data_offset is None:
+            data_offset = 218 * index
+        return lambda: decode_frame(frame(0x85, 5, u8(1) + u8(encoding) + u16(index) + u16(count) + u32(0)
+                                          + u32(image_length) + u32(0) + u32(data_offset) + data))
+    t.eq("PW-DUMP-3 encoding 1 is zlib", zchunk(5, 1, bytes(5))().message["encoding"], "zlib")
+    t.err("PW-DUMP-3 encoding 2", zchunk(5, 1, bytes(5), encoding=2), FIELD_OUT_OF_RANGE, 10)
+    t.eq("PW-DUMP-5 zlib: fewer chunks than the image", zchunk(1000, 2, bytes(218))().message["chunkCount"], 2)
+    t.err("PW-DUMP-5 zlib: more chunks than the image", zchunk(436, 3, bytes(218)), CHUNK_COUNT_MISMATCH, 19)
+    t.eq("PW-DUMP-5 zlib: as many chunks as the image", zchunk(437, 3, bytes(1), index=2)().message["chunkIndex"], 2)
+    t.err("PW-DUMP-7 zlib: not the last, short", zchunk(1000, 2, bytes(217)), CHUNK_SIZE_MISMATCH, 31)
+    t.err("PW-DUMP-7 zlib: last, empty", zchunk(1000, 2, b"", index=1), CHUNK_SIZE_MISMATCH, 31)
+    t.eq("PW-DUMP-7 zlib: last, 1 byte", len(zchunk(1000, 2, b"\x01", index=1)().message["data"]), 2)
+    t.eq("PW-DUMP-7 zlib: last, 218 bytes", len(zchunk(1000, 2, bytes(218), index=1)().message["data"]), 436)
+    t.err("PW-DUMP-7 zlib: last, beyond the image", zchunk(437, 3, bytes(2), index=2), CHUNK_SIZE_MISMATCH, 31)
+    t.err("PW-DUMP-7 zlib: last, 219 bytes (a reassembled payload: no frame holds it)",
+          lambda: decode_payload(0x85, u8(1) + u8(1) + u16(1) + u16(2) + u32(0) + u32(1000) + u32(0) + u32(218)
+                                 + bytes(219), 0), CHUNK_SIZE_MISMATCH, 22)
+    t.err("PW-DUMP-7 raw unchanged", zchunk(1000, 5, bytes(1), index=4, encoding=0), CHUNK_SIZE_MISMATCH, 31)
+    t.err("PW-DUMP-5 raw unchanged", zchunk(1000, 4, bytes(218), encoding=0), CHUNK_COUNT_MISMATCH, 19)
+    zf = zchunk(1000, 2, b"\x01", index=1)()
+    t.eq("zlib chunk re-encodes", encode_frame(zf), frame(0x85, 5, zf.payload))
+    t.eq("zlib chunk JSON name", frame_view(zf)["message"]["encoding"], "zlib")
+
+    # ---- 13.2 image reassembler (PW-IMAGE-1 to 5), chunks as decoded messages
+    def chunks_of(transfer, image_length, image_crc, encoding="raw", region="eventLog", region_offset=0):
+        count = max(1, -(-len(transfer) // 218))
+        return [{"region": region, "encoding": encoding, "chunkIndex": i, "chunkCount": count,
+                 "regionOffset": region_offset, "imageLength": image_length, "imageCrc32": image_crc,
+                 "dataOffset": 218 * i, "data": transfer[218 * i:218 * (i + 1)].hex()} for i in range(count)]
+
+    def chunk_frames(chunks, seq=5):
+        return [frame(0x85, seq, encode_payload(0x85, c)) for c in chunks]
+
+    def rebuild(chunks):
+        ra = ImageReassembler()
+        for c in chunks:
+            ra.add(c)
+        return ra.finish()
+    img = bytes(rnd.randrange(256) for _ in range(1000))
+    raw_chunks = chunks_of(img, 1000, crc32(img))
+    for c in raw_chunks:
+        decode_payload(0x85, encode_payload(0x85, c), 0)     # every chunk is valid
+    ra = ImageReassembler()
+    t.eq("PW-IMAGE-1 any order", [ra.add(raw_chunks[i]) for i in (3, 1, 4)], [CHUNK_ADDED] * 3)
+    t.eq("PW-IMAGE-2 duplicate", ra.add(raw_chunks[1]), CHUNK_DUPLICATE)
+    t.eq("PW-IMAGE-3 missing list", ra.missing(), [0, 2])
+    t.err("PW-IMAGE-3 CHUNKS_MISSING", ra.finish, CHUNKS_MISSING, 0)
+    t.err("PW-IMAGE-2 beyond total", lambda: ra.add(dict(raw_chunks[0], chunkIndex=5, chunkCount=6)),
+          CHUNK_BEYOND_TOTAL, 2)
+    for name, offset, value in (("region", 0, "alarmLog"), ("encoding", 1, "zlib"), ("chunkCount", 4, 6),
+                                ("regionOffset", 6, 20), ("imageLength", 10, 999), ("imageCrc32", 14, 1)):
+        t.err("PW-IMAGE-2 image mismatch: %s" % name, lambda: ra.add(dict(raw_chunks[0], **{name: value})),
+              CHUNK_IMAGE_MISMATCH, offset)
+    t.err("PW-IMAGE-2 image mismatch: the first field in order",
+          lambda: ra.add(dict(raw_chunks[0], imageCrc32=1, regionOffset=20)), CHUNK_IMAGE_MISMATCH, 6)
+    t.err("PW-IMAGE-2 beyond total before mismatch",
+          lambda: ra.add(dict(raw_chunks[0], chunkIndex=5, chunkCount=6, region="alarmLog")), CHUNK_BEYOND_TOTAL, 2)
+    conflict = bytearray(bytes.fromhex(raw_chunks[1]["data"]))
+    conflict[7] ^= 1
+    t.err("PW-IMAGE-2 data conflict", lambda: ra.add(dict(raw_chunks[1], data=conflict.hex())),
+          CHUNK_DATA_CONFLICT, 22 + 7)
+    t.eq("PW-IMAGE-2 rejected chunks leave it unchanged", (ra.missing(), ra.first["chunkCount"]), ([0, 2], 5))
+    t.eq("PW-IMAGE-1 complete", [ra.add(raw_chunks[i]) for i in (2, 0)] + [ra.complete], [0, 0, True])
+    t.eq("PW-IMAGE-5 raw", ra.finish(), img)
+    t.err("PW-IMAGE-5 raw CRC", lambda: rebuild(chunks_of(img, 1000, crc32(img) ^ 1)), IMAGE_CRC_FAILED, 0)
+
+    # zlib transfers made by zlib.compress, chunked, given in a random order
+    text = b"".join(b"%08d pump log line\n" % i for i in range(3000))
+    z = zlib.compress(text, 9)
+    zc = chunks_of(z, len(text), crc32(text), "zlib")
+    for c in zc:
+        decode_payload(0x85, encode_payload(0x85, c), 0)
+    rnd.shuffle(zc)
+    t.eq("PW-IMAGE-5 zlib rebuilds (%d chunks)" % len(zc), rebuild(zc + zc[:3]), text)
+    t.eq("PW-IMAGE-5 zlib, level 0 (stored blocks)", rebuild(chunks_of(zlib.compress(img[:900], 0), 900,
+                                                                        crc32(img[:900]), "zlib")), img[:900])
+
+    def zerr(what, transfer, image_length, image_crc, code):
+        t.err(what, lambda: rebuild_image("zlib", transfer, image_length, image_crc), code, 0)
+    small = b"hello hello hello hello hello hello"
+    zs = zlib.compress(small)
+    zerr("PW-IMAGE-5 zlib CRC", zs, len(small), crc32(small) ^ 1, IMAGE_CRC_FAILED)
+    zerr("PW-IMAGE-5 ratio exceeded", zs, 1032 * len(zs) + 1, 0, COMPRESSION_RATIO_EXCEEDED)
+    zerr("PW-IMAGE-5 ratio 1032 is allowed (then too short)", zs, 1032 * len(zs), 0, IMAGE_LENGTH_MISMATCH)
+    zerr("PW-IMAGE-5 too short", zs, len(small) + 1, crc32(small), IMAGE_LENGTH_MISMATCH)
+    zerr("PW-IMAGE-5 too long", zs, len(small) - 1, crc32(small), IMAGE_LENGTH_MISMATCH)
+    zerr("PW-IMAGE-5 truncated stream", zs[:-1], len(small), crc32(small), INFLATE_FAILED)
+    zerr("PW-IMAGE-5 truncated after the deflate data", zs[:-4], len(small), crc32(small), INFLATE_FAILED)
+    zerr("PW-IMAGE-5 bytes after the stream", zs + b"\x00", len(small), crc32(small), INFLATE_FAILED)
+    zerr("PW-IMAGE-5 wrong Adler-32", zs[:-1] + bytes([zs[-1] ^ 1]), len(small), crc32(small), INFLATE_FAILED)
+    zerr("PW-IMAGE-5 raw deflate, no zlib header", zlib.compress(small)[2:-4], len(small), crc32(small),
+         INFLATE_FAILED)
+    zerr("PW-IMAGE-5 bad header check", bytes([0x78, 0x9d]) + zs[2:], len(small), crc32(small), INFLATE_FAILED)
+    zerr("PW-IMAGE-5 method 9", bytes([0x79, 0x9c ^ 0x00]) + zs[2:], len(small), crc32(small), INFLATE_FAILED)
+    cmf = 0x88                                  # CINFO 8: a 64 KiB window (PW-DUMP-12)
+    flg = (31 - (cmf * 256) % 31) % 31
+    zerr("PW-IMAGE-5 CINFO 8", bytes([cmf, flg]) + zs[2:], len(small), crc32(small), INFLATE_FAILED)
+    co = zlib.compressobj(zdict=b"hello ")
+    zd = co.compress(small) + co.flush()
+    t.eq("FDICT set", zd[1] & 0x20, 0x20)
+    zerr("PW-IMAGE-5 preset dictionary", zd, len(small), crc32(small), INFLATE_FAILED)
+    zerr("PW-IMAGE-5 invalid deflate data (block type 3)", zs[:2] + b"\x07" + zs[3:], len(small), crc32(small),
+         INFLATE_FAILED)
+    zerr("PW-IMAGE-5 short and a wrong Adler-32: INFLATE_FAILED first", zs[:-1] + bytes([zs[-1] ^ 1]),
+         len(small) + 1, crc32(small), INFLATE_FAILED)
+    # The stream's order: the output passes imageLength before zlib meets the wrong Adler-32.
+    zerr("PW-IMAGE-5 one byte too long, then a wrong Adler-32", zs[:-1] + bytes([zs[-1] ^ 1]), len(small) - 1,
+         crc32(small), IMAGE_LENGTH_MISMATCH)
+    zerr("PW-IMAGE-5 one byte too long, then bytes after the stream", zs + b"\x01", len(small) - 1,
+         crc32(small), IMAGE_LENGTH_MISMATCH)
+    big_z = zlib.compress(text * 3)
+    zerr("PW-IMAGE-5 too long, then a wrong Adler-32, many pieces", big_z[:-1] + bytes([big_z[-1] ^ 1]),
+         len(text * 3) - 1, crc32(text * 3), IMAGE_LENGTH_MISMATCH)
+    zerr("PW-IMAGE-5 exact, then a wrong Adler-32, many pieces", big_z[:-1] + bytes([big_z[-1] ^ 1]),
+         len(text * 3), crc32(text * 3), INFLATE_FAILED)
+    # A decompression bomb: 20 MB of zeros in about 20 KB. The output stops at imageLength + 1.
+    bomb = zlib.compress(bytes(20 * 1024 * 1024), 9)
+    code, produced = inflate_limited(bomb, len(bomb))
+    t.eq("PW-IMAGE-5 bomb stopped at imageLength + 1", (code, len(produced)), (IMAGE_LENGTH_MISMATCH, len(bomb) + 1))
+    bomb_chunks = chunks_of(bomb, len(bomb), 0, "zlib")
+    t.err("PW-IMAGE-5 bomb through the reassembler", lambda: rebuild(bomb_chunks), IMAGE_LENGTH_MISMATCH, 0)
+    t.eq("PW-IMAGE-5 the bomb's ratio passes step 1", len(bomb) <= 1032 * len(bomb), True)
+
+    # ---- conformance.md 2.4.8 DUMP
+    def dump_request(frames):
+        return b"\x0b" + u16(len(frames)) + b"".join(u16(len(f)) + f for f in frames)
+    zc_frames = chunk_frames(chunks_of(z, len(text), crc32(text), "zlib"))
+    got = Testee().handle(dump_request([zc_frames[-1]] + zc_frames[:-1] + [zc_frames[0]]))
+    t.eq("DUMP zlib", got, u8(OK) + u16(len(zc_frames) + 1) + bytes(len(zc_frames)) + u8(1)
+         + u8(0) + u32(len(text)) + text)
+    rf = chunk_frames(raw_chunks)
+    bad_crc_frame = rf[1][:-1] + bytes([rf[1][-1] ^ 1])
+    conflict_frame = frame(0x85, 5, encode_payload(0x85, dict(raw_chunks[1], data=conflict.hex())))
+    got = Testee().handle(dump_request([rf[1], bad_crc_frame, ok, frags[0], conflict_frame,
+                                        chunk_frames([dict(raw_chunks[0], regionOffset=20)])[0], rf[3]]))
+    t.eq("DUMP steps and CHUNKS_MISSING", got, u8(OK) + u16(7) + u8(0)
+         + u8(2) + u16(BAD_CRC) + u32(len(rf[1]) - 2) + u8(0)
+         + u8(2) + u16(FIELD_OUT_OF_RANGE) + u32(3) + u8(0)
+         + u8(2) + u16(FIELD_OUT_OF_RANGE) + u32(3) + u8(0)
+         + u8(2) + u16(CHUNK_DATA_CONFLICT) + u32(29) + u8(1)
+         + u8(2) + u16(CHUNK_IMAGE_MISMATCH) + u32(6) + u8(1)
+         + u8(0)
+         + u8(1) + u16(CHUNKS_MISSING) + u32(0) + u16(3) + u16(0) + u16(2) + u16(4))
+    t.eq("DUMP no chunk", Testee().handle(dump_request([ok])),
+         u8(OK) + u16(1) + u8(2) + u16(FIELD_OUT_OF_RANGE) + u32(3) + u8(0) + u8(2))
+    t.eq("DUMP nothing", Testee().handle(dump_request([])), u8(OK) + u16(0) + u8(2))
+    t.eq("DUMP rebuild error", Testee().handle(dump_request(chunk_frames(chunks_of(img, 1000, 7)))),
+         u8(OK) + u16(5) + bytes(5) + u8(1) + u16(IMAGE_CRC_FAILED) + u32(0) + u16(0))
+    t.eq("DUMP bomb", Testee().handle(dump_request(chunk_frames(bomb_chunks))),
+         u8(OK) + u16(len(bomb_chunks)) + bytes(len(bomb_chunks)) + u8(1) + u16(IMAGE_LENGTH_MISMATCH) + u32(0)
+         + u16(0))
+    t.eq("DUMP the spec's 9.8 example", Testee().handle(dump_request([f("memoryDumpChunk")])),
+         u8(OK) + u16(1) + u8(0) + u8(0) + u32(5) + bytes([1, 2, 3, 4, 5]))
+
+    # ---- 13.4 log records: the worked example, its view (PW-JSON-6), canonical bytes
+    sec134 = spec[spec.index("### 13.4"):]
+    example_record = parse_hex_block(re.search(r"```text\n(.*?)```", sec134, re.S).group(1))
+    example_view = json.loads(re.search(r"```json\n(.*?)```", sec134, re.S).group(1))
+    t.eq("13.4 example is 20 bytes", len(example_record), 20)
+    t.eq("13.4 example CRC-16", crc16(example_record[:18]), 0x77b0)
+    items = read_log("eventLog", 0, example_record)
+    t.eq("13.4 example decodes", [i[0] for i in items], [LOG_RECORD])
+    t.eq("PW-JSON-6 example view", log_item_view(items[0]), example_view)
+    t.eq("13.4 example re-encodes", encode_log_record(items[0][2]), example_record)
+
+    def rec(rtype, time, body, reserved=0, crc=None):
+        b = u8(rtype) + u8(reserved) + u32(time) + body
+        assert len(b) == 18
+        return b + u16(crc16(b) if crc is None else crc)
+    day = 847584000                                   # 2026-11-10 00:00:00, a multiple of 86400
+    good = {
+        "therapyChanged": rec(0x01, day, u32(0xb7e2aad6) + u32(0) + u8(1) + bytes(3)),
+        "bolusScheduleChanged": rec(0x02, day, u32(0x41d912ff) + u32(5) + bytes(4)),
+        "refilled": rec(0x04, day, u8(1) + u32(2000) + u32(20000) + bytes(3)),
+        "clockChanged": rec(0x05, day, u32(day - 60) + bytes(8)),
+        "alarmRaised": rec(0x10, day, u8(1) + u8(0) + u32(2000) + bytes(6)),
+        "alarmCleared": rec(0x11, day, u8(4) + u8(2) + u32(0) + bytes(6)),
+        "dailyDelivery": rec(0x20, day, u32(390000) + u32(50000) + u16(1) + bytes(2)),
+    }
+    regions_of = {"therapyChanged": "therapyHistory", "bolusScheduleChanged": "eventLog", "refilled": "eventLog",
+                  "clockChanged": "eventLog", "alarmRaised": "alarmLog", "alarmCleared": "alarmLog",
+                  "dailyDelivery": "therapyHistory"}
+    for name, b in good.items():
+        items = read_log(regions_of[name], 40, b)
+        t.eq("13.4 %s decodes" % name, (items[0][0], items[0][2]["record"]), (LOG_RECORD, name))
+        t.eq("13.4 %s re-encodes" % name, encode_log_record(items[0][2]), b)
+    t.eq("PW-JSON-6 alarmCleared view", log_item_view(read_log("alarmLog", 0, good["alarmCleared"])[0]),
+         {"offset": 0, "record": "alarmCleared", "time": day, "alarm": "motorStall", "cause": "acknowledged",
+          "detail": 0})
+    t.eq("PW-JSON-6 alarmRaised view has no cause", log_item_view(read_log("alarmLog", 0, good["alarmRaised"])[0]),
+         {"offset": 0, "record": "alarmRaised", "time": day, "alarm": "lowReservoir", "detail": 2000})
+
+    def log_err(what, region, slot, code, offset):
+        items = read_log(region, 0, slot)
+        t.eq(what, items, [(LOG_REJECTED, 0, code, offset)])
+    ev = example_record
+    log_err("PW-LOG-1 CRC", "eventLog", ev[:5] + b"\x33" + ev[6:], RECORD_CRC_MISMATCH, 18)
+    log_err("PW-LOG-1 type not of the region", "alarmLog", ev, FIELD_OUT_OF_RANGE, 0)
+    log_err("PW-LOG-1 type not listed", "eventLog", rec(0x06, day, bytes(12)), FIELD_OUT_OF_RANGE, 0)
+    log_err("PW-LOG-1 reserved", "eventLog", rec(0x03, day, ev[6:18], reserved=1), NON_CANONICAL, 1)
+    log_err("PW-LOG-1 type before reserved", "eventLog", rec(0x10, day, ev[6:18], reserved=1), FIELD_OUT_OF_RANGE, 0)
+    log_err("PW-LOG-1 time", "eventLog", rec(0x03, NEVER, ev[6:18]), FIELD_OUT_OF_RANGE, 2)
+    log_err("PW-LOG-1 bolus kind", "eventLog", rec(0x03, day, u8(5) + ev[7:18]), FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 bolus outcome", "eventLog", rec(0x03, day, u8(1) + u8(3) + ev[8:18]), FIELD_OUT_OF_RANGE, 7)
+    log_err("PW-LOG-1 bolus volume", "eventLog", rec(0x03, day, ev[6:8] + u32(60000001) + ev[12:18]),
+            FIELD_OUT_OF_RANGE, 8)
+    log_err("PW-LOG-1 bolus dose", "eventLog", rec(0x03, day, ev[6:12] + u32(100000001) + ev[16:18]),
+            FIELD_OUT_OF_RANGE, 12)
+    log_err("PW-LOG-1 bolus duration", "eventLog", rec(0x03, day, ev[6:16] + u16(1441)), FIELD_OUT_OF_RANGE, 16)
+    log_err("PW-LOG-1 fields in layout order", "eventLog", rec(0x03, day, u8(9) + u8(9) + ev[8:18]),
+            FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 therapy source", "therapyHistory", rec(0x01, day, bytes(8) + u8(3) + bytes(3)),
+            FIELD_OUT_OF_RANGE, 14)
+    log_err("PW-LOG-1 therapy unused", "eventLog", rec(0x01, day, bytes(8) + u8(1) + b"\x00\x00\x01"),
+            NON_CANONICAL, 17)
+    log_err("PW-LOG-1 schedule unused", "eventLog", rec(0x02, day, bytes(9) + b"\x01" + bytes(2)), NON_CANONICAL, 15)
+    log_err("PW-LOG-1 refill drug", "eventLog", rec(0x04, day, u8(9) + u32(1) + u32(0) + bytes(3)),
+            FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 refill concentration", "eventLog", rec(0x04, day, u8(1) + u32(0) + u32(0) + bytes(3)),
+            FIELD_OUT_OF_RANGE, 7)
+    log_err("PW-LOG-1 refill reservoir", "eventLog", rec(0x04, day, u8(1) + u32(1) + u32(60001) + bytes(3)),
+            FIELD_OUT_OF_RANGE, 11)
+    log_err("PW-LOG-1 clock previousTime", "eventLog", rec(0x05, day, u32(NEVER) + bytes(8)), FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 clock unused", "eventLog", rec(0x05, day, u32(0) + bytes(7) + b"\x80"), NON_CANONICAL, 17)
+    log_err("PW-LOG-1 alarm code", "alarmLog", rec(0x10, day, u8(10) + bytes(11)), FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 alarm code 0", "alarmLog", rec(0x11, day, u8(0) + u8(1) + bytes(10)), FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 alarmRaised cause unused", "alarmLog", rec(0x10, day, u8(4) + u8(1) + bytes(10)),
+            NON_CANONICAL, 7)
+    log_err("PW-LOG-1 alarmCleared cause", "alarmLog", rec(0x11, day, u8(4) + u8(3) + bytes(10)),
+            FIELD_OUT_OF_RANGE, 7)
+    log_err("PW-LOG-1 alarmCleared cause 0", "alarmLog", rec(0x11, day, u8(4) + u8(0) + bytes(10)),
+            FIELD_OUT_OF_RANGE, 7)
+    log_err("PW-LOG-1 reservoir detail", "alarmLog", rec(0x10, day, u8(2) + u8(0) + u32(60001) + bytes(6)),
+            FIELD_OUT_OF_RANGE, 8)
+    log_err("PW-LOG-1 battery detail", "alarmLog", rec(0x11, day, u8(9) + u8(1) + u32(5001) + bytes(6)),
+            FIELD_OUT_OF_RANGE, 8)
+    log_err("PW-LOG-1 other detail is 0", "alarmLog", rec(0x10, day, u8(8) + u8(0) + u32(1) + bytes(6)),
+            NON_CANONICAL, 8)
+    log_err("PW-LOG-1 alarm unused", "alarmLog", rec(0x10, day, u8(3) + u8(0) + u32(5000) + bytes(5) + b"\x01"),
+            NON_CANONICAL, 17)
+    log_err("PW-LOG-1 daily time", "therapyHistory", rec(0x20, day + 1, bytes(12)), FIELD_OUT_OF_RANGE, 2)
+    log_err("PW-LOG-1 daily time before the body", "therapyHistory", rec(0x20, day + 1, u32(NEVER) + bytes(8)),
+            FIELD_OUT_OF_RANGE, 2)
+    log_err("PW-LOG-1 daily basal", "therapyHistory", rec(0x20, day, u32(60000001) + bytes(8)), FIELD_OUT_OF_RANGE, 6)
+    log_err("PW-LOG-1 daily bolus", "therapyHistory", rec(0x20, day, u32(0) + u32(60000001) + bytes(4)),
+            FIELD_OUT_OF_RANGE, 10)
+    log_err("PW-LOG-1 daily count", "therapyHistory", rec(0x20, day, bytes(8) + u16(1441) + bytes(2)),
+            FIELD_OUT_OF_RANGE, 14)
+    log_err("PW-LOG-1 daily unused", "therapyHistory", rec(0x20, day, bytes(11) + b"\x01"), NON_CANONICAL, 17)
+    t.eq("PW-LOG-1 erased slot is no error", read_log("alarmLog", 0, ERASED_SLOT), [(LOG_ERASED, 0, 1)])
+
+    # An image starting at region offset 30: 10 bytes of a partial slot, then whole slots, then a cut one.
+    erased = ERASED_SLOT
+    bad_slot = ev[:5] + b"\x33" + ev[6:]
+    image = (b"\x01" * 10 + ev + erased + erased + bad_slot + erased + good["refilled"] + erased * 3
+             + ev[:7])
+    items = read_log("eventLog", 30, image)
+    t.eq("PW-LOG-1/2 image", [(i[0], i[1]) + (i[2:] if i[0] != LOG_RECORD else ()) for i in items], [
+        (LOG_REJECTED, 0, RECORD_TRUNCATED, 0), (LOG_RECORD, 10), (LOG_ERASED, 30, 2),
+        (LOG_REJECTED, 70, RECORD_CRC_MISMATCH, 88), (LOG_ERASED, 90, 1), (LOG_RECORD, 110),
+        (LOG_ERASED, 130, 3), (LOG_REJECTED, 190, RECORD_TRUNCATED, 190)])
+    t.eq("PW-LOG-1 a short image inside one slot", read_log("eventLog", 1, b"\xff" * 5),
+         [(LOG_REJECTED, 0, RECORD_TRUNCATED, 0)])
+    t.eq("PW-LOG-1 empty image", read_log("eventLog", 7, b""), [])
+    t.eq("PW-LOG-1 slots at multiples of 20 near 2^32", read_log("eventLog", 2 ** 32 - 20, bytes(4) + ev),
+         [(LOG_REJECTED, 0, RECORD_TRUNCATED, 0), (LOG_RECORD, 4, read_log("eventLog", 0, ev)[0][2])])
+
+    # ---- conformance.md 2.4.9 LOG
+    got = Testee().handle(b"\x0c" + u8(1) + u32(30) + image)
+    t.eq("LOG", got, u8(OK) + u32(8)
+         + u8(2) + u32(0) + u16(RECORD_TRUNCATED) + u32(0)
+         + u8(0) + u32(10) + ev
+         + u8(1) + u32(30) + u32(2)
+         + u8(2) + u32(70) + u16(RECORD_CRC_MISMATCH) + u32(88)
+         + u8(1) + u32(90) + u32(1)
+         + u8(0) + u32(110) + good["refilled"]
+         + u8(1) + u32(130) + u32(3)
+         + u8(2) + u32(190) + u16(RECORD_TRUNCATED) + u32(190))
+    t.eq("LOG rawAddress", Testee().handle(b"\x0c" + u8(4) + u32(0) + ev),
+         rejected(PumpWireError(FIELD_OUT_OF_RANGE, 0)))
+    t.eq("LOG region 0", Testee().handle(b"\x0c" + u8(0) + u32(0)), rejected(PumpWireError(FIELD_OUT_OF_RANGE, 0)))
+    t.eq("LOG empty image", Testee().handle(b"\x0c" + u8(2) + u32(0)), u8(OK) + u32(0))
+
+    # ---- 11.3 step 9 with encodings (ENCODING_NOT_ALLOWED, CHUNK_CONFLICT on encoding, PW-IMAGE-5)
+    zreq = frame(5, 5, u8(1) + u8(1) + u32(0) + u32(len(text)))
+    zreq_no = frame(5, 5, u8(1) + u8(0) + u32(0) + u32(len(text)))
+    t.eq("session zlib allowed", check_session([zreq] + zc_frames), [])
+    t.eq("session zlib not allowed: once, used all the same", check_session([zreq_no] + zc_frames[::-1]),
+         [(1, ENCODING_NOT_ALLOWED)])
+    t.eq("session raw answer with compressionAllowed", check_session([frame(5, 5, u8(1) + u8(1) + u32(0) + u32(5)),
+                                                                      f("memoryDumpChunk")]), [])
+    raw_as_zlib = chunk_frames([dict(raw_chunks[0], encoding="zlib", chunkCount=1, imageLength=1000,
+                                     data=raw_chunks[0]["data"][:200])])
+    t.eq("session chunk conflict on encoding",
+         check_session([zreq_no, rf[0], raw_as_zlib[0], rf[1], rf[2], rf[3], rf[4]]),
+         [(2, CHUNK_CONFLICT)])
+    t.eq("session zlib rebuild fails: IMAGE_CRC_MISMATCH", check_session([zreq] + chunk_frames(bomb_chunks)),
+         [(len(bomb_chunks), IMAGE_CRC_MISMATCH)])
+    t.eq("session zlib not allowed, then rebuild fails", check_session([zreq_no] + chunk_frames(bomb_chunks[:1])),
+         [(1, ENCODING_NOT_ALLOWED), (0, NO_RESPONSE)])
+    t.eq("session ENCODING_NOT_ALLOWED again after a retransmission",
+         check_session([zreq_no, zc_frames[0], zreq_no] + zc_frames),
+         [(1, ENCODING_NOT_ALLOWED), (3, ENCODING_NOT_ALLOWED)])
+    one_chunk_bomb = chunk_frames(chunks_of(zlib.compress(bytes(200000)), 300, 0, "zlib"))
+    t.eq("session one zlib chunk: both findings at its index",
+         check_session([frame(5, 5, u8(1) + u8(0) + u32(0) + u32(300))] + one_chunk_bomb),
+         [(1, ENCODING_NOT_ALLOWED), (1, IMAGE_CRC_MISMATCH)])
+
+    # ---- Property: log slots that decode re-encode to the same 20 bytes (PW-ENC-5 for records)
+    log_accepted = 0
+    log_mismatches = 0
+    seeds = [ev] + list(good.values())
+    for _ in range(3000):
+        s_ = bytearray(rnd.choice(seeds))
+        for _ in range(rnd.randrange(1, 3)):
+            s_[rnd.randrange(18)] = rnd.choice([0, 1, 0xff, rnd.randrange(256)])
+        s_[18:20] = u16(crc16(bytes(s_[:18])))
+        for region in ("eventLog", "alarmLog", "therapyHistory"):
+            it = read_log(region, 0, bytes(s_))[0]
+            if it[0] == LOG_RECORD:
+                log_accepted += 1
+                if encode_log_record(it[2]) != bytes(s_):
+                    log_mismatches += 1
+                    print("non-canonical log record: %s" % bytes(s_).hex())
+    t.eq("property: accepted log records re-encode identically (%d accepted)" % log_accepted, log_mismatches, 0)
 
     # ---- Property: mutated example payloads either fail with a code, or re-encode to the same
     # bytes (there is exactly one encoding of each value, PW-ENC-5); streams never crash.

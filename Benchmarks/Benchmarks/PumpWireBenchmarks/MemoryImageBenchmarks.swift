@@ -47,6 +47,17 @@ func memoryImageBenchmarks() {
             eventLog256.withUnsafeBufferPointer { blackHole(crc32(0, $0.baseAddress, uInt($0.count))) }
         }
     }
+    let target = UnsafeMutableRawBufferPointer.allocate(byteCount: eventLog256.count, alignment: 64)
+    Benchmark(named("Dump/256 KiB raw/memcpy of the chunks' data and zlib crc32 (floor)"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            for chunk in rawChunks {
+                chunk.data.withUnsafeBytes { bytes in
+                    UnsafeMutableRawBufferPointer(rebasing: target[Int(chunk.dataOffset)..<(Int(chunk.dataOffset) + bytes.count)]).copyMemory(from: bytes)
+                }
+            }
+            blackHole(crc32(0, target.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(target.count)))
+        }
+    }
     Benchmark(named("Dump/256 KiB zlib/ImageReassembler: \(zlibChunks.count) chunks, inflate and CRC-32"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
             var reassembler = ImageReassembler()

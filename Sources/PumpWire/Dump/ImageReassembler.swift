@@ -91,9 +91,9 @@ public struct ImageReassembler: Sendable {
     private mutating func store(_ chunk: MemoryDumpChunk) {
         let index = Int(chunk.chunkIndex)
         let start = index * WireLimits.chunkDataSize
-        chunk.data.withUnsafeBufferPointer { bytes in
-            data.withUnsafeMutableBufferPointer { target in
-                _ = UnsafeMutableBufferPointer(rebasing: target[start..<(start + bytes.count)]).initialize(from: bytes)
+        chunk.data.withUnsafeBytes { bytes in
+            data.withUnsafeMutableBytes { target in
+                UnsafeMutableRawBufferPointer(rebasing: target[start..<(start + bytes.count)]).copyMemory(from: bytes)
             }
         }
         if index == transfer!.chunkCount - 1 { lastChunkSize = chunk.data.count }
