@@ -148,10 +148,10 @@ public struct ReferenceTestee: Sendable {
                 do throws(PumpWireError) {
                     data += [try reassembler.add(chunk) == .added ? 0 : 1]
                 } catch {
-                    data += [2] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(error.offset)) + [1]
+                    data += rejectedStep(error, payloadOffset: true)
                 }
             } catch {
-                data += [2] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(clamping: error.offset)) + [0]
+                data += rejectedStep(error, payloadOffset: false)
             }
         }
         guard !reassembler.isEmpty else { return data + [2] }
@@ -163,6 +163,11 @@ public struct ReferenceTestee: Sendable {
             return data + [1] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(error.offset))
                 + WireBytes.u16(missing.count) + missing.flatMap { WireBytes.u16($0) }
         }
+    }
+
+    /// A rejected DUMP step: 2, the code, the offset, and whether it counts in the chunk's payload.
+    private func rejectedStep(_ error: PumpWireError, payloadOffset: Bool) -> [UInt8] {
+        [2] + WireBytes.u16(Int(error.code.rawValue)) + WireBytes.u32(UInt32(clamping: error.offset)) + [payloadOffset ? 1 : 0]
     }
 
     /// LOG's answer (spec/conformance.md 2.4.9).

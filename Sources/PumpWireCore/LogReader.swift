@@ -14,6 +14,8 @@ public struct LogReader {
     let image: UnsafeRawBufferPointer
     let region: MemoryRegion?
     var position: Int
+    /// Bytes before the first slot boundary, reported once as a partial slot (PW-LOG-1 step 1).
+    var leadingPartial: Int
 
     /// `regionOffset` places the image in its region, so that slots start at multiples of 20 there;
     /// `region` nil accepts the record types of every log region.
@@ -22,11 +24,8 @@ public struct LogReader {
         self.region = region
         self.position = 0
         let misalignment = Int(regionOffset % UInt32(LogRecord.size))
-        // A leading partial slot is reported by `next()` (PW-LOG-1 step 1).
         self.leadingPartial = misalignment == 0 ? 0 : min(LogRecord.size - misalignment, image.count)
     }
-
-    var leadingPartial: Int
 
     public mutating func next() -> LogItem? {
         guard position < image.count else { return nil }

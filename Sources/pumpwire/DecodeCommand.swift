@@ -76,12 +76,8 @@ struct DecodeReport {
                 members.append(("reassembled", .bool(true)))
                 if case .object(let frameMembers)? = view { members += frameMembers }
             case .rejected(let error, let payloadOffsets):
-                members.append(("error", .object([
-                    ("code", .integer(Int64(error.code.rawValue))),
-                    ("name", .string(error.code.specName.description)),
-                    ("offset", .integer(Int64(error.offset))),
-                    ("offsetFrom", .string(payloadOffsets ? "payload" : "frame")),
-                ])))
+                guard case .object(let fields) = PumpWireJSON.view(of: error) else { break }
+                members.append(("error", .object(fields + [("offsetFrom", .string(payloadOffsets ? "payload" : "frame"))])))
             }
             return .object(members)
         })

@@ -173,22 +173,17 @@ struct DumpReport {
             ("resumption", .integer(Int64(count { $0 == .resumption }))),
             ("rejected", .array(events.compactMap { event in
                 guard case .rejected(let error) = event.outcome else { return nil }
-                return .object([("streamOffset", .integer(Int64(event.offset))), ("error", Self.view(error))])
+                return .object([("streamOffset", .integer(Int64(event.offset))), ("error", PumpWireJSON.view(of: error))])
             })),
         ])))
         members.append(("complete", .bool(result.image != nil)))
-        members.append(("error", result.error.map(Self.view) ?? .null))
+        members.append(("error", result.error.map(PumpWireJSON.view(of:)) ?? .null))
         members.append(("missingChunks", .array(result.missingChunks.map { .integer(Int64($0)) })))
         members.append(("resumeRequests", .array(result.resumeRequests.map {
             .object([("region", .string($0.region.name)), ("offset", .integer(Int64($0.offset))), ("length", .integer(Int64($0.length)))])
         })))
         members.append(("records", .array(items.map(PumpWireJSON.view(of:)))))
         return .object(members)
-    }
-
-    static func view(_ error: PumpWireError) -> JSONValue {
-        .object([("code", .integer(Int64(error.code.rawValue))), ("name", .string("\(error.code.specName)")),
-                 ("offset", .integer(Int64(error.offset)))])
     }
 
     /// One line a record, with the pump time written out, then a summary line.
@@ -226,11 +221,7 @@ struct DumpReport {
         return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
     }
 
-    func hex32(_ value: UInt32) -> String { "0x" + String(value, radix: 16).leftPadded(to: 8) }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+    func hex32(_ value: UInt32) -> String { String(format: "0x%08x", value) }
 }
 
 extension JSONValue {

@@ -44,13 +44,8 @@ func chunksFromTransfer(_ input: FuzzInput) -> [MemoryDumpChunk] {
     let declared = Int(input.bytes[0]) | Int(input.bytes[1]) << 8 | Int(input.bytes[2]) << 16
     let imageLength = min(max(declared, 1), WireLimits.maxDumpLength)
     let transfer = Array(input.bytes.dropFirst(3).prefix(imageLength))  // never longer than the image (PW-DUMP-12)
-    let size = WireLimits.chunkDataSize
-    let count = (transfer.count + size - 1) / size
     let encoding: DumpEncoding = input.option & 4 != 0 ? .zlib : .raw
     if encoding == .raw && transfer.count != imageLength { return [] }
-    return (0..<count).map { index in
-        MemoryDumpChunk(region: .eventLog, encoding: encoding, chunkIndex: UInt16(index), chunkCount: UInt16(count), regionOffset: 0,
-                        imageLength: UInt32(imageLength), imageCrc32: ZlibCRC32.checksum(transfer), dataOffset: UInt32(index * size),
-                        data: try! BoundedArray(Array(transfer[(index * size)..<min(transfer.count, (index + 1) * size)])))
-    }
+    return MemoryDumpChunk.chunks(carrying: transfer, encoding: encoding, region: .eventLog, regionOffset: 0,
+                                  imageLength: UInt32(imageLength), imageCrc32: ZlibCRC32.checksum(transfer))
 }

@@ -11,11 +11,14 @@ extension PumpWireJSON {
         case .erased(let offset, let slots):
             return .object([("offset", .integer(Int64(offset))), ("erased", .integer(Int64(slots)))])
         case .rejected(let offset, let error):
-            return .object([("offset", .integer(Int64(offset))), ("error", .object([
-                ("code", .integer(Int64(error.code.rawValue))), ("name", .string("\(error.code.specName)")),
-                ("offset", .integer(Int64(error.offset))),
-            ]))])
+            return .object([("offset", .integer(Int64(offset))), ("error", view(of: error))])
         }
+    }
+
+    /// An error as tools show it: `{ "code", "name", "offset" }`.
+    public static func view(of error: PumpWireError) -> JSONValue {
+        .object([("code", .integer(Int64(error.code.rawValue))), ("name", .string("\(error.code.specName)")),
+                 ("offset", .integer(Int64(error.offset)))])
     }
 
     private static func bodyFields(_ body: LogRecord.Body) -> [(String, JSONValue)] {

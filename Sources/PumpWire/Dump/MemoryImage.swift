@@ -32,22 +32,34 @@ public struct MemoryImage: Equatable, Sendable {
             let compressed = ZlibDeflate.compress(bytes)
             if compressed.count <= bytes.count { (encoding, transfer) = (.zlib, compressed) }
         }
-        let size = WireLimits.chunkDataSize
-        let count = (transfer.count + size - 1) / size
-        let crc = crc32
-        return (0..<count).map { index in
-            let data = transfer[(index * size)..<min(transfer.count, (index + 1) * size)]
-            return MemoryDumpChunk(
-                region: region, encoding: encoding, chunkIndex: UInt16(index), chunkCount: UInt16(count),
-                regionOffset: regionOffset, imageLength: UInt32(bytes.count), imageCrc32: crc,
-                dataOffset: UInt32(index * size), data: try! BoundedArray(Array(data)))
-        }
+        return MemoryDumpChunk.chunks(
+            carrying: transfer, encoding: encoding, region: region, regionOffset: regionOffset,
+            imageLength: UInt32(bytes.count), imageCrc32: crc32)
     }
 
     /// The chunks as frames with the request's `sequence` (PW-SESSION-2).
     public func frames(sequence: UInt16, compressionAllowed: Bool) -> [[UInt8]] {
         chunks(compressionAllowed: compressionAllowed).map {
             try! Frame(sequence: sequence, message: .memoryDumpChunk($0)).encoded()
+        }
+    }
+}
+
+extension MemoryDumpChunk {
+    /// A transfer (the image, or its zlib stream) cut into chunks of 218 bytes (spec 9.8), each
+    /// carrying the image's description. The caller keeps the transfer within PW-DUMP-12.
+    public static func chunks(
+        carrying transfer: [UInt8], encoding: DumpEncoding, region: MemoryRegion, regionOffset: UInt32,
+        imageLength: UInt32, imageCrc32: UInt32
+    ) -> [MemoryDumpChunk] {
+        let size = WireLimits.chunkDataSize
+        let count = (transfer.count + size - 1) / size
+        return (0..<count).map { index in
+            let data = transfer[(index * size)..<min(transfer.count, (index + 1) * size)]
+            return MemoryDumpChunk(
+                region: region, encoding: encoding, chunkIndex: UInt16(index), chunkCount: UInt16(count),
+                regionOffset: regionOffset, imageLength: imageLength, imageCrc32: imageCrc32,
+                dataOffset: UInt32(index * size), data: try! BoundedArray(Array(data)))
         }
     }
 }
