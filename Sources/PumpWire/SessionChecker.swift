@@ -4,10 +4,18 @@ import PumpWireCore
 public struct SessionFinding: Equatable, Sendable, CustomStringConvertible {
     public var frameIndex: Int
     public var code: ErrorCode
+    /// What lies behind the finding, for people: the rebuild's error behind IMAGE_CRC_MISMATCH,
+    /// the reassembler's behind CHUNK_CONFLICT. Not compared: the spec reports the code alone.
+    public var cause: PumpWireError?
 
-    public init(frameIndex: Int, code: ErrorCode) {
+    public init(frameIndex: Int, code: ErrorCode, cause: PumpWireError? = nil) {
         self.frameIndex = frameIndex
         self.code = code
+        self.cause = cause
+    }
+
+    public static func == (lhs: SessionFinding, rhs: SessionFinding) -> Bool {
+        lhs.frameIndex == rhs.frameIndex && lhs.code == rhs.code
     }
 
     public var description: String { "frame \(frameIndex): \(code.specName) (\(code.rawValue))" }
@@ -37,6 +45,16 @@ public struct SessionChecker {
     private var reassembler = Reassembler()
 
     public init() {}
+
+    /// The index of the request awaiting its answer: the only earlier frame a later finding can
+    /// concern (NO_RESPONSE). A reader of a long capture keeps where that frame was, nothing more.
+    public var outstandingIndex: Int? { outstanding?.index }
+
+    /// Hands over the findings so far, so that a long capture's findings are not all held.
+    public mutating func takeFindings() -> [SessionFinding] {
+        defer { findings.removeAll(keepingCapacity: true) }
+        return findings
+    }
 
     /// The findings for a whole session of single frames.
     public static func check(_ frames: [[UInt8]]) -> [SessionFinding] {
@@ -199,14 +217,14 @@ public struct SessionChecker {
         } catch where error.code == .chunkDataConflict {
             return false  // of two chunks with the same index the first counts (11.3)
         } catch {
-            findings.append(SessionFinding(frameIndex: index, code: .chunkConflict))  // another image: set aside
+            findings.append(SessionFinding(frameIndex: index, code: .chunkConflict, cause: error))  // another image: set aside
             return false
         }
         guard request.dump.isComplete else { return false }
         do throws(PumpWireError) {
             _ = try request.dump.finish()
         } catch {
-            findings.append(SessionFinding(frameIndex: index, code: .imageCRCMismatch))  // any rebuild failure (11.3 step 9)
+            findings.append(SessionFinding(frameIndex: index, code: .imageCRCMismatch, cause: error))  // any rebuild failure (11.3 step 9)
         }
         return true
     }

@@ -13,11 +13,20 @@ public struct StreamItem: Equatable, Sendable {
         case rejected(PumpWireError, payloadOffsets: Bool)
     }
 
+    /// The capture packet whose data is the stream (PW-CAP-2); nil for a hex log or a raw stream.
+    public var packet: Int?
     /// Stream offset of the frame (or of the first byte of noise) this item is about.
     public var streamOffset: Int
     /// Bytes of the stream this item covers (0 for reassembly results).
     public var length: Int
     public var kind: Kind
+
+    public init(packet: Int? = nil, streamOffset: Int, length: Int, kind: Kind) {
+        self.packet = packet
+        self.streamOffset = streamOffset
+        self.length = length
+        self.kind = kind
+    }
 }
 
 /// Reads every frame of a byte stream, resynchronising after noise and bad frames (PW-FRAME-10)
@@ -38,66 +47,49 @@ public enum StreamDecoder {
 
     public static func decode(_ bytes: [UInt8]) -> [StreamItem] {
         var items: [StreamItem] = []
+        var reader = StreamReader()
         bytes.withUnsafeBytes { raw in
-            var scanner = FrameScanner(raw)
-            var reassembler = Reassembler()
-            var firstFragmentOffset = 0
-            while let event = scanner.next() {
-                switch event {
-                case .rejected(let error, let start):
-                    items.append(StreamItem(
-                        streamOffset: start, length: scanner.position - start,
-                        kind: .rejected(error, payloadOffsets: false)))
-                case .frame(let view, let start):
-                    let frameBytes = scanner.frameBytes(view, start: start)
-                    do throws(PumpWireError) {
-                        let frame = try Frame(view, in: frameBytes)
-                        items.append(StreamItem(streamOffset: start, length: view.length, kind: .frame(frame)))
-                    } catch {
-                        items.append(StreamItem(
-                            streamOffset: start, length: view.length, kind: .rejected(error, payloadOffsets: false)))
-                        scanner.resynchronize(afterFrameAt: start)
-                        continue
-                    }
-                    guard view.fragment != nil else { continue }
-                    if !reassembler.isInProgress { firstFragmentOffset = start }
-                    var progress: ReassemblyProgress
-                    do throws(PumpWireError) {
-                        progress = try reassembler.add(view, in: frameBytes)
-                    } catch let error where error.code == .fragmentInterleaved {
-                        // Spec 5.4: report the message in progress as abandoned, start the new one.
-                        if let abandoned = reassembler.giveUp() {
-                            items.append(StreamItem(
-                                streamOffset: firstFragmentOffset, length: 0,
-                                kind: .rejected(abandoned, payloadOffsets: true)))
-                        }
-                        firstFragmentOffset = start
-                        progress = (try? reassembler.add(view, in: frameBytes)) ?? .duplicate
-                    } catch {
-                        items.append(StreamItem(
-                            streamOffset: start, length: view.length, kind: .rejected(error, payloadOffsets: false)))
-                        continue
-                    }
-                    if progress == .complete {
-                        let sequence = view.sequence
-                        do throws(PumpWireError) {
-                            let message = try reassembler.takeMessage()
-                            items.append(StreamItem(
-                                streamOffset: firstFragmentOffset, length: 0,
-                                kind: .reassembled(Frame(sequence: sequence, message: message))))
-                        } catch {
-                            items.append(StreamItem(
-                                streamOffset: firstFragmentOffset, length: 0,
-                                kind: .rejected(error, payloadOffsets: true)))
-                        }
-                    }
-                }
-            }
-            if let missing = reassembler.giveUp() {  // PW-FRAG-11 at the end of the stream
-                items.append(StreamItem(
-                    streamOffset: firstFragmentOffset, length: 0, kind: .rejected(missing, payloadOffsets: true)))
-            }
+            _ = reader.read(raw) { item, _ in items.append(item) }
+            reader.finish { item, _ in items.append(item) }
         }
         return items
+    }
+}
+
+extension StreamDecoder {
+    /// Every item of a capture file, hex log or raw stream (spec 14.1, 14.2), with the problems of
+    /// the file itself. Holds every item: for captures of any size, use `CaptureValidator`.
+    public static func decodeCapture(
+        path: String, as format: CaptureFormat? = nil
+    ) throws(FileInput.OpenFailure) -> (items: [StreamItem], problems: [ValidationFinding]) {
+        let input = try FileInput(path: path)
+        var collector = ItemCollector()
+        CaptureReader.read(input, as: format ?? CaptureReader.detectFormat(of: input), into: &collector)
+        collector.reader.finish { item, _ in collector.items.append(item) }
+        return (collector.items, collector.problems)
+    }
+
+    private struct ItemCollector: CaptureConsumer {
+        var reader = StreamReader()
+        var items: [StreamItem] = []
+        var problems: [ValidationFinding] = []
+
+        mutating func packet(_ data: UnsafeRawBufferPointer, number: Int) {
+            var found: [StreamItem] = []
+            _ = reader.read(data, packet: number) { item, _ in found.append(item) }
+            items += found
+        }
+
+        mutating func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
+            var found: [StreamItem] = []
+            let consumed = reader.read(window, at: offset, isFinal: isFinal) { item, _ in found.append(item) }
+            items += found
+            return consumed
+        }
+
+        mutating func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
+            let place = FindingPlace(packet: packet, line: line, fileOffset: packet == nil ? fileOffset : nil)
+            problems.append(ValidationFinding(code: problem.rawValue, name: problem.specName, place: place))
+        }
     }
 }

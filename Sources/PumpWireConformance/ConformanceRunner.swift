@@ -72,6 +72,12 @@ public struct ConformanceRunner {
             guard checksLibraryJSON else { return Self.result(vector, .skipped, "skipped", "JSON views are checked in the reference library only") }
             return JSONViewJudge.judge(vector)
         }
+        if vector.kind == "capture" {
+            guard checksLibraryJSON else {
+                return Self.result(vector, .skipped, "skipped", "captures are checked against a validator: `pumpwire validate --format json`")
+            }
+            return CaptureJudge.judge(vector)
+        }
         guard let capability = Self.capability(of: vector.kind) else {
             return Self.result(vector, .fail, "wrong-value", "unknown vector kind \(vector.kind)")
         }

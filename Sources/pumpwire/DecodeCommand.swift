@@ -9,11 +9,13 @@ struct DecodeCommand: ParsableCommand {
         abstract: "Decode frames from hex or binary input; fragments are reassembled.",
         discussion: """
             Input is read as one byte stream: every frame in it is decoded, noise and bad frames \
-            are reported and skipped (the reader resynchronises on the sync word a5 c3).
+            are reported and skipped (the reader resynchronises on the sync word a5 c3). A pcapng \
+            or pcap capture (spec 14.1) is read packet by packet, each item naming its packet.
             Examples:
               pumpwire decode a5c301010001000000a13f
               pumpwire decode --file vectors/examples/prescriptionBlock.hex --format json
               cat capture.bin | pumpwire decode --file - --input-format binary
+              pumpwire decode --file vectors/captures/session-complete.pcapng --format json
             """
     )
 
@@ -23,7 +25,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "A file of hex lines or raw bytes; - for stdin. Repeatable.")
     var file: [String] = []
 
-    @Option(help: "How to read --file: auto, hex or binary.")
+    @Option(help: "How to read --file: auto, hex, binary, pcapng or pcap.")
     var inputFormat: InputFormat = .auto
 
     @Option(help: "text or json.")
@@ -31,21 +33,34 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         var bytes: [UInt8] = []
+        var captureItems: [StreamItem] = []
+        var problems: [ValidationFinding] = []
         do {
             for argument in hex { bytes += try InputBytes.parseHex(Array(argument.utf8), source: "argument") }
-            for path in file { bytes += try InputBytes.read(path: path, format: inputFormat) }
+            for path in file {
+                if let format = try InputBytes.captureFormat(path: path, format: inputFormat) {
+                    let capture = try StreamDecoder.decodeCapture(path: path, as: format)
+                    captureItems += capture.items
+                    problems += capture.problems
+                } else {
+                    bytes += try InputBytes.read(path: path, format: inputFormat)
+                }
+            }
             if hex.isEmpty && file.isEmpty { bytes = try InputBytes.read(path: "-", format: inputFormat) }
         } catch let failure as InputBytes.Failure {
             throw ValidationError(failure.description)
+        } catch let failure as FileInput.OpenFailure {
+            throw ValidationError(failure.description)
         }
 
-        let items = StreamDecoder.decode(bytes)
+        let items = (bytes.isEmpty && !captureItems.isEmpty ? [] : StreamDecoder.decode(bytes)) + captureItems
+        for problem in problems { printError("error: " + ValidationText.line(for: problem, file: "capture")) }
         let report = try DecodeReport(items: items)
         switch format {
         case .text: print(report.text(inputLength: bytes.count))
         case .json: print(report.json.text())
         }
-        if report.rejectedCount > 0 { throw ExitCode(1) }
+        if report.rejectedCount > 0 || !problems.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -68,7 +83,8 @@ struct DecodeReport {
 
     var json: JSONValue {
         .array(zip(items, views).map { item, view in
-            var members: [(String, JSONValue)] = [("streamOffset", .integer(Int64(item.streamOffset)))]
+            var members: [(String, JSONValue)] = item.packet.map { [("packet", .integer(Int64($0)))] } ?? []
+            members.append(("streamOffset", .integer(Int64(item.streamOffset))))
             switch item.kind {
             case .frame:
                 if case .object(let frameMembers)? = view { members += frameMembers }
@@ -90,22 +106,27 @@ struct DecodeReport {
             switch item.kind {
             case .frame(let frame):
                 frameCount += 1
-                lines.append("frame at offset \(item.streamOffset) (\(item.length) bytes): \(heading(frame))")
+                lines.append("frame at \(place(item)) (\(item.length) bytes): \(heading(frame))")
                 if let view { lines.append(body(of: view)) }
                 lines += derivedLines(frame)
             case .reassembled(let frame):
-                lines.append("message reassembled from the fragments starting at offset \(item.streamOffset): \(heading(frame))")
+                lines.append("message reassembled from the fragments starting at \(place(item)): \(heading(frame))")
                 if let view { lines.append(body(of: view)) }
                 lines += derivedLines(frame)
             case .rejected(let error, let payloadOffsets):
+                let packet = item.packet.map { "packet \($0), " } ?? ""
                 let place = payloadOffsets
-                    ? "payload offset \(error.offset) of the message whose fragments start at stream offset \(item.streamOffset)"
-                    : "stream offset \(item.streamOffset + error.offset) (offset \(error.offset) in the frame at \(item.streamOffset))"
+                    ? "payload offset \(error.offset) of the message whose fragments start at \(self.place(item))"
+                    : "\(packet)stream offset \(item.streamOffset + error.offset) (offset \(error.offset) in the frame at \(item.streamOffset))"
                 lines.append("error: \(error.code.specName) (\(error.code.rawValue)) at \(place)")
             }
         }
         lines.append("\(frameCount) frame\(frameCount == 1 ? "" : "s") in \(inputLength) bytes, \(rejectedCount) rejected")
         return lines.joined(separator: "\n")
+    }
+
+    private func place(_ item: StreamItem) -> String {
+        (item.packet.map { "packet \($0), " } ?? "") + "offset \(item.streamOffset)"
     }
 
     private func heading(_ frame: Frame) -> String {

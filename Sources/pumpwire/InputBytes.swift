@@ -3,7 +3,7 @@ import PumpWire
 
 /// How to read an input file.
 enum InputFormat: String, CaseIterable {
-    case auto, hex, binary
+    case auto, hex, binary, pcapng, pcap
 }
 
 extension InputFormat: ExpressibleByArgument {}
@@ -28,9 +28,22 @@ struct InputBytes {
         }
         let bytes = [UInt8](data)
         switch format {
-        case .binary: return bytes
+        case .binary, .pcapng, .pcap: return bytes
         case .hex: return try parseHex(bytes, source: path)
         case .auto: return looksLikeHex(bytes) ? try parseHex(bytes, source: path) : bytes
+        }
+    }
+
+    /// The capture form of a file given or told from its first bytes (PW-CAP-4); nil for hex and binary.
+    static func captureFormat(path: String, format: InputFormat) throws -> CaptureFormat? {
+        switch format {
+        case .pcapng: return .pcapng
+        case .pcap: return .pcap
+        case .hex, .binary: return nil
+        case .auto:
+            guard path != "-" else { return nil }
+            let detected = CaptureReader.detectFormat(of: try FileInput(path: path))
+            return detected == .pcapng || detected == .pcap ? detected : nil
         }
     }
 
@@ -44,20 +57,6 @@ struct InputBytes {
 
     /// Text of hex digits, separators and comments only (what `Hex.decode` reads).
     static func looksLikeHex(_ bytes: [UInt8]) -> Bool {
-        guard !bytes.isEmpty else { return false }
-        var inComment = false
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\n"), UInt8(ascii: "\r"): inComment = false
-            case _ where inComment: guard byte >= 0x20 || byte == 0x09 else { return false }
-            case UInt8(ascii: "#"), UInt8(ascii: ";"): inComment = true
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
-                UInt8(ascii: "A")...UInt8(ascii: "F"), UInt8(ascii: "x"), UInt8(ascii: "X"),
-                UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                continue
-            default: return false
-            }
-        }
-        return true
+        !bytes.isEmpty && HexLog.isHexLogText(bytes)
     }
 }

@@ -10,7 +10,7 @@ struct PumpWireCommand: ParsableCommand {
             rejected (each rejection is printed with its spec error code and byte offset), \
             64 for a usage error.
             """,
-        subcommands: [DecodeCommand.self, EncodeCommand.self, DumpCommand.self, ConformanceCommand.self, VectorsCommand.self, TesteeCommand.self, FuzzCommand.self]
+        subcommands: [DecodeCommand.self, ValidateCommand.self, CaptureCommand.self, EncodeCommand.self, DumpCommand.self, ConformanceCommand.self, VectorsCommand.self, TesteeCommand.self, FuzzCommand.self]
     )
 }
 

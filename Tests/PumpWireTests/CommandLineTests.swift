@@ -105,3 +105,45 @@ extension Hex {
     /// The hex of an annotated example file, as one line.
     static func encodeLine(_ annotated: String) -> String { Hex.encode(try! Hex.decode(annotated)) + "\n" }
 }
+
+@Suite("pumpwire validate and capture (spec section 14)", .serialized)
+struct ValidateCommandTests {
+    @Test("Exit 0 when nothing is found, 1 with findings, 2 for a file it cannot read")
+    func exitStatus() throws {
+        let clean = try pumpwire(["validate", "vectors/captures/session-complete.pcapng"])
+        #expect(clean.status == 0)
+        #expect(clean.out.contains("14 frames") && clean.out.contains("no findings"))
+        let stored = try pumpwire(["validate", "vectors/captures/stored-other-prescription.pcapng"])
+        #expect(stored.status == 1)
+        #expect(stored.out.contains("packet 4, stream offset 0: DIGEST_MISMATCH (69) [PW-SESSION-4]"))
+        let missing = try pumpwire(["validate", "vectors/captures/session-complete.pcapng", "no-such-file.pcapng"])
+        #expect(missing.status == 2 && missing.err.contains("no-such-file.pcapng"))
+    }
+
+    @Test("JSON Lines: a finding a line, then the summary; --input-format forces the form")
+    func jsonLines() throws {
+        let result = try pumpwire(["validate", "--format", "json", "--input-format", "hex", "vectors/captures/broken-line.hex"])
+        #expect(result.status == 1)
+        let lines = try result.out.split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        #expect(lines.count == 3)
+        #expect(lines[0]["name"] == .string("CAPTURE_MALFORMED") && lines[0]["line"] == .integer(6))
+        #expect(lines[1]["name"] == .string("BAD_SYNC") && lines[1]["requirement"] == .string("PW-FRAME-11"))
+        #expect(lines[2]["summary"]?["format"] == .string("hex") && lines[2]["summary"]?["frames"] == .integer(14))
+    }
+
+    @Test("pumpwire capture writes the committed capture of a session vector, and pcapng from a hex log")
+    func capture() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pumpwire-capture-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("session.pcapng").path
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let written = try pumpwire(["capture", "--vector", "Required.Session.Complete", "--output", output])
+        #expect(written.status == 0)
+        #expect(FileManager.default.contents(atPath: output)
+            == FileManager.default.contents(atPath: packageRoot.appendingPathComponent("vectors/captures/session-complete.pcapng").path))
+        let fromHex = folder.appendingPathComponent("from-hex.pcapng").path
+        #expect(try pumpwire(["capture", "--from", "vectors/captures/session-complete.hex", "--output", fromHex]).status == 0)
+        let validated = try pumpwire(["validate", fromHex])
+        #expect(validated.status == 0 && validated.out.contains("14 packets, 14 frames"))
+    }
+}

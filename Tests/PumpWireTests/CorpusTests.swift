@@ -137,7 +137,7 @@ struct CorpusTests {
             #expect(names.contains("Required.Example.\(MessageCases.title(descriptor.typeCode))"), "no worked example of \(descriptor.name)")
         }
         let kinds = Set(corpus.vectors.map(\.kind))
-        #expect(kinds == ["decodeFrame", "crc16", "crc32", "reassembly", "stream", "derived", "session", "dump", "log", "jsonView"])
+        #expect(kinds == ["decodeFrame", "crc16", "crc32", "reassembly", "stream", "derived", "session", "dump", "log", "jsonView", "capture"])
     }
 
     @Test("vectors/TRACEABILITY.md lists every requirement")

@@ -315,9 +315,10 @@ struct ErrorCodeTests {
             guard cells.count >= 2, let number = UInt16(cells[0]), cells[1].count > 2,
                   cells[1].allSatisfy({ $0.isUppercase || $0 == "_" }) else { continue }
             rows += 1
-            #expect(ErrorCode(rawValue: number)?.specName.description == cells[1], "code \(number)")
+            let name = CaptureProblem(rawValue: number)?.specName ?? ErrorCode(rawValue: number)?.specName.description
+            #expect(name == cells[1], "code \(number)")
         }
-        var defined = 0
+        var defined = CaptureProblem.allCases.count
         for raw in UInt16(0)...UInt16(1000) where ErrorCode(rawValue: raw) != nil { defined += 1 }
         #expect(rows == defined)
     }

@@ -7,6 +7,8 @@ public enum VectorCatalog {
         public var file: String
         public var description: String
         public var cases: [VectorCase]
+        /// Files the group's vectors name, by path relative to vectors/ (captures).
+        public var files: [String: [UInt8]] = [:]
     }
 
     /// `spec` is the text of spec/pumpwire-v1.md: the worked examples are read from it.
@@ -28,6 +30,12 @@ public enum VectorCatalog {
             Group(file: "json-views", description: "JSON views (spec section 12), for libraries that read and write them.",
                   cases: JSONViewCases.cases(examples: examples)),
         ]
+        let sessions = groups.first { $0.file == "sessions" }!.cases + groups.first { $0.file == "dumps" }!.cases
+        let captures = CaptureCases.captures(sessions: sessions)
+        groups.append(Group(
+            file: "captures", description: "Captures (spec section 14): pcapng, pcap, hex logs and raw streams, whole and damaged, "
+                + "with the findings a validator reports. The files are also in vectors/captures/.",
+            cases: captures.map(\.vector), files: Dictionary(uniqueKeysWithValues: captures.map { ("captures/" + $0.file, $0.bytes) })))
         for (file, cases) in MessageCases.all.sorted(by: { $0.key < $1.key }) {
             groups.append(Group(file: file, description: "Messages of spec section 9: valid values, field bounds and every check.", cases: cases))
         }

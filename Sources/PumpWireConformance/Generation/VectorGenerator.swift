@@ -14,6 +14,8 @@ public struct VectorGenerator {
     public struct Output {
         /// Path relative to vectors/ → contents.
         public var files: [String: String]
+        /// Binary files (captures), path relative to vectors/ → bytes.
+        public var binaryFiles: [String: [UInt8]] = [:]
         public var vectorCount: Int
         public var newIDs: Int
     }
@@ -27,6 +29,7 @@ public struct VectorGenerator {
         var ledger = try IDLedger(text: (try? String(contentsOf: vectorsDirectory.appendingPathComponent("ids.txt"), encoding: .utf8)) ?? "")
         let before = ledger.count
         var files: [String: String] = [:]
+        var binaryFiles: [String: [UInt8]] = [:]
         var seen = Set<String>()
         var all: [(VectorCase, Int)] = []
         for group in groups {
@@ -42,10 +45,11 @@ public struct VectorGenerator {
                 ("description", .string(group.description)), ("vectors", .array(vectors)),
             ])
             files["\(Corpus.directoryName)/\(group.file).json"] = file.text() + "\n"
+            binaryFiles.merge(group.files) { first, _ in first }
         }
         files["ids.txt"] = ledger.text
         files["TRACEABILITY.md"] = try traceability(all, spec: spec)
-        return Output(files: files, vectorCount: all.count, newIDs: ledger.count - before)
+        return Output(files: files, binaryFiles: binaryFiles, vectorCount: all.count, newIDs: ledger.count - before)
     }
 
     /// Writes the corpus; returns what was built.
@@ -58,6 +62,15 @@ public struct VectorGenerator {
         }
         for (path, contents) in output.files {
             try contents.write(to: vectorsDirectory.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        }
+        let captures = vectorsDirectory.appendingPathComponent(Self.capturesDirectory)
+        try FileManager.default.createDirectory(at: captures, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: captures.path)) ?? []
+        where Self.isGenerated(name) && output.binaryFiles["\(Self.capturesDirectory)/\(name)"] == nil {
+            try FileManager.default.removeItem(at: captures.appendingPathComponent(name))
+        }
+        for (path, bytes) in output.binaryFiles {
+            try Data(bytes).write(to: vectorsDirectory.appendingPathComponent(path), options: .atomic)
         }
         return output
     }
@@ -74,8 +87,24 @@ public struct VectorGenerator {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? [] where name.hasSuffix(".json") {
             if output.files["\(Corpus.directoryName)/\(name)"] == nil { differences.append("\(Corpus.directoryName)/\(name) is not generated") }
         }
+        for (path, bytes) in output.binaryFiles.sorted(by: { $0.key < $1.key }) {
+            let committed = try? Data(contentsOf: vectorsDirectory.appendingPathComponent(path))
+            if committed.map(Array.init) != bytes { differences.append(committed == nil ? "\(path) is missing" : "\(path) differs") }
+        }
+        let captures = vectorsDirectory.appendingPathComponent(Self.capturesDirectory)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: captures.path)) ?? []
+        where Self.isGenerated(name) && output.binaryFiles["\(Self.capturesDirectory)/\(name)"] == nil {
+            differences.append("\(Self.capturesDirectory)/\(name) is not generated")
+        }
         if output.newIDs > 0 { differences.append("ids.txt lacks \(output.newIDs) new vector ids") }
         return differences
+    }
+
+    static let capturesDirectory = "captures"
+
+    /// The capture files the generator owns (the folder's README is written by hand).
+    static func isGenerated(_ name: String) -> Bool {
+        ["pcapng", "pcap", "hex", "bin"].contains { name.hasSuffix("." + $0) }
     }
 
     /// Requirement → vectors, valid and invalid (vectors/TRACEABILITY.md).

@@ -1,0 +1,150 @@
+import PumpWireCore
+
+/// Validates a capture as spec 14.3 says: every frame checked, fragments reassembled, the session
+/// checked (11.3) with its memory dumps rebuilt, and the file's own problems, each reported as
+/// soon as found. Holds one frame's worth of stream, one message and one image: never the capture.
+public final class CaptureValidator: CaptureConsumer {
+    public private(set) var summary: ValidationSummary
+    private let report: (ValidationFinding) -> Void
+    private var reader = StreamReader()
+    private var session = SessionChecker()
+    private var frameIndex = 0
+    /// Where the outstanding request was: the one earlier frame a finding can name (NO_RESPONSE).
+    private var outstanding: (index: Int, place: FindingPlace, typeCode: UInt8, sequence: UInt16)?
+    /// Hex logs: where the lines of the current window begin, in stream order.
+    private var lineStarts: [(offset: Int, line: Int)] = []
+    private var firstLineStart = 0
+    /// Hears the file offset reached, for a progress display.
+    public var progressHandler: ((Int) -> Void)?
+
+    public init(format: CaptureFormat, report: @escaping (ValidationFinding) -> Void) {
+        summary = ValidationSummary(format: format)
+        self.report = report
+    }
+
+    public func packet(_ data: UnsafeRawBufferPointer, number: Int) {
+        summary.packets += 1
+        _ = reader.read(data, isFinal: true, packet: number) { item, frameBytes in take(item, frameBytes) }
+    }
+
+    public func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
+        let consumed = reader.read(window, at: offset, isFinal: isFinal) { item, frameBytes in take(item, frameBytes) }
+        forgetLines(before: offset + consumed)
+        return consumed
+    }
+
+    public func line(_ line: Int, beginsAt offset: Int) {
+        lineStarts.append((offset, line))
+    }
+
+    public func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
+        let place = FindingPlace(packet: packet, line: line, fileOffset: packet == nil ? fileOffset : nil)
+        found(ValidationFinding(code: problem.rawValue, name: problem.specName, place: place))
+    }
+
+    public func progress(fileOffset: Int) {
+        summary.fileBytes = fileOffset
+        progressHandler?(fileOffset)
+    }
+
+    /// The end of the capture: a message in progress is given up, an unanswered request reported.
+    public func finish() {
+        reader.finish { item, frameBytes in take(item, frameBytes) }
+        session.finish()
+        takeSessionFindings(current: nil)
+    }
+
+    private func take(_ item: StreamItem, _ frameBytes: UnsafeRawBufferPointer?) {
+        let place = FindingPlace(packet: item.packet, streamOffset: item.streamOffset, line: line(of: item.streamOffset, in: item))
+        let typeCode = frameBytes.map { $0[3] }
+        let sequence = frameBytes.map { UInt16($0[5]) | UInt16($0[6]) << 8 }
+        switch item.kind {
+        case .frame(let frame):
+            summary.framesByType[Int(frame.typeCode)] += 1
+        case .reassembled:
+            summary.reassembledMessages += 1
+        case .rejected(let error, let payloadOffsets):
+            if error.code == .badSync { summary.noiseRuns += 1 }
+            else if !payloadOffsets { summary.rejectedFrames += 1 }
+            if let typeCode, !payloadOffsets { summary.framesByType[Int(typeCode)] += 1 }
+            found(ValidationFinding(
+                code: error.code.rawValue, name: error.code.specName.description, place: place, offset: error.offset,
+                offsetFrom: payloadOffsets ? .payload : .frame, typeCode: typeCode, sequence: sequence))
+        }
+        guard let frameBytes, let typeCode, let sequence else { return }
+        let index = frameIndex
+        frameIndex += 1
+        session.add(frameBytes, at: index)
+        takeSessionFindings(current: (index, place, typeCode, sequence))
+    }
+
+    private func takeSessionFindings(current: (index: Int, place: FindingPlace, typeCode: UInt8, sequence: UInt16)?) {
+        for finding in session.takeFindings() {
+            let frame = finding.frameIndex == current?.index ? current : outstanding
+            found(ValidationFinding(
+                code: finding.code.rawValue, name: finding.code.specName.description, place: frame?.place ?? FindingPlace(),
+                typeCode: frame?.typeCode, sequence: frame?.sequence, cause: finding.cause))
+        }
+        if let current, session.outstandingIndex == current.index { outstanding = current }
+    }
+
+    private func found(_ finding: ValidationFinding) {
+        summary.findingsByCode[finding.code, default: 0] += 1
+        report(finding)
+    }
+
+    /// The line of a hex log's stream offset (PW-CAP-5).
+    private func line(of offset: Int, in item: StreamItem) -> Int? {
+        guard item.packet == nil, firstLineStart < lineStarts.count else { return nil }
+        var low = firstLineStart, high = lineStarts.count - 1
+        guard lineStarts[low].offset <= offset else { return nil }
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle].offset <= offset { low = middle } else { high = middle - 1 }
+        }
+        return lineStarts[low].line
+    }
+
+    /// Drops the line starts before `offset`, keeping the one that covers it.
+    private func forgetLines(before offset: Int) {
+        while firstLineStart + 1 < lineStarts.count, lineStarts[firstLineStart + 1].offset <= offset { firstLineStart += 1 }
+        if firstLineStart > 4096 {
+            lineStarts.removeFirst(firstLineStart)
+            firstLineStart = 0
+        }
+    }
+}
+
+extension CaptureValidator {
+    /// Validates the capture at `path` ("-" for standard input), of the given form or the one its
+    /// first bytes tell (PW-CAP-4). `progress` hears the file offset reached and the file's size.
+    public static func validate(
+        path: String, as format: CaptureFormat? = nil, progress: ((_ offset: Int, _ size: Int?) -> Void)? = nil,
+        report: @escaping (ValidationFinding) -> Void
+    ) throws(FileInput.OpenFailure) -> ValidationSummary {
+        validate(try FileInput(path: path), as: format, progress: progress, report: report)
+    }
+
+    /// Validates a capture already in memory.
+    public static func validate(
+        bytes: [UInt8], as format: CaptureFormat? = nil, report: @escaping (ValidationFinding) -> Void
+    ) -> ValidationSummary {
+        validate(FileInput(bytes: bytes), as: format, progress: nil, report: report)
+    }
+
+    static func validate(
+        _ input: FileInput, as format: CaptureFormat?, progress: ((_ offset: Int, _ size: Int?) -> Void)?,
+        report: @escaping (ValidationFinding) -> Void
+    ) -> ValidationSummary {
+        let form = format ?? CaptureReader.detectFormat(of: input)
+        let validator = CaptureValidator(format: form, report: report)
+        if let progress {
+            let size = input.size
+            validator.progressHandler = { progress($0, size) }
+        }
+        var consumer = validator
+        CaptureReader.read(input, as: form, into: &consumer)
+        validator.finish()
+        return validator.summary
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import PumpWire
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check captured traffic: every frame, reassembly, memory dumps and the session (spec 14).",
+        discussion: """
+            Reads pcapng and classic pcap captures (link type 147, spec 14.1), hex logs and raw \
+            byte streams, in bounded memory whatever their size. Reports every finding with its \
+            place (packet and stream offset, or stream offset and line), its spec error code and \
+            the requirement it breaks, then a summary by message type and by finding.
+            Exit status: 0 when nothing was found, 1 when something was, 2 when a file could not be read.
+            Examples:
+              pumpwire validate vectors/captures/stored-other-prescription.pcapng
+              pumpwire validate --format json capture.pcapng | jq -c 'select(.code)'
+              pumpwire validate --input-format raw serial-log.bin
+            """
+    )
+
+    @Argument(help: "Capture files; - for standard input.")
+    var files: [String]
+
+    @Option(help: "How to read the files: auto (told from the first bytes, spec PW-CAP-4), pcapng, pcap, hex or raw.")
+    var inputFormat: CaptureInputFormat = .auto
+
+    @Option(help: "text, or json (JSON Lines: a finding a line, then the file's summary).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Print the summaries only.")
+    var summaryOnly = false
+
+    @Flag(help: "Never show the progress bar (it shows on a terminal for inputs of 64 MiB or more).")
+    var noProgress = false
+
+    func run() throws {
+        var found = false
+        var unreadable = false
+        let output = LineOutput()
+        for path in files {
+            let bar = noProgress ? nil : ProgressBar(label: path)
+            do {
+                let summary = try CaptureValidator.validate(
+                    path: path, as: inputFormat.captureFormat, progress: bar.map { bar in { bar.update($0, of: $1) } }
+                ) { finding in
+                    guard !summaryOnly else { return }
+                    switch format {
+                    case .text: output.write(ValidationText.line(for: finding, file: path))
+                    case .json: output.write(PumpWireJSON.view(of: finding, file: path).text(indent: nil))
+                    }
+                }
+                bar?.finish()
+                switch format {
+                case .text: output.write(ValidationText.summary(summary, file: path))
+                case .json: output.write(PumpWireJSON.view(of: summary, file: path).text(indent: nil))
+                }
+                found = found || summary.findings > 0
+            } catch {
+                bar?.finish()
+                output.flush()
+                printError("pumpwire validate: \(error)")
+                unreadable = true
+            }
+        }
+        output.flush()
+        if unreadable { throw ExitCode(2) }
+        if found { throw ExitCode(1) }
+    }
+}
+
+/// How `validate` reads its files.
+enum CaptureInputFormat: String, CaseIterable, ExpressibleByArgument {
+    case auto, pcapng, pcap, hex, raw
+
+    var captureFormat: CaptureFormat? { CaptureFormat(rawValue: rawValue) }
+}
+
+/// Standard output through one buffer: a capture with a million findings prints quickly.
+final class LineOutput {
+    private var buffer: [UInt8] = []
+
+    func write(_ line: String) {
+        buffer += line.utf8
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Check the PumpWire Wireshark dissector against the reference library.
+
+Usage:
+    python3 tools/wireshark/check-dissector.py --pumpwire PATH [--tshark tshark] CAPTURE...
+
+For each capture, runs
+    tshark -X lua_script:tools/wireshark/pumpwire.lua -r CAPTURE -T pdml
+    PUMPWIRE decode --format json CAPTURE
+and compares, packet by packet and event by event, in order:
+  - a frame: the JSON view's leaves (pumpwire.<path of keys>) with the dissector's view fields
+    (every pumpwire.* field but pumpwire.wire.* and pumpwire.error.*, leaves only), in order;
+  - a rejected frame or noise: error code and offset;
+  - both: the event's stream offset.
+Reassembly results of the library (items with "reassembled": true, and errors counted from the
+payload) are skipped: the dissector does not reassemble.
+
+Exit status: 0 when everything agrees, 1 on any disagreement or if tshark or pumpwire fail.
+Python 3.11 standard library only.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LUA = os.path.join(HERE, "pumpwire.lua")
+
+
+class ToolError(Exception):
+    pass
+
+
+def run(cmd, attempts=3):
+    for attempt in range(attempts):
+        try:
+            return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as e:
+            # A binary being replaced by a rebuild is briefly missing or busy: wait and retry.
+            if attempt + 1 == attempts:
+                raise ToolError(f"cannot run {cmd[0]}: {e}") from e
+            time.sleep(2)
+
+
+# --------------------------------------------------------------------------------------------
+# The library's side
+# --------------------------------------------------------------------------------------------
+
+def flatten_json(value, path, out):
+    """Ordered (abbrev, value) leaves of a JSON view value."""
+    if value is None:
+        return
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            flatten_json(sub, f"{path}.{key}", out)
+    elif isinstance(value, list):
+        for sub in value:
+            flatten_json(sub, path, out)
+    elif isinstance(value, bool):
+        out.append((path, "1" if value else "0"))
+    elif isinstance(value, int):
+        out.append((path, str(value)))
+    elif isinstance(value, str):
+        if path.endswith((".data", ".payload", ".tag")):
+            value = value.lower()
+        out.append((path, value))
+    else:
+        out.append((path, repr(value)))
+
+
+# Errors only a reassembler reports (spec 5.3): FRAGMENT_CONFLICT, FRAGMENT_MISSING,
+# FRAGMENT_INTERLEAVED. The library reports them next to the frame that the decoder accepted.
+REASSEMBLER_CODES = (35, 36, 37)
+
+FRAME_KEYS = ("messageType", "typeCode", "sequence", "authentication", "message", "fragment")
+
+
+def library_event(item):
+    """An event of the library: ("frame", leaves) or ("error", (code, offset))."""
+    if "error" in item:
+        err = item["error"]
+        return ("error", (int(err["code"]), int(err["offset"])))
+    leaves = []
+    for key in FRAME_KEYS:
+        if key in item:
+            flatten_json(item[key], "pumpwire." + key, leaves)
+    return ("frame", leaves)
+
+
+def library_events(pumpwire, capture):
+    proc = run([pumpwire, "decode", "--format", "json", capture])
+    # Exit status 1 means "something was rejected", which captures of bad frames do on purpose.
+    if proc.returncode not in (0, 1):
+        raise ToolError(f"pumpwire exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
+    try:
+        items = json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        raise ToolError(f"pumpwire printed no JSON ({e}); stderr: {proc.stderr.decode(errors='replace').strip()}") from e
+    if not isinstance(items, list):
+        raise ToolError("pumpwire's JSON output is not an array")
+    packets = {}
+    for item in items:
+        if item.get("reassembled") is True:
+            continue
+        if "error" in item and item["error"].get("offsetFrom") == "payload":
+            continue
+        if "error" in item and int(item["error"].get("code", 0)) in REASSEMBLER_CODES:
+            continue     # FRAGMENT_CONFLICT / _MISSING / _INTERLEAVED: the reassembler's, not a decoder's
+        if "packet" not in item:
+            # A finding of the file itself (capture errors 80-83) has no stream offset.
+            if "error" in item and "streamOffset" not in item:
+                continue
+            raise ToolError("pumpwire's items carry no \"packet\" key: does it read capture files?")
+        if "streamOffset" not in item:
+            continue     # a finding placed at a packet but not at a stream event (PACKET_TRUNCATED)
+        kind, data = library_event(item)
+        packets.setdefault(int(item["packet"]), []).append((int(item["streamOffset"]), kind, data))
+    return packets
+
+
+# --------------------------------------------------------------------------------------------
+# The dissector's side
+# --------------------------------------------------------------------------------------------
+
+def field_types(tshark):
+    """abbrev -> FT_ type of every pumpwire field, from tshark -G fields."""
+    proc = run([tshark, "-G", "fields", "-X", f"lua_script:{LUA}"])
+    if proc.returncode != 0:
+        raise ToolError(f"tshark -G fields exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
+    types = {}
+    for line in proc.stdout.decode(errors="replace").splitlines():
+        cols = line.split("\t")
+        if len(cols) >= 4 and cols[0] == "F" and cols[2].startswith("pumpwire."):
+            types[cols[2]] = cols[3]
+    if "pumpwire.messageType" not in types:
+        raise ToolError("tshark did not load the dissector (no pumpwire.messageType field)")
+    return types
+
+
+def is_view_field(name):
+    return (name.startswith("pumpwire.") and not name.startswith("pumpwire.wire.")
+            and not name.startswith("pumpwire.error."))
+
+
+def field_value(field, ftype):
+    if ftype == "FT_BYTES":
+        return field.get("value", "").replace(":", "").lower()
+    show = field.get("show", "")
+    if ftype == "FT_BOOLEAN":
+        low = show.strip().lower()
+        if low in ("1", "true"):
+            return "1"
+        if low in ("0", "false"):
+            return "0"
+        return show
+    return show
+
+
+def flatten_pdml(proto_elem, types):
+    """Ordered (abbrev, value) view leaves and the error (code, offset) of one <proto>."""
+    leaves = []
+    error = {}
+
+    def walk(elem):
+        for field in elem.findall("field"):
+            name = field.get("name", "")
+            children = field.findall("field")
+            if name in ("pumpwire.error.code", "pumpwire.error.offset"):
+                error[name] = int(field.get("show", "-1"))
+            elif is_view_field(name) and not children:
+                ftype = types.get(name, "")
+                if ftype != "FT_NONE":
+                    leaves.append((name, field_value(field, ftype)))
+            walk(field)
+
+    walk(proto_elem)
+    err = None
+    if error:
+        err = (error.get("pumpwire.error.code", -1), error.get("pumpwire.error.offset", -1))
+    return leaves, err
+
+
+def dissector_events(tshark, capture, types):
+    proc = run([tshark, "-X", f"lua_script:{LUA}", "-r", capture, "-T", "pdml"])
+    if proc.returncode != 0:
+        raise ToolError(f"tshark exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
+    stderr = proc.stderr.decode(errors="replace")
+    lua_problems = [l for l in stderr.splitlines() if "Lua" in l or "lua" in l]
+    if lua_problems:
+        raise ToolError("tshark reported Lua problems: " + " | ".join(lua_problems[:5]))
+    try:
+        root = ET.fromstring(proc.stdout)
+    except ET.ParseError as e:
+        raise ToolError(f"tshark's PDML does not parse: {e}") from e
+    packets = {}
+    for number, packet in enumerate(root.findall("packet"), start=1):
+        data_start = 0    # link type 147: no pseudo-header, the data starts at frame offset 0
+        events = []
+        for proto in packet.findall("proto"):
+            if proto.get("name") != "pumpwire":
+                continue
+            offset = int(proto.get("pos", "0")) - data_start
+            leaves, err = flatten_pdml(proto, types)
+            if err is not None:
+                events.append((offset, "error", err))
+            else:
+                events.append((offset, "frame", leaves))
+        # Lua errors show up as a _ws.lua / _ws.malformed item; they are disagreements too.
+        for proto in packet.findall("proto"):
+            if proto.get("name") in ("_ws.lua", "_ws.malformed"):
+                events.append((-1, "lua-error", proto.get("showname", "")))
+        if events:
+            packets[number] = events
+    return packets
+
+
+# --------------------------------------------------------------------------------------------
+# Comparison
+# --------------------------------------------------------------------------------------------
+
+def describe(kind, data):
+    if kind == "error":
+        return f"error code {data[0]} offset {data[1]}"
+    if kind == "frame":
+        return "frame"
+    return f"{kind} {data}"
+
+
+def compare_event(lib, dis, report):
+    lo, lkind, ldata = lib
+    do, dkind, ddata = dis
+    ok = True
+    if lo != do:
+        report(lo, "streamOffset", lo, do)
+        ok = False
+    if lkind != dkind:
+        report(lo, "event", describe(lkind, ldata), describe(dkind, ddata))
+        return False
+    if lkind == "error":
+        if ldata[0] != ddata[0]:
+            report(lo, "pumpwire.error.code", ldata[0], ddata[0])
+            ok = False
+        if ldata[1] != ddata[1]:
+            report(lo, "pumpwire.error.offset", ldata[1], ddata[1])
+            ok = False
+        return ok
+    for i in range(max(len(ldata), len(ddata))):
+        lf = ldata[i] if i < len(ldata) else ("(none)", "")
+        df = ddata[i] if i < len(ddata) else ("(none)", "")
+        if lf != df:
+            if lf[0] == df[0]:
+                report(lo, lf[0], lf[1], df[1])
+            else:
+                report(lo, f"field #{i + 1}", f"{lf[0]}={lf[1]}", f"{df[0]}={df[1]}")
+            return False
+    return ok
+
+
+def check_capture(capture, pumpwire, tshark, types):
+    name = os.path.basename(capture)
+    problems = []
+
+    def report_for(packet):
+        def report(offset, field, lib_value, dis_value):
+            problems.append(f"{name}: packet {packet} stream offset {offset}: {field}: "
+                            f"library {lib_value!r}, dissector {dis_value!r}")
+        return report
+
+    lib = library_events(pumpwire, capture)
+    dis = dissector_events(tshark, capture, types)
+    agree = 0
+    for packet in sorted(set(lib) | set(dis)):
+        levents = lib.get(packet, [])
+        devents = dis.get(packet, [])
+        report = report_for(packet)
+        for i in range(max(len(levents), len(devents))):
+            if i >= len(levents):
+                o, k, d = devents[i]
+                report(o, "event", "(none)", describe(k, d))
+            elif i >= len(devents):
+                o, k, d = levents[i]
+                report(o, "event", describe(k, d), "(none)")
+            elif compare_event(levents[i], devents[i], report):
+                agree += 1
+    return agree, problems
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Compare the PumpWire Lua dissector with the library.")
+    parser.add_argument("--pumpwire", required=True, help="path of the pumpwire command-line tool")
+    parser.add_argument("--tshark", default="tshark", help="tshark command (default: tshark)")
+    parser.add_argument("captures", nargs="+", metavar="CAPTURE")
+    args = parser.parse_args(argv)
+
+    failed = False
+    total_agree = 0
+    total_problems = 0
+    try:
+        types = field_types(args.tshark)
+    except ToolError as e:
+        print(f"error: {e}")
+        return 1
+    for capture in args.captures:
+        name = os.path.basename(capture)
+        try:
+            agree, problems = check_capture(capture, args.pumpwire, args.tshark, types)
+        except ToolError as e:
+            print(f"{name}: error: {e}")
+            failed = True
+            continue
+        total_agree += agree
+        total_problems += len(problems)
+        if problems:
+            failed = True
+            print(f"{name}: {agree} events agree, {len(problems)} disagreements")
+            for p in problems:
+                print("  " + p)
+        else:
+            print(f"{name}: {agree} events agree")
+    print(f"total: {len(args.captures)} captures, {total_agree} events agree, "
+          f"{total_problems} disagreements{', FAILED' if failed else ''}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
