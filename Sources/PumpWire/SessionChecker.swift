@@ -96,7 +96,7 @@ public struct SessionChecker {
                 failure = error
             }
         } else {
-            payload = Array(view.payload(in: bytes))
+            payload = isResponse ? [] : Array(view.payload(in: bytes))  // only a request's payload is kept (digests)
             do throws(PumpWireError) { decoded = try view.message(in: bytes) } catch { failure = error }
         }
         if isResponse {
@@ -145,16 +145,18 @@ public struct SessionChecker {
 
     // PW-SESSION-7, steps 1 to 9.
     private mutating func respond(_ response: Message, sequence: UInt16, index: Int) {
-        guard var request = outstanding else {
+        guard let expected = outstanding?.sequence else {
             findings.append(SessionFinding(frameIndex: index, code: .unsolicitedResponse))
             return
         }
-        guard sequence == request.sequence else {
+        guard sequence == expected else {
             findings.append(SessionFinding(frameIndex: index, code: .sequenceMismatch))
             return
         }
+        // Moved out, not copied: a dump's image buffer is then changed in place, never duplicated.
+        var request = outstanding.take()!
         var answered = true
-        defer { if answered { outstanding = nil } }
+        defer { if !answered { outstanding = request } }
         if let refusal = request.requiredRefusal {
             let isRequired: Bool
             if case .negativeAcknowledgement(let nak) = response {
@@ -200,7 +202,6 @@ public struct SessionChecker {
             }
         case .memoryDumpChunk(let chunk):
             answered = addChunk(chunk, to: &request, index: index)
-            if !answered { outstanding = request }
         default:
             break
         }

@@ -147,3 +147,15 @@ struct ValidateCommandTests {
         #expect(validated.status == 0 && validated.out.contains("14 packets, 14 frames"))
     }
 }
+
+@Suite("The README's validate example", .serialized)
+struct ReadmeValidateExampleTests {
+    @Test("prints what README.md shows")
+    func readmeOutput() throws {
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let command = "$ swift run pumpwire validate vectors/captures/stored-other-prescription.pcapng\n"
+        let shown = try #require(readme.components(separatedBy: command).dropFirst().first?.components(separatedBy: "```").first)
+        let result = try pumpwire(["validate", "vectors/captures/stored-other-prescription.pcapng"])
+        #expect(result.out == shown)
+    }
+}

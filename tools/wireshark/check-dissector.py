@@ -72,9 +72,12 @@ def flatten_json(value, path, out):
         out.append((path, repr(value)))
 
 
-# Errors only a reassembler reports (spec 5.3): FRAGMENT_CONFLICT, FRAGMENT_MISSING,
-# FRAGMENT_INTERLEAVED. The library reports them next to the frame that the decoder accepted.
-REASSEMBLER_CODES = (35, 36, 37)
+# Findings that no frame decoder or stream reader reports (spec 10), so the dissector, which
+# decodes frames one at a time, has no counterpart for them: the reassembler's FRAGMENT_CONFLICT,
+# FRAGMENT_MISSING and FRAGMENT_INTERLEAVED (5.3; the library reports them next to the frame the
+# decoder accepted), memory-image and log errors (52-61), session findings (64-79) and problems
+# of the capture file (80-95).
+NOT_DECODER_CODES = frozenset([35, 36, 37, *range(52, 62), *range(64, 80), *range(80, 96)])
 
 FRAME_KEYS = ("messageType", "typeCode", "sequence", "authentication", "message", "fragment")
 
@@ -92,7 +95,7 @@ def library_event(item):
 
 
 def library_events(pumpwire, capture):
-    proc = run([pumpwire, "decode", "--format", "json", capture])
+    proc = run([pumpwire, "decode", "--format", "json", "--file", capture])
     # Exit status 1 means "something was rejected", which captures of bad frames do on purpose.
     if proc.returncode not in (0, 1):
         raise ToolError(f"pumpwire exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
@@ -108,15 +111,10 @@ def library_events(pumpwire, capture):
             continue
         if "error" in item and item["error"].get("offsetFrom") == "payload":
             continue
-        if "error" in item and int(item["error"].get("code", 0)) in REASSEMBLER_CODES:
-            continue     # FRAGMENT_CONFLICT / _MISSING / _INTERLEAVED: the reassembler's, not a decoder's
-        if "packet" not in item:
-            # A finding of the file itself (capture errors 80-83) has no stream offset.
-            if "error" in item and "streamOffset" not in item:
-                continue
-            raise ToolError("pumpwire's items carry no \"packet\" key: does it read capture files?")
-        if "streamOffset" not in item:
-            continue     # a finding placed at a packet but not at a stream event (PACKET_TRUNCATED)
+        if "error" in item and int(item["error"].get("code", 0)) in NOT_DECODER_CODES:
+            continue
+        if "packet" not in item or "streamOffset" not in item:
+            raise ToolError(f"a library item without \"packet\" and \"streamOffset\": {json.dumps(item)[:200]}")
         kind, data = library_event(item)
         packets.setdefault(int(item["packet"]), []).append((int(item["streamOffset"]), kind, data))
     return packets
@@ -184,11 +182,21 @@ def flatten_pdml(proto_elem, types):
     return leaves, err
 
 
-def dissector_events(tshark, capture, types):
+# tshark's messages for a capture file that is cut short or damaged. Like a PumpWire capture
+# reader (spec 14.1, PW-CAP-3), tshark then shows the packets before the problem and exits with 2;
+# those packets are still compared.
+DAMAGED_FILE = ("appears to have been cut short", "appears to be damaged or corrupt")
+
+
+def dissector_events(tshark, capture, types, notes):
     proc = run([tshark, "-X", f"lua_script:{LUA}", "-r", capture, "-T", "pdml"])
-    if proc.returncode != 0:
-        raise ToolError(f"tshark exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
     stderr = proc.stderr.decode(errors="replace")
+    if proc.returncode != 0:
+        damaged = [l.strip() for l in stderr.splitlines() if any(d in l for d in DAMAGED_FILE)]
+        if proc.returncode == 2 and damaged:
+            notes.append(f"{damaged[0]} (the packets before the problem are compared)")
+        else:
+            raise ToolError(f"tshark exited with {proc.returncode}: {stderr.strip()}")
     lua_problems = [l for l in stderr.splitlines() if "Lua" in l or "lua" in l]
     if lua_problems:
         raise ToolError("tshark reported Lua problems: " + " | ".join(lua_problems[:5]))
@@ -197,7 +205,13 @@ def dissector_events(tshark, capture, types):
     except ET.ParseError as e:
         raise ToolError(f"tshark's PDML does not parse: {e}") from e
     packets = {}
-    for number, packet in enumerate(root.findall("packet"), start=1):
+    lua_errors = []
+    for index, packet in enumerate(root.findall("packet"), start=1):
+        number = index
+        for field in packet.iter("field"):
+            if field.get("name") == "frame.number":
+                number = int(field.get("show", index))
+                break
         data_start = 0    # link type 147: no pseudo-header, the data starts at frame offset 0
         events = []
         for proto in packet.findall("proto"):
@@ -209,13 +223,14 @@ def dissector_events(tshark, capture, types):
                 events.append((offset, "error", err))
             else:
                 events.append((offset, "frame", leaves))
-        # Lua errors show up as a _ws.lua / _ws.malformed item; they are disagreements too.
-        for proto in packet.findall("proto"):
-            if proto.get("name") in ("_ws.lua", "_ws.malformed"):
-                events.append((-1, "lua-error", proto.get("showname", "")))
+        # A Lua runtime error shows up as a _ws.lua.error item (an exception as _ws.malformed):
+        # it is a disagreement too.
+        for field in packet.iter("field"):
+            if field.get("name") in ("_ws.lua.error", "_ws.malformed"):
+                lua_errors.append((number, field.get("showname", "")))
         if events:
             packets[number] = events
-    return packets
+    return packets, lua_errors
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,8 +285,11 @@ def check_capture(capture, pumpwire, tshark, types):
                             f"library {lib_value!r}, dissector {dis_value!r}")
         return report
 
+    notes = []
     lib = library_events(pumpwire, capture)
-    dis = dissector_events(tshark, capture, types)
+    dis, lua_errors = dissector_events(tshark, capture, types, notes)
+    for packet, text in lua_errors:
+        problems.append(f"{name}: packet {packet}: the dissector failed: {text}")
     agree = 0
     for packet in sorted(set(lib) | set(dis)):
         levents = lib.get(packet, [])
@@ -286,7 +304,22 @@ def check_capture(capture, pumpwire, tshark, types):
                 report(o, "event", describe(k, d), "(none)")
             elif compare_event(levents[i], devents[i], report):
                 agree += 1
-    return agree, problems
+    return agree, problems, notes
+
+
+PCAP_MAGICS = (b"\x0a\x0d\x0d\x0a",                       # pcapng (spec PW-CAP-4)
+               b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4",     # classic pcap, microseconds
+               b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")     # classic pcap, nanoseconds
+
+
+def capture_form(path):
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == PCAP_MAGICS[0]:
+        return "pcapng"
+    if head in PCAP_MAGICS[1:]:
+        return "pcap"
+    return None
 
 
 def main(argv=None):
@@ -304,14 +337,27 @@ def main(argv=None):
     except ToolError as e:
         print(f"error: {e}")
         return 1
+    checked = 0
     for capture in args.captures:
         name = os.path.basename(capture)
         try:
-            agree, problems = check_capture(capture, args.pumpwire, args.tshark, types)
+            form = capture_form(capture)
+        except OSError as e:
+            print(f"{name}: error: {e}")
+            failed = True
+            continue
+        if form is None:
+            print(f"{name}: skipped: not a pcapng or pcap file (tshark does not read hex logs or raw streams)")
+            continue
+        checked += 1
+        try:
+            agree, problems, notes = check_capture(capture, args.pumpwire, args.tshark, types)
         except ToolError as e:
             print(f"{name}: error: {e}")
             failed = True
             continue
+        for note in notes:
+            print(f"{name}: note: {note}")
         total_agree += agree
         total_problems += len(problems)
         if problems:
@@ -321,7 +367,7 @@ def main(argv=None):
                 print("  " + p)
         else:
             print(f"{name}: {agree} events agree")
-    print(f"total: {len(args.captures)} captures, {total_agree} events agree, "
+    print(f"total: {checked} captures checked, {total_agree} events agree, "
           f"{total_problems} disagreements{', FAILED' if failed else ''}")
     return 1 if failed else 0
 

@@ -14,8 +14,29 @@
 
 local proto = Proto("pumpwire", "PumpWire Telemetry")
 
-local bit = bit32 or bit
-local band, bxor, rshift, lshift = bit.band, bit.bxor, bit.rshift, bit.lshift
+-- Bit operations on 32-bit unsigned values: Lua 5.2's bit32, or Wireshark's "bit" library, or
+-- (for a Lua without either) plain arithmetic. No native operators: Lua 5.2 has none.
+local bitlib = bit32 or bit
+local band, bxor, rshift, lshift
+if bitlib then
+    local function u(f) return function(...) return f(...) % 4294967296 end end
+    band, bxor, rshift, lshift = u(bitlib.band), u(bitlib.bxor), u(bitlib.rshift), u(bitlib.lshift)
+else
+    local function bitwise(a, b, op)
+        local r, m = 0, 1
+        a, b = a % 4294967296, b % 4294967296
+        for _ = 1, 32 do
+            local x, y = a % 2, b % 2
+            if op(x, y) then r = r + m end
+            a, b, m = (a - x) / 2, (b - y) / 2, m * 2
+        end
+        return r
+    end
+    band = function(a, b) return bitwise(a, b, function(x, y) return x == 1 and y == 1 end) end
+    bxor = function(a, b) return bitwise(a, b, function(x, y) return x ~= y end) end
+    rshift = function(a, n) return math.floor((a % 4294967296) / 2 ^ n) end
+    lshift = function(a, n) return (a * 2 ^ n) % 4294967296 end
+end
 
 ---------------------------------------------------------------------------------------------
 -- Tables of the spec
@@ -795,7 +816,7 @@ decoders[0xf1] = function(r, m)
     node(m, "pumpwire.message.rejectedType", r:abs(pt), 1, t,
          " (" .. (MESSAGE_TYPES[t] or "unknown") .. ")")
     local code, pcode = r:u16()
-    if ERROR_NAMES[code] == nil or (code >= 64 and code <= 79) then
+    if ERROR_NAMES[code] == nil or (code >= 64 and code <= 95) then  -- PW-NAK-1: no session finding, no capture problem
         r:fail(E.FIELD_OUT_OF_RANGE, pcode, "errorCode " .. code)
     end
     node(m, "pumpwire.message.errorCode", r:abs(pcode), 2, code)
@@ -1134,8 +1155,16 @@ function proto.dissector(tvb, pinfo, tree)
 
     local infos = {}
     local s = 0
+    local direction_set = false
     while s < n do
         local ev = decode_frame(b, s, n)
+        if not direction_set and ev.typeCode and DIRECTIONS[ev.typeCode] then
+            -- Source and destination columns: who sends this type (spec 8).
+            local from_programmer = ev.typeCode < 0x80
+            pinfo.cols.src = from_programmer and "programmer" or "pump"
+            pinfo.cols.dst = from_programmer and "pump" or "programmer"
+            direction_set = true
+        end
         if ev.ok then
             infos[#infos + 1] = add_good_frame(tvb, tree, ev, b)
             s = s + ev.frameLength

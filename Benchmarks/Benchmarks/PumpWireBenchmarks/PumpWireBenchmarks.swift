@@ -205,6 +205,7 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: Memory images: reassembly, inflate and CRC-32 of a 256 KiB event log, next to zlib.
 
     memoryImageBenchmarks()
+    validationBenchmarks()
 
     // MARK: The round-trip fuzz harness: one operation is one iteration.
 

@@ -55,12 +55,13 @@ public struct ImageReassembler: Sendable {
             return .added
         }
         try PumpWireError.check(Int(chunk.chunkIndex) < transfer.chunkCount, .chunkBeyondTotal, at: 2)  // step 1
-        let fields: [(Bool, Int)] = [  // step 2, in the spec's order, at each field's payload offset
-            (chunk.region == transfer.region, 0), (chunk.encoding == transfer.encoding, 1),
-            (Int(chunk.chunkCount) == transfer.chunkCount, 4), (chunk.regionOffset == transfer.regionOffset, 6),
-            (Int(chunk.imageLength) == transfer.imageLength, 10), (chunk.imageCrc32 == transfer.imageCrc32, 14),
-        ]
-        if let differing = fields.first(where: { !$0.0 }) { throw PumpWireError(.chunkImageMismatch, at: differing.1) }
+        // Step 2, in the spec's order, at each field's payload offset (no array: this runs for every chunk).
+        try PumpWireError.check(chunk.region == transfer.region, .chunkImageMismatch, at: 0)
+        try PumpWireError.check(chunk.encoding == transfer.encoding, .chunkImageMismatch, at: 1)
+        try PumpWireError.check(Int(chunk.chunkCount) == transfer.chunkCount, .chunkImageMismatch, at: 4)
+        try PumpWireError.check(chunk.regionOffset == transfer.regionOffset, .chunkImageMismatch, at: 6)
+        try PumpWireError.check(Int(chunk.imageLength) == transfer.imageLength, .chunkImageMismatch, at: 10)
+        try PumpWireError.check(chunk.imageCrc32 == transfer.imageCrc32, .chunkImageMismatch, at: 14)
         let index = Int(chunk.chunkIndex)
         let start = index * WireLimits.chunkDataSize
         if received[index] {  // step 3

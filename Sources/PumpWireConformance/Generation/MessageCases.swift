@@ -401,6 +401,8 @@ public enum MessageCases {
                     .fieldOutOfRange, payloadOffset: 1, comment: "Code 20 is not in the table."),
             invalid("Required.Decode.NegativeAcknowledgement.SessionFinding", ["PW-NAK-1"], type: 0xF1, payload: [0x02, 69, 0, 0xFF, 0xFF],
                     .fieldOutOfRange, payloadOffset: 1, comment: "Session findings (64 to 79) never travel in a refusal."),
+            invalid("Required.Decode.NegativeAcknowledgement.CaptureProblem", ["PW-NAK-1"], type: 0xF1, payload: [0x02, 80, 0, 0xFF, 0xFF],
+                    .fieldOutOfRange, payloadOffset: 1, comment: "Capture problems (80 to 95) belong to capture readers, never to a refusal."),
             invalid("Required.Decode.NegativeAcknowledgement.Code134", ["PW-NAK-1"], type: 0xF1, payload: [0x03, 134, 0, 0xFF, 0xFF],
                     .fieldOutOfRange, payloadOffset: 1, comment: "Code 134 is not in the table."),
             invalid("Required.Decode.Acknowledgement.TypeOne", ["PW-ACK-1"], type: 0xF0, payload: [0x01, 0, 0, 0, 0], .fieldOutOfRange,
