@@ -17,30 +17,20 @@ public enum Hex {
         return text
     }
 
-    /// Bytes from hex digits. Spaces, tabs, `:` and `-` between bytes are ignored, as is a
-    /// leading `0x`; anything after `;` or `#` on a line is a comment.
+    /// Bytes from hex digits. Spaces, tabs, `:`, `-` and `_` between bytes are ignored, as is a
+    /// leading `0x`; anything after `;` or `#` on a line is a comment (the hex-log rules of spec
+    /// 14.2, read strictly: a broken line is an error, not skipped).
     public static func decode(_ text: String) throws(ParseError) -> [UInt8] {
+        var decoder = HexLogDecoder()
         var bytes: [UInt8] = []
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            var content = Substring(line)
-            if let cut = content.firstIndex(where: { $0 == ";" || $0 == "#" }) { content = content[..<cut] }
-            var digits = content.filter { !" \t:-_".contains($0) }
-            if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits.removeFirst(2) }
-            guard digits.count % 2 == 0 else {
-                throw ParseError(message: "odd number of hex digits in \"\(line.trimmingCharacters())\"")
-            }
-            var high: UInt8?
-            for character in digits {
-                guard let value = character.hexDigitValue else {
-                    throw ParseError(message: "\"\(character)\" is not a hex digit")
-                }
-                if let h = high {
-                    bytes.append(h << 4 | UInt8(value))
-                    high = nil
-                } else {
-                    high = UInt8(value)
-                }
-            }
+        var broken: Int?
+        Array(text.utf8).withUnsafeBytes { raw in
+            decoder.decode(raw, into: &bytes, outputBase: 0, lineBegins: { _, _ in }, fault: { broken = broken ?? $0 })
+        }
+        decoder.finish { broken = broken ?? $0 }
+        if let broken {
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false)[broken - 1]
+            throw ParseError(message: "line \(broken) is not hex digits in pairs: \"\(line.trimmingCharacters())\"")
         }
         return bytes
     }

@@ -52,7 +52,8 @@ public struct SessionChecker {
 
     /// Hands over the findings so far, so that a long capture's findings are not all held.
     public mutating func takeFindings() -> [SessionFinding] {
-        defer { findings.removeAll(keepingCapacity: true) }
+        guard !findings.isEmpty else { return [] }  // the usual case: no copy, no allocation
+        defer { findings = [] }
         return findings
     }
 

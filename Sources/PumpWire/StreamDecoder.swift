@@ -88,8 +88,7 @@ extension StreamDecoder {
         }
 
         mutating func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
-            let place = FindingPlace(packet: packet, line: line, fileOffset: packet == nil ? fileOffset : nil)
-            problems.append(ValidationFinding(code: problem.rawValue, name: problem.specName, place: place))
+            problems.append(ValidationFinding(problem, fileOffset: fileOffset, packet: packet, line: line))
         }
     }
 }

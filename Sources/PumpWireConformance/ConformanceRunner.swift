@@ -6,7 +6,7 @@ import PumpWireCore
 public struct ConformanceRunner {
     public var corpus: Corpus
     public var failureList: FailureList
-    /// Run `jsonView` vectors against this process's library (only for the reference codec).
+    /// Run `jsonView` and `capture` vectors against this process's library and validator (only for the reference codec).
     public var checksLibraryJSON: Bool
     /// Called after each vector, for progress.
     public var progress: ((Int, Int) -> Void)?

@@ -53,7 +53,7 @@ struct DecodeCommand: ParsableCommand {
             throw ValidationError(failure.description)
         }
 
-        let items = (bytes.isEmpty && !captureItems.isEmpty ? [] : StreamDecoder.decode(bytes)) + captureItems
+        let items = StreamDecoder.decode(bytes) + captureItems
         for problem in problems { printError("error: " + ValidationText.line(for: problem, file: "capture")) }
         let report = try DecodeReport(items: items)
         switch format {

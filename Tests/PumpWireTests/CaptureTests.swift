@@ -154,6 +154,23 @@ struct CaptureTests {
         #expect(found.first?.place == FindingPlace(packet: 2, streamOffset: 0))
     }
 
+    @Test("Classic pcap: big-endian, nanoseconds, a snap length and a cut record (PW-CAP-2, PW-CAP-3)")
+    func classicPcap() {
+        let frames = sessionFrames("Required.Session.Complete")
+        func be(_ value: UInt64, _ width: Int) -> [UInt8] { (0..<width).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        var file = be(0xA1B2_3C4D, 4) + be(2, 2) + be(4, 2) + be(0, 4) + be(0, 4) + be(65535, 4) + be(147, 4)
+        file += be(0, 4) + be(0, 4) + be(UInt64(frames[0].count), 4) + be(UInt64(frames[0].count), 4) + frames[0]
+        file += be(0, 4) + be(0, 4) + be(20, 4) + be(UInt64(frames[1].count), 4) + frames[1].prefix(20)  // a snap length of 20
+        let cutAt = file.count
+        file += be(0, 4) + be(0, 4) + be(UInt64(frames[2].count), 4) + be(UInt64(frames[2].count), 4) + frames[2].prefix(5)
+        var found: [ValidationFinding] = []
+        let summary = CaptureValidator.validate(bytes: file) { found.append($0) }
+        #expect(summary.format == .pcap && summary.packets == 2 && summary.frames == 1)
+        #expect(found.map(\.code) == [82, 1, 80, 72])
+        #expect(found.map(\.place) == [FindingPlace(packet: 2), FindingPlace(packet: 2, streamOffset: 0), FindingPlace(fileOffset: cutAt),
+                                      FindingPlace(packet: 1, streamOffset: 0)])
+    }
+
     @Test("Findings cite the requirements of the table in spec 14.3")
     func requirementTable() throws {
         let spec = try String(contentsOf: packageRoot.appendingPathComponent("spec/pumpwire-v1.md"), encoding: .utf8)

@@ -38,8 +38,7 @@ public final class CaptureValidator: CaptureConsumer {
     }
 
     public func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
-        let place = FindingPlace(packet: packet, line: line, fileOffset: packet == nil ? fileOffset : nil)
-        found(ValidationFinding(code: problem.rawValue, name: problem.specName, place: place))
+        found(ValidationFinding(problem, fileOffset: fileOffset, packet: packet, line: line))
     }
 
     public func progress(fileOffset: Int) {

@@ -49,6 +49,15 @@ public struct ValidationFinding: Equatable, Sendable {
     }
 }
 
+extension ValidationFinding {
+    /// A problem of the capture file (PW-CAP-3): at a packet for PACKET_TRUNCATED, else at a file
+    /// offset or a hex log's line.
+    public init(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
+        let place = FindingPlace(packet: packet, line: line, fileOffset: packet == nil ? fileOffset : nil)
+        self.init(code: problem.rawValue, name: problem.specName, place: place)
+    }
+}
+
 /// The requirement each code's finding cites: the table of spec 14.3.
 public enum FindingRequirements {
     public static func requirement(for code: UInt16) -> String {

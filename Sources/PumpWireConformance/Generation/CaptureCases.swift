@@ -18,8 +18,7 @@ enum CaptureCases {
         _ code: UInt16, packet: Int? = nil, stream: Int? = nil, line: Int? = nil, file: Int? = nil, offset: Int? = nil,
         payload: Bool = false
     ) -> JSONValue {
-        let name = CaptureProblem(rawValue: code)?.specName ?? ErrorCode(rawValue: code).map { $0.specName.description } ?? "?"
-        var members: [(String, JSONValue)] = [("code", V.int(code)), ("name", .string(name))]
+        var members: [(String, JSONValue)] = [("code", V.int(code)), ("name", .string(ValidationText.name(of: code)))]
         if let packet { members.append(("packet", V.int(packet))) }
         if let stream { members.append(("streamOffset", V.int(stream))) }
         if let line { members.append(("line", V.int(line))) }
