@@ -5,6 +5,7 @@ let package = Package(
     name: "PumpWire",
     products: [
         .library(name: "PumpWireCore", targets: ["PumpWireCore"]),
+        .library(name: "PumpWireC", targets: ["PumpWireC"]),
         .library(name: "PumpWire", targets: ["PumpWire"]),
         .library(name: "PumpWireConformance", targets: ["PumpWireConformance"]),
         .library(name: "PumpWireFuzzing", targets: ["PumpWireFuzzing"]),
@@ -17,6 +18,14 @@ let package = Package(
         // The wire codec: no Foundation, no heap, typed throws; also built in Embedded Swift.
         .target(
             name: "PumpWireCore",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        // The C API of the core: pumpwire.h (CPumpWire) and its @_cdecl functions (PumpWireC), also
+        // built in Embedded Swift for firmware (Firmware/).
+        .target(name: "CPumpWire"),
+        .target(
+            name: "PumpWireC",
+            dependencies: ["PumpWireCore", "CPumpWire"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         // zlib from the system (Debian: zlib1g-dev).
@@ -47,7 +56,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWire", "PumpWireConformance", "PumpWireFuzzing", "pumpwire"]),
+        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWireC", "CPumpWire", "PumpWire", "PumpWireConformance", "PumpWireFuzzing", "pumpwire"]),
     ],
     swiftLanguageModes: [.v6]
 )

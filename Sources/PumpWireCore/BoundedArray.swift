@@ -24,11 +24,11 @@ public struct BoundedArray<let capacity: Int, Element: BoundedElement>: Equatabl
     public var isEmpty: Bool { count == 0 }
 
     public subscript(position: Int) -> Element {
-        get {
+        @inline(__always) get {
             precondition(position >= 0 && position < count, "index out of range")
             return storage.span[position]  // through a borrowed span: reading must not copy the storage
         }
-        set {
+        @inline(__always) set {
             precondition(position >= 0 && position < count, "index out of range")
             storage[position] = newValue
         }
@@ -38,6 +38,7 @@ public struct BoundedArray<let capacity: Int, Element: BoundedElement>: Equatabl
 
     /// Lends the elements in place: loops over large arrays use it so that no element access
     /// copies the whole inline storage.
+    @inline(__always)  // a call would copy the inline storage to the stack (firmware stack budget)
     public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Element>) throws(E) -> R) throws(E) -> R {
         try storage.span.withUnsafeBufferPointer { (buffer) throws(E) -> R in
             try body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
@@ -72,6 +73,7 @@ extension BoundedArray where Element == UInt8 {
     }
 
     /// Lends the stored bytes without copying them.
+    @inline(__always)
     public func withUnsafeBytes<R, E: Error>(
         _ body: (UnsafeRawBufferPointer) throws(E) -> R
     ) throws(E) -> R {

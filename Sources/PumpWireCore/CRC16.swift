@@ -6,6 +6,9 @@ public struct CRC16: Sendable {
 
     public init() {}
 
+    /// Continues from a CRC computed earlier: IBM-3740 has no final XOR, so its value is the state.
+    public init(continuing value: UInt16) { self.value = value }
+
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         var crc = value
         var index = 0

@@ -6,6 +6,9 @@ public struct CRC32: Sendable {
 
     public init() {}
 
+    /// Continues from the CRC of the bytes before, as zlib's `crc32(crc, ...)` does.
+    public init(continuing value: UInt32) { state = value ^ 0xFFFF_FFFF }
+
     /// The CRC of everything given to `update` so far.
     public var value: UInt32 { state ^ 0xFFFF_FFFF }
 

@@ -41,6 +41,7 @@ public enum DoseArithmetic {
 extension PrescriptionBlock {
     /// How long step `index` lasts, in minutes (spec 2.3); 0 for a step that a decoder would
     /// reject for its order (so hand-built values never trap).
+    @inline(__always)  // a call would copy the 48 steps to the stack
     public func minutes(ofStep index: Int) -> UInt16 {
         let end = index + 1 < steps.count ? steps[index + 1].startMinute : WireLimits.minutesPerDay
         let start = steps[index].startMinute
@@ -48,6 +49,7 @@ extension PrescriptionBlock {
     }
 
     /// W of spec 2.3: the sum of rate × minutes over the steps, ng·min/day.
+    @inline(__always)  // a call would copy the 48 steps to the stack
     public var dailyDoseMinuteWeighted: UInt64 {
         steps.withUnsafeBufferPointer { steps in
             var sum: UInt64 = 0
@@ -61,17 +63,20 @@ extension PrescriptionBlock {
     }
 
     /// D2: nL/day delivered by the profile.
+    @inline(__always)  // a call would copy the 48 steps to the stack
     public var dailyBasalVolumeNanolitres: UInt64 {
         DoseArithmetic.roundHalfUp(
             dailyDoseMinuteWeighted * 1000, 1440 * widen(concentrationMicrogramsPerMillilitre))
     }
 
     /// D3: ng/day delivered by the profile, rounded for display; limits use the exact W.
+    @inline(__always)  // a call would copy the 48 steps to the stack
     public var dailyBasalDoseNanograms: UInt64 {
         DoseArithmetic.roundHalfUp(dailyDoseMinuteWeighted, 1440)
     }
 
     /// D5 for a refill under this prescription.
+    @inline(__always)  // a call would copy the 48 steps to the stack
     public func lowReservoirAlarmTime(after refill: RefillConfirmation) -> UInt32 {
         DoseArithmetic.lowReservoirAlarmTime(
             resultingReservoirMicrolitres: refill.resultingReservoirMicrolitres,

@@ -33,26 +33,44 @@ public enum FrameEncoder {
     }
 
     /// Fragments in place: the payload is encoded at the end of the output, then each frame is
-    /// written from the front. A frame never overtakes the payload bytes it has yet to read,
-    /// because each frame adds 15 bytes of overhead and the payload starts 15 × count bytes in.
+    /// written from the front by `writeFragments`.
     private static func encodeFragments(
         _ message: Message, payloadSize: Int, sequence: UInt16, into buffer: UnsafeMutableRawBufferPointer
     ) throws(PumpWireError) -> Int {
-        let count = FragmentHeader.fragmentCount(forPayloadLength: payloadSize)
-        let overhead = WireLimits.headerSize + WireLimits.fragmentHeaderSize + WireLimits.crcSize
-        let total = count * overhead + payloadSize
+        let payloadStart = fragmentedPayloadStart(payloadSize: payloadSize)
+        let total = payloadStart + payloadSize
         try require(buffer.count >= total, .bufferTooSmall, at: buffer.count)
-        let payloadStart = count * overhead
         var payloadWriter = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: buffer[payloadStart..<total]))
         try message.encodePayload(into: &payloadWriter)
         try require(payloadWriter.count == payloadSize, .lengthMismatch, at: payloadWriter.count)
+        return try writeFragments(typeCode: message.typeCode, sequence: sequence, payloadSize: payloadSize, in: buffer)
+    }
 
+    /// Where `writeFragments` expects a payload of `payloadSize` bytes (above 240): after room for
+    /// every fragment's 15 bytes of overhead.
+    public static func fragmentedPayloadStart(payloadSize: Int) -> Int {
+        FragmentHeader.fragmentCount(forPayloadLength: payloadSize)
+            * (WireLimits.headerSize + WireLimits.fragmentHeaderSize + WireLimits.crcSize)
+    }
+
+    /// Writes the fragment frames of a canonical payload that lies at
+    /// `buffer[fragmentedPayloadStart(payloadSize:)...]`, from the front of `buffer`, and returns
+    /// the bytes written. A frame never overtakes the payload bytes it has yet to read, because
+    /// each frame adds 15 bytes of overhead and the payload starts 15 × count bytes in.
+    public static func writeFragments(
+        typeCode: UInt8, sequence: UInt16, payloadSize: Int, in buffer: UnsafeMutableRawBufferPointer
+    ) throws(PumpWireError) -> Int {
+        try require(payloadSize > WireLimits.maxFramePayload && payloadSize <= WireLimits.maxMessagePayload, .payloadTooLarge, at: 0)
+        let count = FragmentHeader.fragmentCount(forPayloadLength: payloadSize)
+        let payloadStart = fragmentedPayloadStart(payloadSize: payloadSize)
+        let total = payloadStart + payloadSize
+        try require(buffer.count >= total, .bufferTooSmall, at: buffer.count)
         var frameStart = 0
         for index in 0..<count {
             let header = FragmentHeader(index: UInt8(index), count: UInt8(count), totalLength: UInt16(payloadSize))
             let dataLength = header.expectedDataLength
             var writer = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: buffer[frameStart..<total]))
-            try writeHeader(typeCode: message.typeCode, flags: FrameFlags.fragment, sequence: sequence, to: &writer)
+            try writeHeader(typeCode: typeCode, flags: FrameFlags.fragment, sequence: sequence, to: &writer)
             try writer.writeUInt8(header.index)
             try writer.writeUInt8(header.count)
             try writer.writeUInt16(header.totalLength)

@@ -56,6 +56,12 @@ public struct LogReader {
         }
     }
 
+    /// The 20 bytes of the slot at image offset `offset` (fewer at the image's end).
+    public func slot(at offset: Int) -> UnsafeRawBufferPointer {
+        let start = min(max(0, offset), image.count)
+        return UnsafeRawBufferPointer(rebasing: image[start..<min(start + LogRecord.size, image.count)])
+    }
+
     func isErased(at start: Int) -> Bool {
         for index in start..<(start + LogRecord.size) where image[index] != 0xFF { return false }
         return true

@@ -70,6 +70,7 @@ public struct PrescriptionBlock: WireMessage, Sendable {
         self.steps = steps
     }
 
+    @inline(__always)  // a call would copy the 48 steps to the stack
     public func checkAfterPayload(payloadOffset: Int) throws(PumpWireError) {
         // PW-RX-9 with PW-UNIT-4: exact integers, no rounding.
         try require(

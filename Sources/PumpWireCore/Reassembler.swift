@@ -41,15 +41,25 @@ public struct Reassembler: Sendable {
     }
 
     /// Whether a message is in progress (some fragments in, not all).
+    @inline(__always)  // no copy of the 1 KiB buffer at the call
     public var isInProgress: Bool { state == .collecting }
+    @inline(__always)  // no copy of the 1 KiB buffer at the call
     public var isComplete: Bool { state == .complete }
     /// The message in progress, if any.
+    @inline(__always)  // no copy of the 1 KiB buffer at the call
     public var messageInProgress: (typeCode: UInt8, sequence: UInt16)? {
         state == .collecting ? (typeCode, sequence) : nil
     }
 
+    /// The message whose fragments are all in, until it is taken or the reassembler is reset.
+    @inline(__always)  // no copy of the 1 KiB buffer at the call
+    public var completedMessage: (typeCode: UInt8, sequence: UInt16)? {
+        state == .complete ? (typeCode, sequence) : nil
+    }
+
     /// Indices not yet received of the message in progress (PW-FRAG-11), so a receiver can ask
     /// for just those again.
+    @inline(__always)  // no copy of the 1 KiB buffer at the call
     public var missingFragments: FragmentIndexSet {
         guard state == .collecting else { return FragmentIndexSet(bits: 0) }
         let all: UInt8 = header.count >= 8 ? 0xFF : (1 << header.count) &- 1
@@ -106,9 +116,12 @@ public struct Reassembler: Sendable {
     }
 
     /// Lends the completed payload (empty when no message is complete).
-    public func withCompletedPayload<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    /// Mutating only so that the buffer is lent in place: a borrowed copy would put 1 KiB on the stack.
+    @inline(__always)
+    public mutating func withCompletedPayload<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let length = state == .complete ? Int(header.totalLength) : 0
-        return try buffer.span.withUnsafeBytes { (raw) throws(E) -> R in
+        var span = buffer.mutableSpan
+        return try span.withUnsafeMutableBytes { (raw) throws(E) -> R in
             try body(UnsafeRawBufferPointer(rebasing: raw[0..<length]))
         }
     }
@@ -133,6 +146,7 @@ public struct Reassembler: Sendable {
         return error
     }
 
+    @inline(__always)  // no copy of the 1 KiB buffer at the call
     private var firstMissingOffset: Int {
         var missing = missingFragments
         return (missing.popFirst() ?? 0) * WireLimits.fragmentDataSize

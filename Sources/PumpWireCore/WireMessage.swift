@@ -20,9 +20,11 @@ public protocol WireMessage: Equatable {
 }
 
 extension WireMessage {
+    @inline(__always)
     public func checkAfterPayload(payloadOffset: Int) throws(PumpWireError) {}
 
     /// Decodes a whole payload: fields, then PW-ENC-3 (nothing left), then PW-ENC-4.
+    @inline(__always)  // checkAfterPayload would otherwise take a copy of the message (firmware stack)
     public static func decode(
         payload: UnsafeRawBufferPointer, reportingOffset: Int = 0
     ) throws(PumpWireError) -> Self {

@@ -1,0 +1,588 @@
+/*
+ * pumpwire.h: the C API of PumpWireCore, the PumpWire version 1 wire codec (spec/pumpwire-v1.md).
+ *
+ * The functions are written in Swift and exported with @_cdecl; the same object links into
+ * firmware built from Embedded Swift (Firmware/) and into host programs (the PumpWireC product).
+ *
+ * Rules every function keeps:
+ *   - No heap, no global mutable state: the caller owns every buffer and every state struct,
+ *     and functions touch nothing else. Functions are reentrant.
+ *   - No traps: any input bytes give a value or an error (spec PW-ENC-1, PW-FRAME-10).
+ *   - A function that can fail returns PW_OK (0) or a code of enum pw_error_code (spec section
+ *     10), and stores the error's byte offset in *error_offset when error_offset is not NULL.
+ *     Offsets count from the start of the frame for frame functions and from payload byte 0 for
+ *     message functions (PW-ENC-6). On failure, output structs hold unspecified values.
+ *   - An encoder whose output buffer is too short returns PW_ERR_BUFFER_TOO_SMALL, with the
+ *     offset in the output where it ran out, and never writes past `capacity`. A NULL pointer
+ *     where a struct is required is PW_ERR_BUFFER_TOO_SMALL at 0; NULL input bytes read as empty.
+ *   - The ABI uses fixed-width integers, size_t and bool only; the enums below name values and
+ *     are never the type of a field or parameter, so -fshort-enums on either side does not matter.
+ *   - Structs follow the spec's field order and widths, named after the spec's fields. Enumerated
+ *     fields and bit sets hold their wire values (the PW_* constants below). Decoding fills every
+ *     field, with absent groups and unused array elements zero; encoding reads only the fields
+ *     the encoding uses (the first `count` elements, present groups) and refuses any value a
+ *     decoder would reject, with the error a decoder would report (PW-ENC-5).
+ */
+#ifndef PUMPWIRE_H
+#define PUMPWIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Limits (spec Appendix A) ---------------------------------------------------------------- */
+
+#define PW_HEADER_SIZE 9
+#define PW_MAX_FRAME_PAYLOAD 240
+#define PW_AUTHENTICATION_BLOCK_SIZE 20
+#define PW_AUTHENTICATION_TAG_SIZE 16
+#define PW_MAX_FRAME_SIZE 271 /* header + payload + authentication block + CRC */
+#define PW_FRAGMENT_DATA_SIZE 236
+#define PW_MAX_MESSAGE_PAYLOAD 1024
+#define PW_MAX_FRAGMENTS 5
+/* The most bytes pw_message_encode_frames writes: 5 fragments of a 1024-byte payload. */
+#define PW_MAX_ENCODED_MESSAGE_SIZE 1099
+#define PW_MAX_DAY_STEPS 48
+#define PW_MAX_PERIODIC_BOLUSES 8
+#define PW_MAX_TEXT_LENGTH 16
+#define PW_CHUNK_DATA_SIZE 218
+#define PW_MAX_DUMP_LENGTH 1048576
+#define PW_LOG_RECORD_SIZE 20
+#define PW_NEVER 0xFFFFFFFFu /* pump clock "never" (PW-UNIT-1) */
+
+/* ---- Error codes (spec section 10; stable, never renumbered) ---------------------------------- */
+
+enum pw_error_code {
+    PW_OK = 0,
+    PW_ERR_TRUNCATED = 1,
+    PW_ERR_BAD_SYNC = 2,
+    PW_ERR_UNSUPPORTED_VERSION = 3,
+    PW_ERR_UNKNOWN_MESSAGE_TYPE = 4,
+    PW_ERR_LENGTH_MISMATCH = 5,
+    PW_ERR_TRAILING_BYTES = 6,
+    PW_ERR_BAD_CRC = 7,
+    PW_ERR_PAYLOAD_TOO_LARGE = 8,
+    PW_ERR_NON_CANONICAL = 9,
+    PW_ERR_FIELD_OUT_OF_RANGE = 10,
+    PW_ERR_TOO_MANY_ITEMS = 11,
+    PW_ERR_INVALID_TEXT = 12,
+    PW_ERR_DAY_PROFILE_GAP = 13,
+    PW_ERR_DAY_PROFILE_ORDER = 14,
+    PW_ERR_MODE_PROFILE_MISMATCH = 15,
+    PW_ERR_DAILY_DOSE_EXCEEDS_LIMIT = 16,
+    PW_ERR_THRESHOLD_NOT_BELOW_CAPACITY = 17,
+    PW_ERR_BOLUS_ORDER = 18,
+    PW_ERR_BUFFER_TOO_SMALL = 19,
+    PW_ERR_FRAGMENT_COUNT_INVALID = 32,
+    PW_ERR_FRAGMENT_INDEX_OUT_OF_RANGE = 33,
+    PW_ERR_FRAGMENT_SIZE_INVALID = 34,
+    PW_ERR_FRAGMENT_CONFLICT = 35,
+    PW_ERR_FRAGMENT_MISSING = 36,
+    PW_ERR_FRAGMENT_INTERLEAVED = 37,
+    PW_ERR_CHUNK_INDEX_OUT_OF_RANGE = 48,
+    PW_ERR_CHUNK_COUNT_MISMATCH = 49,
+    PW_ERR_CHUNK_OFFSET_MISMATCH = 50,
+    PW_ERR_CHUNK_SIZE_MISMATCH = 51,
+    PW_ERR_CHUNK_BEYOND_TOTAL = 52,
+    PW_ERR_CHUNK_IMAGE_MISMATCH = 53,
+    PW_ERR_CHUNK_DATA_CONFLICT = 54,
+    PW_ERR_CHUNKS_MISSING = 55,
+    PW_ERR_IMAGE_CRC_FAILED = 56,
+    PW_ERR_INFLATE_FAILED = 57,
+    PW_ERR_IMAGE_LENGTH_MISMATCH = 58,
+    PW_ERR_COMPRESSION_RATIO_EXCEEDED = 59,
+    PW_ERR_RECORD_CRC_MISMATCH = 60,
+    PW_ERR_RECORD_TRUNCATED = 61,
+    /* Session findings (11.3): reported by session checkers with a frame index. */
+    PW_ERR_SEQUENCE_GAP = 64,
+    PW_ERR_REQUEST_WHILE_OUTSTANDING = 65,
+    PW_ERR_UNSOLICITED_RESPONSE = 66,
+    PW_ERR_SEQUENCE_MISMATCH = 67,
+    PW_ERR_UNEXPECTED_RESPONSE_TYPE = 68,
+    PW_ERR_DIGEST_MISMATCH = 69,
+    PW_ERR_RECEIPT_MISMATCH = 70,
+    PW_ERR_IMAGE_CRC_MISMATCH = 71,
+    PW_ERR_NO_RESPONSE = 72,
+    PW_ERR_WRONG_REFUSAL = 73,
+    PW_ERR_CHUNK_CONFLICT = 74,
+    PW_ERR_ENCODING_NOT_ALLOWED = 75,
+    /* Capture readers (section 14): host validators only. */
+    PW_ERR_CAPTURE_TRUNCATED = 80,
+    PW_ERR_CAPTURE_MALFORMED = 81,
+    PW_ERR_PACKET_TRUNCATED = 82,
+    PW_ERR_LINK_TYPE_UNSUPPORTED = 83,
+    /* Refusals a pump sends in a negativeAcknowledgement. */
+    PW_ERR_NOT_PERMITTED = 128,
+    PW_ERR_DRUG_MISMATCH = 129,
+    PW_ERR_CONCENTRATION_MISMATCH = 130,
+    PW_ERR_RESERVOIR_OVERFILL = 131,
+    PW_ERR_BUSY = 132,
+    PW_ERR_AUTHENTICATION_REQUIRED = 133
+};
+
+/* The spec's name of an error code ("BAD_CRC"), or "UNKNOWN" for a code the table lacks.
+   The string is constant and NUL-terminated. */
+const char *pw_error_name(uint16_t code);
+
+/* ---- Wire constants ------------------------------------------------------------------------- */
+
+enum pw_message_type {                 /* spec section 8 */
+    PW_TYPE_INTERROGATION_REQUEST = 0x01,
+    PW_TYPE_PRESCRIPTION_BLOCK = 0x02,
+    PW_TYPE_BOLUS_SCHEDULE = 0x03,
+    PW_TYPE_REFILL_CONFIRMATION = 0x04,
+    PW_TYPE_MEMORY_DUMP_REQUEST = 0x05,
+    PW_TYPE_PUMP_STATUS = 0x81,
+    PW_TYPE_REFILL_RECEIPT = 0x84,
+    PW_TYPE_MEMORY_DUMP_CHUNK = 0x85,
+    PW_TYPE_ACKNOWLEDGEMENT = 0xF0,
+    PW_TYPE_NEGATIVE_ACKNOWLEDGEMENT = 0xF1
+};
+
+enum pw_frame_flag { PW_FRAME_FRAGMENT = 0x01, PW_FRAME_AUTHENTICATED = 0x02 }; /* 4.1 */
+
+enum pw_drug {                         /* 9.3 */
+    PW_DRUG_MORPHINE = 1, PW_DRUG_HYDROMORPHONE = 2, PW_DRUG_BACLOFEN = 3, PW_DRUG_ZICONOTIDE = 4,
+    PW_DRUG_BUPIVACAINE = 5, PW_DRUG_CLONIDINE = 6, PW_DRUG_FENTANYL = 7, PW_DRUG_SUFENTANIL = 8
+};
+
+enum pw_delivery_mode { PW_MODE_FIXED_RATE = 1, PW_MODE_CONTINUOUS = 2, PW_MODE_TIME_OF_DAY = 3 };
+
+enum pw_status_flag {                  /* 9.2 statusFlags */
+    PW_STATUS_PRESCRIPTION_STORED = 0x01,
+    PW_STATUS_BOLUS_SCHEDULE_STORED = 0x02,
+    PW_STATUS_DELIVERY_SUSPENDED = 0x04,
+    PW_STATUS_ELECTIVE_REPLACEMENT_INDICATOR = 0x08
+};
+
+enum pw_active_alarm {                 /* 9.2 activeAlarms */
+    PW_ALARM_LOW_RESERVOIR = 0x01, PW_ALARM_EMPTY_RESERVOIR = 0x02,
+    PW_ALARM_BATTERY_END_OF_SERVICE = 0x04, PW_ALARM_MOTOR_STALL = 0x08,
+    PW_ALARM_CATHETER_OCCLUSION = 0x10, PW_ALARM_MEMORY_ERROR = 0x20,
+    PW_ALARM_CLOCK_LOST = 0x40, PW_ALARM_PUMP_RESET = 0x80
+};
+
+enum pw_bolus_group {                  /* 9.4 flags: which groups are present */
+    PW_BOLUS_CLINICIAN = 0x01, PW_BOLUS_PRIMING = 0x02, PW_BOLUS_PATIENT = 0x04
+};
+
+enum pw_priming_kind { PW_PRIMING_CATHETER = 1, PW_PRIMING_BRIDGE = 2 };
+
+enum pw_memory_region {                /* 9.7 */
+    PW_REGION_EVENT_LOG = 1, PW_REGION_ALARM_LOG = 2, PW_REGION_THERAPY_HISTORY = 3,
+    PW_REGION_RAW_ADDRESS = 4
+};
+
+enum pw_dump_flag { PW_DUMP_COMPRESSION_ALLOWED = 0x01 };
+enum pw_dump_encoding { PW_ENCODING_RAW = 0, PW_ENCODING_ZLIB = 1 };
+
+/* ---- Messages (spec section 9) ---------------------------------------------------------------- */
+
+/* Printable ASCII text of 1 to 16 bytes (PW-ENC-8). Decoding NUL-terminates `text`. */
+typedef struct pw_text {
+    uint8_t length;
+    char text[PW_MAX_TEXT_LENGTH + 1];
+} pw_text;
+
+/* 9.2 pumpStatus (0x81). The interrogationRequest (0x01) has no fields. */
+typedef struct pw_pump_status {
+    pw_text model;
+    pw_text serial;
+    uint8_t firmware_major;
+    uint8_t firmware_minor;
+    uint8_t firmware_patch;
+    uint16_t battery_millivolts;
+    uint8_t status_flags;              /* enum pw_status_flag bits */
+    uint32_t reservoir_volume_microlitres;
+    uint16_t active_alarms;            /* enum pw_active_alarm bits */
+    uint32_t pump_clock_time;
+    uint32_t prescription_digest;
+    uint32_t bolus_schedule_digest;
+} pw_pump_status;
+
+/* 9.3 prescriptionBlock (0x02). */
+typedef struct pw_day_profile_step {
+    uint16_t start_minute;
+    uint32_t dose_rate_nanograms_per_day;
+} pw_day_profile_step;
+
+typedef struct pw_prescription_block {
+    uint8_t drug;                      /* enum pw_drug */
+    uint8_t mode;                      /* enum pw_delivery_mode */
+    uint32_t concentration_micrograms_per_millilitre;
+    uint32_t reservoir_capacity_microlitres;
+    uint32_t low_reservoir_threshold_microlitres;
+    uint16_t catheter_volume_microlitres;
+    uint32_t max_daily_dose_nanograms;
+    uint8_t step_count;
+    pw_day_profile_step steps[PW_MAX_DAY_STEPS];
+} pw_prescription_block;
+
+/* 9.4 bolusSchedule (0x03). A group is on the wire only when its bit is set in `flags`. */
+typedef struct pw_clinician_bolus {
+    uint32_t dose_nanograms;
+    uint16_t duration_minutes;
+} pw_clinician_bolus;
+
+typedef struct pw_priming_bolus {
+    uint8_t kind;                      /* enum pw_priming_kind */
+    uint16_t volume_microlitres;
+    uint16_t duration_minutes;
+} pw_priming_bolus;
+
+typedef struct pw_patient_bolus {
+    uint32_t dose_nanograms;
+    uint16_t duration_minutes;
+    uint16_t lockout_minutes;
+    uint8_t max_per_day;
+} pw_patient_bolus;
+
+typedef struct pw_periodic_bolus {
+    uint16_t start_minute;
+    uint32_t dose_nanograms;
+    uint16_t duration_minutes;
+} pw_periodic_bolus;
+
+typedef struct pw_bolus_schedule {
+    uint8_t flags;                     /* enum pw_bolus_group bits */
+    pw_clinician_bolus clinician_bolus;
+    pw_priming_bolus priming_bolus;
+    pw_patient_bolus patient_bolus;
+    uint8_t periodic_count;
+    pw_periodic_bolus periodic_boluses[PW_MAX_PERIODIC_BOLUSES];
+} pw_bolus_schedule;
+
+/* 9.5 refillConfirmation (0x04). */
+typedef struct pw_refill_confirmation {
+    uint8_t drug;                      /* enum pw_drug */
+    uint32_t concentration_micrograms_per_millilitre;
+    uint32_t volume_withdrawn_microlitres;
+    uint32_t volume_added_microlitres;
+    uint32_t resulting_reservoir_microlitres;
+    uint32_t refill_time;
+} pw_refill_confirmation;
+
+/* 9.6 refillReceipt (0x84). */
+typedef struct pw_refill_receipt {
+    uint32_t confirmation_digest;
+    uint32_t resulting_reservoir_microlitres;
+    uint32_t low_reservoir_alarm_time;
+} pw_refill_receipt;
+
+/* 9.7 memoryDumpRequest (0x05). */
+typedef struct pw_memory_dump_request {
+    uint8_t region;                    /* enum pw_memory_region */
+    uint8_t flags;                     /* enum pw_dump_flag bits */
+    uint32_t offset;
+    uint32_t length;
+} pw_memory_dump_request;
+
+/* 9.8 memoryDumpChunk (0x85). */
+typedef struct pw_memory_dump_chunk {
+    uint8_t region;                    /* enum pw_memory_region */
+    uint8_t encoding;                  /* enum pw_dump_encoding */
+    uint16_t chunk_index;
+    uint16_t chunk_count;
+    uint32_t region_offset;
+    uint32_t image_length;
+    uint32_t image_crc32;
+    uint32_t data_offset;
+    uint8_t data_length;
+    uint8_t data[PW_CHUNK_DATA_SIZE];
+} pw_memory_dump_chunk;
+
+/* 9.9 acknowledgement (0xF0). */
+typedef struct pw_acknowledgement {
+    uint8_t acknowledged_type;
+    uint32_t digest;
+} pw_acknowledgement;
+
+/* 9.10 negativeAcknowledgement (0xF1). */
+typedef struct pw_negative_acknowledgement {
+    uint8_t rejected_type;
+    uint16_t error_code;               /* enum pw_error_code */
+    uint16_t error_offset;             /* 0xFFFF: no offset */
+} pw_negative_acknowledgement;
+
+/* A message of a type the registry does not list (PW-FRAME-8): its raw payload. */
+typedef struct pw_unknown_message {
+    uint16_t length;
+    uint8_t payload[PW_MAX_MESSAGE_PAYLOAD];
+} pw_unknown_message;
+
+/* Any message: `type` (enum pw_message_type, or any other code for an unknown message) says
+   which member of `body` holds it. An interrogationRequest uses no member. */
+typedef struct pw_message {
+    uint8_t type;
+    union {
+        pw_pump_status pump_status;
+        pw_prescription_block prescription_block;
+        pw_bolus_schedule bolus_schedule;
+        pw_refill_confirmation refill_confirmation;
+        pw_refill_receipt refill_receipt;
+        pw_memory_dump_request memory_dump_request;
+        pw_memory_dump_chunk memory_dump_chunk;
+        pw_acknowledgement acknowledgement;
+        pw_negative_acknowledgement negative_acknowledgement;
+        pw_unknown_message unknown;
+    } body;
+} pw_message;
+
+/* Decodes a payload of message type `type` (spec 7 and 9): every check, offsets from payload
+   byte 0. A type the registry does not list decodes as an unknown message (PW-FRAME-8). */
+uint16_t pw_message_decode(uint8_t type, const uint8_t *payload, size_t length,
+                           pw_message *message, uint32_t *error_offset);
+
+/* Writes the canonical payload of `message` into out[0..capacity); *written gets its length. */
+uint16_t pw_message_encode(const pw_message *message, uint8_t *out, size_t capacity,
+                           size_t *written, uint32_t *error_offset);
+
+/* The CRC-32 of the canonical payload: the digest an acknowledgement carries (PW-CRC-3). */
+uint16_t pw_message_digest(const pw_message *message, uint32_t *digest, uint32_t *error_offset);
+
+/* ---- Frames (spec sections 4 and 5) ------------------------------------------------------------ */
+
+typedef struct pw_authentication_block {    /* section 6 */
+    uint32_t freshness_counter;
+    uint8_t tag[PW_AUTHENTICATION_TAG_SIZE];
+} pw_authentication_block;
+
+/* One fragment frame's content (5.1): which message it belongs to, and its part of it. */
+typedef struct pw_fragment {
+    uint8_t message_type;
+    uint8_t index;
+    uint8_t count;
+    uint16_t total_length;
+    uint8_t data_length;
+    uint8_t data[PW_FRAGMENT_DATA_SIZE];
+} pw_fragment;
+
+/* One frame. `flags` holds the wire flags: with PW_FRAME_FRAGMENT the frame carries `fragment`,
+   without it `message`; with PW_FRAME_AUTHENTICATED it carries `authentication`. */
+typedef struct pw_frame {
+    uint16_t sequence;
+    uint8_t flags;                     /* enum pw_frame_flag bits */
+    pw_authentication_block authentication;
+    pw_fragment fragment;
+    pw_message message;
+} pw_frame;
+
+/* The frame's messageType, from whichever part it carries. */
+static inline uint8_t pw_frame_message_type(const pw_frame *frame) {
+    return (frame->flags & PW_FRAME_FRAGMENT) ? frame->fragment.message_type : frame->message.type;
+}
+
+/* Decodes exactly one frame: every check of 4.2 in order, then the fragment header (5.2) or
+   the payload. Bytes after the frame are TRAILING_BYTES (PW-FRAME-7). */
+uint16_t pw_frame_decode(const uint8_t *bytes, size_t length, pw_frame *frame,
+                         uint32_t *error_offset);
+
+/* Writes exactly this frame (a message of at most 240 payload bytes, or one fragment). */
+uint16_t pw_frame_encode(const pw_frame *frame, uint8_t *out, size_t capacity, size_t *written,
+                         uint32_t *error_offset);
+
+/* Writes `message` as one frame, or as its fragments back to back when its payload exceeds 240
+   bytes (PW-FRAG-1). `authentication` may be NULL; a fragmented message cannot carry one
+   (NON_CANONICAL at 4). At most PW_MAX_ENCODED_MESSAGE_SIZE bytes. Errors carry frame offsets for
+   one frame and payload offsets for a fragmented message. */
+uint16_t pw_message_encode_frames(const pw_message *message, uint16_t sequence,
+                                  const pw_authentication_block *authentication, uint8_t *out,
+                                  size_t capacity, size_t *written, uint32_t *error_offset);
+
+/* ---- Checksums (spec section 3) ----------------------------------------------------------------- */
+
+/* CRC-16/IBM-3740 of the bytes: the frame and record CRC. */
+uint16_t pw_crc16(const uint8_t *bytes, size_t length);
+/* Continues a CRC-16: pw_crc16_update(pw_crc16(a), b) == pw_crc16(a followed by b).
+   Start from PW_CRC16_INITIAL for nothing checked yet. */
+#define PW_CRC16_INITIAL 0xFFFFu
+uint16_t pw_crc16_update(uint16_t crc, const uint8_t *bytes, size_t length);
+
+/* CRC-32 (ISO-HDLC, as zlib's crc32) of the bytes: digests and image checks. */
+uint32_t pw_crc32(const uint8_t *bytes, size_t length);
+/* Continues a CRC-32 as zlib's crc32(crc, bytes, length) does; start from 0. */
+uint32_t pw_crc32_update(uint32_t crc, const uint8_t *bytes, size_t length);
+
+/* ---- Reassembly (spec 5.3 and 5.4) --------------------------------------------------------------- */
+
+/* One message being put together from fragments. Opaque: only these functions touch it.
+   It holds the message's 1 KiB; place it wherever suits (static, stack, a pool). */
+typedef struct pw_reassembler {
+    uint64_t opaque[140];
+} pw_reassembler;
+
+enum pw_reassembly_progress {
+    PW_REASSEMBLY_ACCEPTED = 0,        /* fragments still missing */
+    PW_REASSEMBLY_DUPLICATE = 1,       /* an identical duplicate (PW-FRAG-8) */
+    PW_REASSEMBLY_COMPLETE = 2         /* take the message with pw_reassembler_take_message */
+};
+
+/* Empties the reassembler. PW_ERR_BUFFER_TOO_SMALL only if this header and the library disagree
+   on the state's size (a build error; tests check it). */
+uint16_t pw_reassembler_init(pw_reassembler *reassembler);
+
+/* Adds a decoded fragment frame. A frame without PW_FRAME_FRAGMENT is NON_CANONICAL at 4. On
+   FRAGMENT_CONFLICT or FRAGMENT_INTERLEAVED (PW-FRAG-9, PW-FRAG-10) the frame is not added; after
+   FRAGMENT_INTERLEAVED, give up the message in progress and add the frame again. */
+uint16_t pw_reassembler_add(pw_reassembler *reassembler, const pw_frame *frame, uint8_t *progress,
+                            uint32_t *error_offset);
+
+/* After PW_REASSEMBLY_COMPLETE: decodes the reassembled payload (PW-FRAG-12, payload offsets)
+   and empties the reassembler (PW-FRAG-13), whether or not the payload decodes. */
+uint16_t pw_reassembler_take_message(pw_reassembler *reassembler, pw_message *message,
+                                     uint32_t *error_offset);
+
+/* Abandons the message in progress: PW_OK if there was none, else FRAGMENT_MISSING at the payload
+   offset of the first missing fragment (PW-FRAG-11). The reassembler is then empty. */
+uint16_t pw_reassembler_give_up(pw_reassembler *reassembler, uint32_t *error_offset);
+
+bool pw_reassembler_in_progress(const pw_reassembler *reassembler);
+
+/* ---- Byte streams (spec 4.3) ------------------------------------------------------------------- */
+
+/* Reads frames out of a byte stream that stays in place while the scanner reads it. Opaque. */
+typedef struct pw_scanner {
+    uint64_t opaque[4];
+} pw_scanner;
+
+enum pw_scan_kind {
+    PW_SCAN_FRAME = 0,                 /* a frame passed 4.2 steps 1 to 9 (9: the fragment header) */
+    PW_SCAN_REJECTED = 1               /* bytes rejected: noise (BAD_SYNC) or a bad frame */
+};
+
+typedef struct pw_scan_event {
+    uint8_t kind;                      /* enum pw_scan_kind */
+    size_t start;                      /* stream offset of the frame or of the rejected bytes */
+    size_t length;                     /* PW_SCAN_FRAME: the frame's length */
+    uint16_t error_code;               /* PW_SCAN_REJECTED: the error, its offset from start */
+    uint32_t error_offset;
+} pw_scan_event;
+
+/* PW_ERR_BUFFER_TOO_SMALL only if this header and the library disagree on the state's size. */
+uint16_t pw_scanner_init(pw_scanner *scanner, const uint8_t *bytes, size_t length);
+/* The next event, or false at the end of the stream. A PW_SCAN_FRAME's bytes are
+   bytes[start .. start + length); decode them with pw_frame_decode. */
+bool pw_scanner_next(pw_scanner *scanner, pw_scan_event *event);
+/* After a frame whose later checks failed: go on from the next sync word after `start` (4.3). */
+void pw_scanner_resynchronize(pw_scanner *scanner, size_t start);
+
+/* ---- Derived quantities (spec 2.3) ------------------------------------------------------------- */
+
+/* Arithmetic only: the structs must pass every field check of 9.3 and 9.5 (errors as from
+   pw_message_encode, payload offsets), but nothing is compared between them; the pump's refill
+   checks (PW-REFILL-5: same drug, same concentration) are the caller's. */
+
+/* D2 (nL/day) and D3 (ng/day) of a prescription. */
+uint16_t pw_daily_basal(const pw_prescription_block *prescription, uint64_t *volume_nanolitres,
+                        uint64_t *dose_nanograms, uint32_t *error_offset);
+
+/* D5: the low-reservoir alarm time for `refill` under the stored `prescription` (PW-REFILL-4). */
+uint16_t pw_low_reservoir_alarm_time(const pw_prescription_block *prescription,
+                                     const pw_refill_confirmation *refill, uint32_t *alarm_time,
+                                     uint32_t *error_offset);
+
+/* ---- Log records (spec 13.4) ------------------------------------------------------------------- */
+
+enum pw_log_record_type {
+    PW_RECORD_THERAPY_CHANGED = 0x01, PW_RECORD_BOLUS_SCHEDULE_CHANGED = 0x02,
+    PW_RECORD_BOLUS_DELIVERED = 0x03, PW_RECORD_REFILLED = 0x04, PW_RECORD_CLOCK_CHANGED = 0x05,
+    PW_RECORD_ALARM_RAISED = 0x10, PW_RECORD_ALARM_CLEARED = 0x11, PW_RECORD_DAILY_DELIVERY = 0x20
+};
+
+typedef struct pw_therapy_changed_record {
+    uint32_t prescription_digest;
+    uint32_t previous_digest;
+    uint8_t source;                    /* 1 programmer, 2 factoryDefault */
+} pw_therapy_changed_record;
+
+typedef struct pw_bolus_schedule_changed_record {
+    uint32_t schedule_digest;
+    uint32_t previous_digest;
+} pw_bolus_schedule_changed_record;
+
+typedef struct pw_bolus_delivered_record {
+    uint8_t kind;                      /* 1 clinician, 2 priming, 3 patient, 4 periodic */
+    uint8_t outcome;                   /* 0 completed, 1 stoppedByProgrammer, 2 stoppedByAlarm */
+    uint32_t volume_nanolitres;
+    uint32_t dose_nanograms;
+    uint16_t duration_minutes;
+} pw_bolus_delivered_record;
+
+typedef struct pw_refilled_record {
+    uint8_t drug;                      /* enum pw_drug */
+    uint32_t concentration_micrograms_per_millilitre;
+    uint32_t resulting_reservoir_microlitres;
+} pw_refilled_record;
+
+typedef struct pw_clock_changed_record {
+    uint32_t previous_time;
+} pw_clock_changed_record;
+
+typedef struct pw_alarm_record {       /* alarmRaised (cause 0) and alarmCleared */
+    uint8_t alarm;                     /* 1 lowReservoir .. 9 batteryElectiveReplacement */
+    uint8_t cause;                     /* alarmCleared: 1 resolved, 2 acknowledged */
+    uint32_t detail;
+} pw_alarm_record;
+
+typedef struct pw_daily_delivery_record {
+    uint32_t basal_volume_nanolitres;
+    uint32_t bolus_volume_nanolitres;
+    uint16_t bolus_count;
+} pw_daily_delivery_record;
+
+typedef struct pw_log_record {
+    uint8_t record_type;               /* enum pw_log_record_type: which member of body */
+    uint32_t time;
+    union {
+        pw_therapy_changed_record therapy_changed;
+        pw_bolus_schedule_changed_record bolus_schedule_changed;
+        pw_bolus_delivered_record bolus_delivered;
+        pw_refilled_record refilled;
+        pw_clock_changed_record clock_changed;
+        pw_alarm_record alarm_raised;
+        pw_alarm_record alarm_cleared;
+        pw_daily_delivery_record daily_delivery;
+    } body;
+} pw_log_record;
+
+/* Writes the 20-byte record, its CRC included. */
+uint16_t pw_log_record_encode(const pw_log_record *record, uint8_t out[PW_LOG_RECORD_SIZE],
+                              uint32_t *error_offset);
+
+/* Reads a log image slot by slot (PW-LOG-1, PW-LOG-2). Opaque; the image stays in place. */
+typedef struct pw_log_reader {
+    uint64_t opaque[6];
+} pw_log_reader;
+
+enum pw_log_item_kind {
+    PW_LOG_RECORD = 0,                 /* `record` at `offset` */
+    PW_LOG_ERASED = 1,                 /* `erased_slots` erased slots from `offset` */
+    PW_LOG_REJECTED = 2                /* the slot at `offset` failed with error_code/error_offset */
+};
+
+typedef struct pw_log_item {
+    uint8_t kind;                      /* enum pw_log_item_kind */
+    uint32_t offset;                   /* image offset of the slot */
+    uint32_t erased_slots;
+    uint16_t error_code;
+    uint32_t error_offset;             /* image offset of the failing field */
+    pw_log_record record;
+} pw_log_item;
+
+/* `region` is a log region (1 to 3), or 0 (not a wire value) to accept the record types of every
+   log region; anything else, rawAddress included, is FIELD_OUT_OF_RANGE at 0.
+   `region_offset` places the image in its region. */
+uint16_t pw_log_reader_init(pw_log_reader *reader, const uint8_t *image, size_t length,
+                            uint8_t region, uint32_t region_offset, uint32_t *error_offset);
+/* The next item, or false at the end of the image. */
+bool pw_log_reader_next(pw_log_reader *reader, pw_log_item *item);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PUMPWIRE_H */

@@ -1,0 +1,11 @@
+// The header compiled as C on its own, with checks that the structs keep the sizes the Swift side
+// and firmware rely on. SwiftPM builds this file on the host; Firmware/Makefile builds it per target.
+#include "pumpwire.h"
+
+_Static_assert(sizeof(uint8_t[PW_MAX_FRAME_SIZE]) == 9 + 240 + 20 + 2, "PW_MAX_FRAME_SIZE");
+_Static_assert(PW_MAX_ENCODED_MESSAGE_SIZE == PW_MAX_FRAGMENTS * (9 + 4 + 2) + PW_MAX_MESSAGE_PAYLOAD,
+               "PW_MAX_ENCODED_MESSAGE_SIZE");
+_Static_assert(PW_FRAGMENT_DATA_SIZE == PW_MAX_FRAME_PAYLOAD - 4, "PW_FRAGMENT_DATA_SIZE");
+_Static_assert(PW_CHUNK_DATA_SIZE == PW_MAX_FRAME_PAYLOAD - 22, "PW_CHUNK_DATA_SIZE");
+_Static_assert(_Alignof(pw_reassembler) == 8 && _Alignof(pw_scanner) == 8 && _Alignof(pw_log_reader) == 8,
+               "opaque state is 8-byte aligned");

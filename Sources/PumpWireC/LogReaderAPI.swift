@@ -1,0 +1,57 @@
+import CPumpWire
+import PumpWireCore
+
+// Spec 13.4: the core's LogReader kept in the caller's `pw_log_reader`.
+
+private func logReader(_ storage: UnsafeMutablePointer<pw_log_reader>) -> UnsafeMutablePointer<LogReader> {
+    CStateStorage.state(storage, as: LogReader.self)
+}
+
+@_cdecl("pw_log_reader_init")
+public func pw_log_reader_init(
+    _ storage: UnsafeMutablePointer<pw_log_reader>?, _ image: UnsafePointer<UInt8>?, _ length: Int,
+    _ region: UInt8, _ regionOffset: UInt32, _ errorOffset: UnsafeMutablePointer<UInt32>?
+) -> UInt16 {
+    cResult(errorOffset) { () throws(PumpWireError) in
+        let storage = try required(storage)
+        try require(CStateStorage.fits(LogReader.self, in: pw_log_reader.self), .bufferTooSmall, at: 0)
+        var logRegion: MemoryRegion?
+        if region != 0 {
+            // Only the log regions hold records; rawAddress and unlisted values do not (13.4).
+            logRegion = MemoryRegion(rawValue: region)
+            try require(logRegion != nil && logRegion != .rawAddress, .fieldOutOfRange, at: 0)
+        }
+        logReader(storage).initialize(to: LogReader(
+            image: inputBytes(image, cLength(length)), region: logRegion, regionOffset: regionOffset))
+    }
+}
+
+@_cdecl("pw_log_reader_next")
+public func pw_log_reader_next(_ storage: UnsafeMutablePointer<pw_log_reader>?, _ item: UnsafeMutablePointer<pw_log_item>?) -> Bool {
+    guard let storage, let item, let next = logReader(storage).pointee.next() else { return false }
+    zero(item)
+    switch next {
+    case .record(let offset, _):
+        item.pointee.kind = UInt8(PW_LOG_RECORD.rawValue)
+        item.pointee.offset = UInt32(truncatingIfNeeded: offset)
+        // The slot the reader just accepted, read into the C struct by its layout.
+        let slot = logReader(storage).pointee.slot(at: offset)
+        do throws(PumpWireError) {
+            try pw_log_record.read(&item.pointee.record, from: slot)
+        } catch {
+            item.pointee.kind = UInt8(PW_LOG_REJECTED.rawValue)
+            item.pointee.error_code = error.code.rawValue
+            item.pointee.error_offset = UInt32(truncatingIfNeeded: offset + error.offset)
+        }
+    case .erased(let offset, let slots):
+        item.pointee.kind = UInt8(PW_LOG_ERASED.rawValue)
+        item.pointee.offset = UInt32(truncatingIfNeeded: offset)
+        item.pointee.erased_slots = UInt32(truncatingIfNeeded: slots)
+    case .rejected(let offset, let error):
+        item.pointee.kind = UInt8(PW_LOG_REJECTED.rawValue)
+        item.pointee.offset = UInt32(truncatingIfNeeded: offset)
+        item.pointee.error_code = error.code.rawValue
+        item.pointee.error_offset = UInt32(truncatingIfNeeded: error.offset)
+    }
+    return true
+}
