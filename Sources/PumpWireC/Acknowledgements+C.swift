@@ -29,7 +29,7 @@ extension pw_negative_acknowledgement: CLayout {
 
 extension pw_unknown_message: CLayout {
     static func read(_ value: UnsafeMutablePointer<Self>, from reader: inout ByteReader) throws(PumpWireError) {
-        try require(reader.remaining <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: reader.offset)
+        try PumpWireError.check(reader.remaining <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: reader.offset)
         value.pointee.length = UInt16(truncatingIfNeeded: reader.remaining)
         let payload = withUnsafeMutablePointer(to: &value.pointee.payload) { cBytes($0, count: reader.remaining) }
         try reader.readBytes(into: payload)
@@ -37,7 +37,7 @@ extension pw_unknown_message: CLayout {
 
     static func write(_ value: UnsafeMutablePointer<Self>, to writer: inout ByteWriter) throws(PumpWireError) {
         let length = Int(value.pointee.length)
-        try require(length <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: 0)
+        try PumpWireError.check(length <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: 0)
         let payload = withUnsafeMutablePointer(to: &value.pointee.payload) { cBytes($0, count: length) }
         try writer.writeBytes(UnsafeRawBufferPointer(payload))
     }

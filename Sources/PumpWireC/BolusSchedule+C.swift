@@ -22,7 +22,7 @@ extension pw_bolus_schedule: CLayout {
             value.pointee.patient_bolus.max_per_day = try reader.readUInt8()
         }
         let count = try reader.readUInt8()
-        try require(Int(count) <= Int(PW_MAX_PERIODIC_BOLUSES), .tooManyItems, at: reader.offset - 1)
+        try PumpWireError.check(Int(count) <= Int(PW_MAX_PERIODIC_BOLUSES), .tooManyItems, at: reader.offset - 1)
         value.pointee.periodic_count = count
         let periodic = elements(&value.pointee.periodic_boluses, of: pw_periodic_bolus.self)
         for index in 0..<Int(count) {

@@ -25,11 +25,6 @@ extension ByteWriter {
     mutating func writeCount(_ count: UInt8, capacity: Int, _ code: ErrorCode, payloadStart: Int) throws(PumpWireError) {
         let offset = self.count - payloadStart
         try writeUInt8(count)
-        try require(Int(count) <= capacity, code, at: offset)
+        try PumpWireError.check(Int(count) <= capacity, code, at: offset)
     }
-}
-
-/// `require` of the core is internal; the C layer keeps its own one-line copy.
-func require(_ condition: Bool, _ code: ErrorCode, at offset: Int) throws(PumpWireError) {
-    if !condition { throw PumpWireError(code, at: offset) }
 }

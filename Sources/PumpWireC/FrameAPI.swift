@@ -42,7 +42,7 @@ enum CFrame {
     /// errors carry frame offsets. BUFFER_TOO_SMALL carries the output offset.
     static func encode(_ frame: UnsafeMutablePointer<pw_frame>, into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) -> Int {
         let flags = frame.pointee.flags
-        try require(flags & ~(fragmentFlag | authenticatedFlag) == 0, .nonCanonical, at: 4)  // PW-FRAME-4
+        try PumpWireError.check(flags & ~(fragmentFlag | authenticatedFlag) == 0, .nonCanonical, at: 4)  // PW-FRAME-4
         let isFragment = flags & fragmentFlag != 0
         let type = isFragment ? frame.pointee.fragment.message_type : frame.pointee.message.type
         let authentication = flags & authenticatedFlag != 0 ? frame.pointee.authentication : nil
@@ -78,7 +78,7 @@ enum CFrame {
             throw PumpWireError(error.code, at: payloadStart + error.offset)  // PW-ENC-6
         }
         let payloadLength = writer.count - payloadStart
-        try require(payloadLength <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
+        try PumpWireError.check(payloadLength <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
         let end = writer.count
         writer.rewind(to: 7)
         try writer.writeUInt16(UInt16(payloadLength))
@@ -96,7 +96,7 @@ enum CFrame {
         try writer.writeUInt8(fragment.pointee.count)
         try writer.writeUInt16(fragment.pointee.total_length)
         let length = Int(fragment.pointee.data_length)
-        try require(length <= WireLimits.fragmentDataSize, .fragmentSizeInvalid, at: 0)
+        try PumpWireError.check(length <= WireLimits.fragmentDataSize, .fragmentSizeInvalid, at: 0)
         let data = withUnsafeMutablePointer(to: &fragment.pointee.data) { cBytes($0, count: length) }
         try writer.writeBytes(UnsafeRawBufferPointer(data))
     }
@@ -121,9 +121,9 @@ enum CFrame {
         }
         try CMessage.check(type: message.pointee.type, payload: payloadWriter.written, reportingOffset: 0)
         // Version 1 has no tag per fragment (section 6).
-        try require(authentication == nil, .nonCanonical, at: 4)
+        try PumpWireError.check(authentication == nil, .nonCanonical, at: 4)
         let payloadStart = FrameEncoder.fragmentedPayloadStart(payloadSize: payloadSize)
-        try require(buffer.count >= payloadStart + payloadSize, .bufferTooSmall, at: buffer.count)
+        try PumpWireError.check(buffer.count >= payloadStart + payloadSize, .bufferTooSmall, at: buffer.count)
         let destination = UnsafeMutableRawPointer(buffer.baseAddress!) + payloadStart
         destination.copyMemory(from: UnsafeRawPointer(buffer.baseAddress!), byteCount: payloadSize)  // memmove
         return try FrameEncoder.writeFragments(typeCode: message.pointee.type, sequence: sequence, payloadSize: payloadSize, in: buffer)

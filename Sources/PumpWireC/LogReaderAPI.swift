@@ -14,12 +14,12 @@ public func pw_log_reader_init(
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
         let storage = try required(storage)
-        try require(CStateStorage.fits(LogReader.self, in: pw_log_reader.self), .bufferTooSmall, at: 0)
+        try PumpWireError.check(CStateStorage.fits(LogReader.self, in: pw_log_reader.self), .bufferTooSmall, at: 0)
         var logRegion: MemoryRegion?
         if region != 0 {
             // Only the log regions hold records; rawAddress and unlisted values do not (13.4).
             logRegion = MemoryRegion(rawValue: region)
-            try require(logRegion != nil && logRegion != .rawAddress, .fieldOutOfRange, at: 0)
+            try PumpWireError.check(logRegion != nil && logRegion != .rawAddress, .fieldOutOfRange, at: 0)
         }
         logReader(storage).initialize(to: LogReader(
             image: inputBytes(image, cLength(length)), region: logRegion, regionOffset: regionOffset))

@@ -46,7 +46,7 @@ extension pw_log_record {
         case nil:
             throw PumpWireError(.fieldOutOfRange, at: 0)
         }
-        try require(reader.offset - bodyStart <= bodySize, .lengthMismatch, at: reader.offset)
+        try PumpWireError.check(reader.offset - bodyStart <= bodySize, .lengthMismatch, at: reader.offset)
     }
 
     private static func readAlarm(_ alarm: UnsafeMutablePointer<pw_alarm_record>, from reader: inout ByteReader) throws(PumpWireError) {

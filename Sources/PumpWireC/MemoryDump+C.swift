@@ -28,7 +28,7 @@ extension pw_memory_dump_chunk: CLayout {
         value.pointee.image_crc32 = try reader.readUInt32()
         value.pointee.data_offset = try reader.readUInt32()
         let dataOffset = reader.offset
-        try require(reader.remaining <= Int(PW_CHUNK_DATA_SIZE), .chunkSizeMismatch, at: dataOffset)
+        try PumpWireError.check(reader.remaining <= Int(PW_CHUNK_DATA_SIZE), .chunkSizeMismatch, at: dataOffset)
         value.pointee.data_length = UInt8(truncatingIfNeeded: reader.remaining)
         let data = withUnsafeMutablePointer(to: &value.pointee.data) { cBytes($0, count: reader.remaining) }
         try reader.readBytes(into: data)
@@ -46,7 +46,7 @@ extension pw_memory_dump_chunk: CLayout {
         try writer.writeUInt32(value.pointee.data_offset)
         // PW-DUMP-7: a chunk never carries more than 218 bytes.
         let length = Int(value.pointee.data_length)
-        try require(length <= Int(PW_CHUNK_DATA_SIZE), .chunkSizeMismatch, at: writer.count - start)
+        try PumpWireError.check(length <= Int(PW_CHUNK_DATA_SIZE), .chunkSizeMismatch, at: writer.count - start)
         let data = withUnsafeMutablePointer(to: &value.pointee.data) { cBytes($0, count: length) }
         try writer.writeBytes(UnsafeRawBufferPointer(data))
     }

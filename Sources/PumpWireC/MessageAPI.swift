@@ -19,7 +19,7 @@ enum CMessage {
         case MemoryDumpChunk.typeCode: try checkPayload(MemoryDumpChunk.self, payload, reportingOffset)
         case Acknowledgement.typeCode: try checkPayload(Acknowledgement.self, payload, reportingOffset)
         case NegativeAcknowledgement.typeCode: try checkPayload(NegativeAcknowledgement.self, payload, reportingOffset)
-        default: try require(payload.count <= WireLimits.maxMessagePayload, .payloadTooLarge, at: reportingOffset)
+        default: try PumpWireError.check(payload.count <= WireLimits.maxMessagePayload, .payloadTooLarge, at: reportingOffset)
         }
     }
 

@@ -11,7 +11,7 @@ extension pw_prescription_block: CLayout {
         value.pointee.catheter_volume_microlitres = try reader.readUInt16()
         value.pointee.max_daily_dose_nanograms = try reader.readUInt32()
         let count = try reader.readUInt8()
-        try require(Int(count) <= Int(PW_MAX_DAY_STEPS), .tooManyItems, at: reader.offset - 1)
+        try PumpWireError.check(Int(count) <= Int(PW_MAX_DAY_STEPS), .tooManyItems, at: reader.offset - 1)
         value.pointee.step_count = count
         let steps = elements(&value.pointee.steps, of: pw_day_profile_step.self)
         for index in 0..<Int(count) {

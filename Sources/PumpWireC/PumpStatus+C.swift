@@ -5,7 +5,7 @@ extension pw_text {
     /// PW-ENC-8: a length byte, then the text. Decoding NUL-terminates it for C.
     static func read(_ text: UnsafeMutablePointer<pw_text>, from reader: inout ByteReader) throws(PumpWireError) {
         let length = try reader.readUInt8()
-        try require(Int(length) <= Int(PW_MAX_TEXT_LENGTH), .fieldOutOfRange, at: reader.offset - 1)
+        try PumpWireError.check(Int(length) <= Int(PW_MAX_TEXT_LENGTH), .fieldOutOfRange, at: reader.offset - 1)
         text.pointee.length = length
         let storage = withUnsafeMutablePointer(to: &text.pointee.text) { cBytes($0, count: Int(PW_MAX_TEXT_LENGTH) + 1) }
         try reader.readBytes(into: UnsafeMutableRawBufferPointer(rebasing: storage[0..<Int(length)]))
@@ -16,7 +16,7 @@ extension pw_text {
         let offset = writer.count - payloadStart
         let length = text.pointee.length
         try writer.writeUInt8(length)
-        try require(length >= 1 && Int(length) <= Int(PW_MAX_TEXT_LENGTH), .fieldOutOfRange, at: offset)
+        try PumpWireError.check(length >= 1 && Int(length) <= Int(PW_MAX_TEXT_LENGTH), .fieldOutOfRange, at: offset)
         let storage = withUnsafeMutablePointer(to: &text.pointee.text) { cBytes($0, count: Int(length)) }
         try writer.writeBytes(UnsafeRawBufferPointer(storage))
     }

@@ -22,11 +22,11 @@ public func pw_reassembler_add(
     cResult(errorOffset) { () throws(PumpWireError) in
         let state = reassembler(try required(storage))
         let frame = try required(frame)
-        try require(frame.pointee.flags & CFrame.fragmentFlag != 0, .nonCanonical, at: 4)  // only fragments are reassembled
+        try PumpWireError.check(frame.pointee.flags & CFrame.fragmentFlag != 0, .nonCanonical, at: 4)  // only fragments are reassembled
         let fragment = frame.pointee.fragment
         let header = FragmentHeader(index: fragment.index, count: fragment.count, totalLength: fragment.total_length)
-        let dataLength = min(Int(fragment.data_length), WireLimits.fragmentDataSize)
-        try require(Int(fragment.data_length) == dataLength, .fragmentSizeInvalid, at: 7)  // PW-FRAG-6
+        let dataLength = Int(fragment.data_length)
+        try PumpWireError.check(dataLength <= WireLimits.fragmentDataSize, .fragmentSizeInvalid, at: 7)  // PW-FRAG-6
         let result = try withUnsafeBytes(of: &frame.pointee.fragment.data) { (data) throws(PumpWireError) -> ReassemblyProgress in
             try state.pointee.add(
                 typeCode: fragment.message_type, sequence: frame.pointee.sequence, header: header,
