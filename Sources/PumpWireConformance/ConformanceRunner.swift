@@ -10,6 +10,10 @@ public struct ConformanceRunner {
     public var checksLibraryJSON: Bool
     /// Called after each vector, for progress.
     public var progress: ((Int, Int) -> Void)?
+    /// Recommended vectors count against the run too (spec/conformance.md 2.6).
+    public var enforceRecommended = false
+    /// Stop at the first vector that fails the run: a quick verdict, for mutation analysis.
+    public var stopsAtFirstFailure = false
 
     public init(corpus: Corpus, failureList: FailureList = FailureList(), checksLibraryJSON: Bool) {
         self.corpus = corpus
@@ -42,8 +46,13 @@ public struct ConformanceRunner {
                 }
                 break
             }
+            if stopsAtFirstFailure && result.status.isFailure && (result.level == .required || enforceRecommended) { break }
         }
-        return RunReport(testee: testee.name, capabilities: testee.capabilities, results: results)
+        var report = RunReport(testee: testee.name, capabilities: testee.capabilities, results: results)
+        report.enforceRecommended = enforceRecommended
+        report.stoppedEarly = results.count < corpus.vectors.count
+        report.endingProblem = testee.finish()
+        return report
     }
 
     static func result(_ vector: Vector, _ status: VectorResult.Status, _ outcome: String, _ detail: String) -> VectorResult {
@@ -78,7 +87,15 @@ public struct ConformanceRunner {
             }
             return CaptureJudge.judge(vector)
         }
-        guard let capability = Self.capability(of: vector.kind) else {
+        if vector.kind == "protocol", let name = vector.json["capability"]?.stringValue {
+            guard let capability = TesteeCapabilities(name: name) else {
+                return Self.result(vector, .fail, "wrong-value", "unknown capability \(name)")
+            }
+            guard testee.capabilities.contains(capability) else {
+                return Self.result(vector, .skipped, "skipped", "the testee does not declare \(name)")
+            }
+        }
+        guard let capability = vector.kind == "protocol" ? [] : Self.capability(of: vector.kind) else {
             return Self.result(vector, .fail, "wrong-value", "unknown vector kind \(vector.kind)")
         }
         guard testee.capabilities.contains(capability) else {
@@ -110,7 +127,9 @@ private struct Exchange<T: Testee> {
 
     mutating func ask(_ request: TesteeRequest) throws(Abort) -> TesteeResponse {
         switch testee.send(request) {
-        case .response(.skipped): throw Abort(verdict: Verdict(status: .skipped, outcome: "skipped", detail: "the testee answered SKIPPED"))
+        case .response(.skipped):
+            // The runner asks only what the testee declared: SKIPPED breaks its declaration (PW-CONF-2).
+            throw Abort(verdict: .fail("skipped", "answered SKIPPED to a request of a capability it declares (PW-CONF-2)"))
         case .response(.runtimeError(let message)):
             throw Abort(verdict: Verdict(status: .runtimeError, outcome: "runtime-error", detail: message))
         case .response(let response): return response
@@ -136,6 +155,7 @@ private struct Exchange<T: Testee> {
             case "session": return try session(vector)
             case "dump": return try dump(vector)
             case "log": return try log(vector)
+            case "protocol": return try protocolEdges(vector)
             default: return .fail("wrong-value", "unknown kind")
             }
         } catch {
@@ -341,6 +361,55 @@ extension Exchange {
         }
         if data == expected { return .pass }
         return .fail("wrong-value", "DUMP answers differ: expected \(Hex.encode(expected.prefix(48))), got \(Hex.encode(data.prefix(48)))")
+    }
+
+    /// A `protocol` vector (spec/conformance.md 2.7): raw requests on one connection, each answer
+    /// compared by status and, where the vector says, by its data or message.
+    mutating func protocolEdges(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let exchanges = vector.json["exchanges"]?.arrayValue else { return .fail("wrong-value", "the vector has no exchanges") }
+        let wait = Double(vector.json["timeout"]?.integerValue ?? 0)
+        for (index, exchange) in exchanges.enumerated() {
+            var body = (try? Hex.decode(exchange["request"]?.stringValue ?? "")) ?? []
+            if let fill = exchange["fill"], let pattern = try? Hex.decode(fill["pattern"]?.stringValue ?? ""), !pattern.isEmpty,
+               let length = fill["length"]?.integerValue {
+                let start = body.count
+                body.reserveCapacity(Int(length))
+                while body.count < Int(length) { body.append(pattern[(body.count - start) % pattern.count]) }
+            }
+            let expected = exchange["response"]
+            let reply = testee.send(.raw(body), waitingAtLeast: wait)
+            let response: TesteeResponse
+            switch reply {
+            case .response(let answer): response = answer
+            case .crash(let how): throw Abort(verdict: Verdict(status: .crash, outcome: "crash", detail: "request \(index + 1): " + how + stderr))
+            case .timeout: throw Abort(verdict: Verdict(status: .timeout, outcome: "timeout", detail: "request \(index + 1): no answer in time" + stderr))
+            case .protocolError(let what): throw Abort(verdict: Verdict(status: .protocolError, outcome: "protocol-error", detail: what + stderr))
+            }
+            if let problem = Self.mismatch(response, expected) {
+                return .fail(Self.outcome(response, expectedBytes: nil), "request \(index + 1) (\(Hex.encode(body.prefix(8)))…): \(problem)")
+            }
+        }
+        return .pass
+    }
+
+    /// Why `response` is not the `response` a protocol vector expects, or nil.
+    static func mismatch(_ response: TesteeResponse, _ expected: JSONValue?) -> String? {
+        let status = expected?["status"]?.stringValue ?? ""
+        let got = describe(response)
+        switch (status, response) {
+        case ("ok", .ok(let data)):
+            if let whole = expected?["data"]?.stringValue, Hex.encode(data) != whole { return "expected OK \(whole), got \(got)" }
+            if let prefix = expected?["dataPrefix"]?.stringValue, !Hex.encode(data).hasPrefix(prefix) {
+                return "expected OK starting \(prefix), got \(got)"
+            }
+            return nil
+        case ("skipped", .skipped), ("rejected", .rejected): return nil
+        case ("runtimeError", .runtimeError(let message)):
+            let prefixes = expected?["messagePrefix"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            return prefixes.isEmpty || prefixes.contains(where: message.hasPrefix)
+                ? nil : "expected RUNTIME_ERROR starting \(prefixes.map { "\"\($0)\"" }.joined(separator: " or ")), got \(got)"
+        default: return "expected \(status), got \(got)"
+        }
     }
 
     /// LOG (spec/conformance.md 2.4.9).

@@ -15,7 +15,7 @@ public final class ProcessTestee: Testee {
     }
 
     public let command: String
-    public let timeout: Double
+    public private(set) var timeout: Double
     public private(set) var name = ""
     public private(set) var capabilities: TesteeCapabilities = []
     /// How many times the testee had to be started again.
@@ -94,6 +94,53 @@ public final class ProcessTestee: Testee {
     }
 
     public func close() { stop() }
+
+    public func send(_ request: TesteeRequest, waitingAtLeast seconds: Double) -> TesteeReply {
+        let usual = timeout
+        timeout = max(usual, seconds)
+        defer { timeout = usual }
+        return send(request)
+    }
+
+    /// Ends the testee's input and checks how it ends (spec/conformance.md 2.1, PW-CONF-1, PW-CONF-4):
+    /// nil when it exits with status 0 within the time-out and writes nothing more.
+    public func finish() -> String? {
+        if process == nil {
+            do { try start() } catch { return "could not be started to check its exit: \(error)" }
+        }
+        guard let process else { return "not running" }
+        try? input?.close()
+        input = nil
+        let deadline = Date().addingTimeInterval(timeout)
+        let extra = drain(until: deadline)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        defer { stop() }
+        if process.isRunning { return "did not exit within \(timeout) s of the end of its input" }
+        if extra > 0 { return "wrote \(extra) bytes to its standard output after its last response" }
+        switch process.terminationReason {
+        case .exit where process.terminationStatus == 0: return nil
+        case .exit: return "exited with status \(process.terminationStatus) at the end of its input"
+        case .uncaughtSignal: return "was killed by signal \(process.terminationStatus) at the end of its input"
+        @unknown default: return "ended abnormally at the end of its input"
+        }
+    }
+
+    /// Reads and counts whatever the testee still writes, until end of file or the deadline.
+    private func drain(until deadline: Date) -> Int {
+        var count = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while deadline.timeIntervalSinceNow > 0 {
+            var descriptor = pollfd(fd: outputDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(deadline.timeIntervalSinceNow, 3600) * 1000) + 1)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return count }
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(outputDescriptor, $0.baseAddress, $0.count) }
+            if got < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard got > 0 else { return count }
+            count += got
+        }
+        return count
+    }
 
     private func exchange(_ request: TesteeRequest) -> TesteeReply {
         let message = WireBytes.message(request.body)

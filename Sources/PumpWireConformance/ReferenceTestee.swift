@@ -23,10 +23,27 @@ public struct ReferenceTestee: Sendable {
     public var name: String { fault.map { "\(Self.name), broken: \($0.rawValue)" } ?? Self.name }
     public var capabilities: TesteeCapabilities { .all }
 
+    /// The answer to one request body, the edges of spec/conformance.md 2.7 included: an unknown
+    /// code is SKIPPED, a malformed or over-long body a RUNTIME_ERROR, and an answer above the
+    /// message limit is never sent.
+    public mutating func respond(toBody body: [UInt8]) -> TesteeResponse {
+        guard body.count <= WireBytes.maxMessageLength else { return .runtimeError("request too long: above 16 MiB") }
+        let response: TesteeResponse
+        switch TesteeRequest.read(body) {
+        case .request(let request): response = respond(to: request)
+        case .unknownCode: return .skipped
+        case .malformed: return .runtimeError("malformed request: its body does not fit request code \(body.first ?? 0)")
+        }
+        guard response.body.count <= WireBytes.maxMessageLength else { return .runtimeError("answer too long: above 16 MiB") }
+        return response
+    }
+
     public mutating func respond(to request: TesteeRequest) -> TesteeResponse {
         switch request {
-        case .hello(let version):
-            guard version == TesteeRequest.protocolVersion else { return .runtimeError("protocol version \(version) unsupported") }
+        case .raw(let body):
+            return respond(toBody: body)
+        case .hello:
+            // 2.7: whatever version the runner asks for, the answer is the one this testee speaks.
             return .ok([TesteeRequest.protocolVersion] + WireBytes.u32(capabilities.rawValue) + Array(name.utf8))
         case .decodeFrame(let bytes):
             return result { () throws(PumpWireError) in try canonical(decodeFrame(bytes)) }
@@ -49,7 +66,8 @@ public struct ReferenceTestee: Sendable {
             if let error = reassembler.giveUp() { return .rejected(error) }
             return .ok([])
         case .stream(let bytes):
-            return .ok(Self.streamItems(StreamDecoder.decode(bytes)))
+            guard let answer = Self.streamAnswer(bytes) else { return .runtimeError("answer too long: above 16 MiB") }
+            return .ok(answer)
         case .derive(let prescription, let refill):
             return result { () throws(PumpWireError) in
                 guard case .message(.prescriptionBlock(let rx)) = try decodeFrame(prescription).content else {
@@ -186,23 +204,45 @@ public struct ReferenceTestee: Sendable {
         return data
     }
 
-    /// STREAM's answer (spec/conformance.md 2.4.5).
-    public static func streamItems(_ items: [StreamItem]) -> [UInt8] {
-        var data = WireBytes.u32(UInt32(items.count))
-        for item in items {
-            switch item.kind {
-            case .frame(let frame):
-                let bytes = (try? frame.encoded()) ?? []
-                data += [0] + WireBytes.u32(UInt32(item.streamOffset)) + WireBytes.u16(bytes.count) + bytes
-            case .reassembled(let frame):
-                guard case .message(let message) = frame.content else { continue }
-                let payload = (try? message.encodedPayload()) ?? []
-                data += [1] + WireBytes.u32(UInt32(item.streamOffset)) + [message.typeCode] + WireBytes.u16(payload.count) + payload
-            case .rejected(let error, let payloadOffsets):
-                data += [2] + WireBytes.u32(UInt32(item.streamOffset)) + WireBytes.u16(Int(error.code.rawValue))
-                    + WireBytes.u32(UInt32(clamping: error.offset)) + [payloadOffsets ? 1 : 0]
-            }
+    /// STREAM's answer (spec/conformance.md 2.4.5), item by item as the reader finds them, or nil
+    /// when it would exceed the message limit (2.7).
+    static func streamAnswer(_ bytes: [UInt8]) -> [UInt8]? {
+        var data = WireBytes.u32(0)
+        var count: UInt32 = 0
+        var tooLong = false
+        func add(_ item: StreamItem, _: UnsafeRawBufferPointer?) {
+            guard !tooLong else { return }
+            count += 1
+            streamItem(item, into: &data)
+            tooLong = data.count > WireBytes.maxMessageLength - 1  // the status byte comes first
         }
+        var reader = StreamReader()
+        bytes.withUnsafeBytes { raw in
+            _ = reader.read(raw, report: add)
+            reader.finish(report: add)
+        }
+        guard !tooLong else { return nil }
+        data.replaceSubrange(0..<4, with: WireBytes.u32(count))
         return data
+    }
+
+    /// One STREAM item (spec/conformance.md 2.4.5).
+    static func streamItem(_ item: StreamItem, into data: inout [UInt8]) {
+        switch item.kind {
+        case .frame(let frame):
+            let bytes = (try? frame.encoded()) ?? []
+            data += [0] + WireBytes.u32(UInt32(item.streamOffset)) + WireBytes.u16(bytes.count) + bytes
+        case .reassembled(let frame):
+            guard case .message(let message) = frame.content else { return }
+            let payload = (try? message.encodedPayload()) ?? []
+            data += [1] + WireBytes.u32(UInt32(item.streamOffset)) + [message.typeCode] + WireBytes.u16(payload.count) + payload
+        case .rejected(let error, let payloadOffsets):
+            // Written byte by byte: a stream of noise has a rejection every two bytes.
+            data.append(2)
+            WireBytes.append(UInt64(item.streamOffset), width: 4, to: &data)
+            WireBytes.append(UInt64(error.code.rawValue), width: 2, to: &data)
+            WireBytes.append(UInt64(UInt32(clamping: error.offset)), width: 4, to: &data)
+            data.append(payloadOffsets ? 1 : 0)
+        }
     }
 }

@@ -6,6 +6,10 @@ public struct RunReport: Sendable {
     public var capabilities: TesteeCapabilities
     public var results: [VectorResult]
     public var enforceRecommended = false
+    /// What was wrong with how the testee ended when its input ended (PW-CONF-4), or nil.
+    public var endingProblem: String?
+    /// The run stopped at its first failure (`--fail-fast`): the results after it are missing.
+    public var stoppedEarly = false
 
     public init(testee: String, capabilities: TesteeCapabilities, results: [VectorResult]) {
         self.testee = testee
@@ -23,10 +27,11 @@ public struct RunReport: Sendable {
     public var requiredFailures: [VectorResult] { failures.filter { $0.level == .required } }
     public var recommendedFailures: [VectorResult] { failures.filter { $0.level == .recommended } }
 
-    /// Whether the run passes: no required failure, mandatory capabilities declared, and with
-    /// `enforceRecommended`, no recommended failure either.
+    /// Whether the run passes: no required failure, mandatory capabilities declared, a clean exit at
+    /// the end of the input, and with `enforceRecommended`, no recommended failure either.
     public var passed: Bool {
-        missingCapabilities.isEmpty && requiredFailures.isEmpty && (!enforceRecommended || recommendedFailures.isEmpty)
+        missingCapabilities.isEmpty && endingProblem == nil && requiredFailures.isEmpty
+            && (!enforceRecommended || recommendedFailures.isEmpty)
     }
 
     /// Per key (requirement id or message type): passed, failed, skipped.
@@ -62,6 +67,9 @@ public struct RunReport: Sendable {
         if !missingCapabilities.isEmpty {
             lines.append("FAIL: the testee does not declare the mandatory \(missingCapabilities.names.joined(separator: ", "))")
         }
+        if let endingProblem {
+            lines.append("FAIL: the testee \(endingProblem) (spec/conformance.md 2.1, PW-CONF-4)")
+        }
         lines.append("")
         lines.append("By requirement (pass / fail / skipped):")
         for row in tally(by: \.requirements) {
@@ -88,6 +96,7 @@ public struct RunReport: Sendable {
             + "\(recommendedFailures.count) recommended failed, \(count(.skipped)) skipped"
             + (expected > 0 ? ", \(expected) expected failures" : "")
             + " (crashes \(count(.crash)), timeouts \(count(.timeout)), protocol errors \(count(.protocolError)))")
+        if stoppedEarly { lines.append("stopped at the first failure (--fail-fast): \(results.count) vectors run") }
         lines.append(passed ? "conformance: PASS" : "conformance: FAIL")
         return lines.joined(separator: "\n")
     }
@@ -101,6 +110,8 @@ public struct RunReport: Sendable {
             ("testee", .string(testee)),
             ("capabilities", .array(capabilities.names.map { .string($0) })),
             ("passed", .bool(passed)),
+            ("ending", endingProblem.map { .string($0) } ?? .null),
+            ("stoppedEarly", .bool(stoppedEarly)),
             ("counts", .object(VectorResult.Status.allCases.map { ($0.rawValue, .integer(Int64(count($0)))) })),
             ("byRequirement", rows(tally(by: \.requirements))),
             ("byMessageType", rows(tally(by: { [$0.messageType ?? "(none)"] }))),

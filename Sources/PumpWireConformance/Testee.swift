@@ -14,8 +14,16 @@ public protocol Testee {
     var capabilities: TesteeCapabilities { get }
     /// Sends one request and waits for its answer.
     mutating func send(_ request: TesteeRequest) -> TesteeReply
+    /// Sends one request and waits at least `seconds` for its answer (a slow `protocol` vector).
+    mutating func send(_ request: TesteeRequest, waitingAtLeast seconds: Double) -> TesteeReply
     /// Ends the testee.
     mutating func close()
+    /// Ends the testee's input and says what was wrong with how it ended, or nil (PW-CONF-4).
+    mutating func finish() -> String?
+}
+
+extension Testee {
+    public mutating func send(_ request: TesteeRequest, waitingAtLeast seconds: Double) -> TesteeReply { send(request) }
 }
 
 /// The reference codec, in process.
@@ -30,8 +38,10 @@ public struct InProcessTestee: Testee {
     public var capabilities: TesteeCapabilities { reference.capabilities }
 
     public mutating func send(_ request: TesteeRequest) -> TesteeReply {
-        .response(reference.respond(to: request))
+        .response(reference.respond(toBody: request.body))
     }
 
     public mutating func close() {}
+
+    public mutating func finish() -> String? { nil }
 }

@@ -19,9 +19,17 @@ public struct TesteeCapabilities: OptionSet, Sendable, Hashable {
     public static let mandatory: TesteeCapabilities = [.decode, .crc, .reassembly]
     public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields, .dump, .log]
 
-    public var names: [String] {
-        [(Self.decode, "decode"), (.crc, "crc"), (.reassembly, "reassembly"), (.stream, "stream"),
-         (.derived, "derived"), (.session, "session"), (.fields, "fields"), (.dump, "dump"), (.log, "log")].filter { contains($0.0) }.map(\.1)
+    private static let named: [(TesteeCapabilities, String)] = [
+        (.decode, "decode"), (.crc, "crc"), (.reassembly, "reassembly"), (.stream, "stream"),
+        (.derived, "derived"), (.session, "session"), (.fields, "fields"), (.dump, "dump"), (.log, "log"),
+    ]
+
+    public var names: [String] { Self.named.filter { contains($0.0) }.map(\.1) }
+
+    /// The capability of a name of spec/conformance.md 2.3.
+    public init?(name: String) {
+        guard let capability = Self.named.first(where: { $0.1 == name })?.0 else { return nil }
+        self = capability
     }
 }
 
@@ -40,6 +48,8 @@ public enum TesteeRequest: Equatable, Sendable {
     case session([[UInt8]])
     case dump([[UInt8]])
     case log(region: UInt8, regionOffset: UInt32, image: [UInt8])
+    /// A body as it is, well formed or not: how `protocol` vectors probe the edges (2.7).
+    case raw([UInt8])
 
     public static let protocolVersion: UInt8 = 1
 
@@ -58,6 +68,7 @@ public enum TesteeRequest: Equatable, Sendable {
         case .session: 0x0A
         case .dump: 0x0B
         case .log: 0x0C
+        case .raw(let body): body.first ?? 0
         }
     }
 
@@ -74,10 +85,26 @@ public enum TesteeRequest: Equatable, Sendable {
             [code] + WireBytes.u16(frames.count) + frames.flatMap { WireBytes.u16($0.count) + $0 }
         case .log(let region, let regionOffset, let image):
             [code, region] + WireBytes.u32(regionOffset) + image
+        case .raw(let body): body
         }
     }
 
-    /// Reads a request body; nil if it is malformed.
+    /// How a request body reads (spec/conformance.md 2.4 and 2.7).
+    public enum Parsed: Equatable, Sendable {
+        case request(TesteeRequest)
+        /// A code that 2.4 does not list: answered SKIPPED.
+        case unknownCode(UInt8)
+        /// A body that does not fit its code: answered RUNTIME_ERROR.
+        case malformed
+    }
+
+    public static func read(_ body: [UInt8]) -> Parsed {
+        guard let code = body.first else { return .malformed }
+        guard code <= 0x0C else { return .unknownCode(code) }
+        return parse(body).map { .request($0) } ?? .malformed
+    }
+
+    /// Reads a request body; nil if it is malformed or of an unknown code.
     public static func parse(_ body: [UInt8]) -> TesteeRequest? {
         guard let code = body.first else { return nil }
         var reader = WireBytes.Reader(Array(body.dropFirst()))
@@ -154,6 +181,11 @@ public enum WireBytes {
     public static func u16(_ value: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
     public static func u32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
     public static func u64(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+
+    /// Appends `value` little-endian in `width` bytes.
+    public static func append(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {
+        for index in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
+    }
 
     /// A message: `u32` length, then the body.
     public static func message(_ body: [UInt8]) -> [UInt8] { u32(UInt32(body.count)) + body }

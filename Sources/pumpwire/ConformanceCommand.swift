@@ -30,6 +30,9 @@ struct ConformanceCommand: ParsableCommand {
     @Flag(help: "Fail on recommended vectors too.")
     var enforceRecommended = false
 
+    @Flag(help: "Stop at the first vector that fails the run (for mutation analysis).")
+    var failFast = false
+
     @Option(help: "Known failures: one `NAME OUTCOME` a line (spec/conformance.md 2.6).")
     var failureList: String?
 
@@ -69,6 +72,8 @@ struct ConformanceCommand: ParsableCommand {
             }
             var runner = ConformanceRunner(corpus: corpus, failureList: list, checksLibraryJSON: false)
             runner.progress = Self.progressLine
+            runner.enforceRecommended = enforceRecommended
+            runner.stopsAtFirstFailure = failFast
             report = runner.run(&process)
             process.close()
             if process.restarts > 0 { printError("the testee was restarted \(process.restarts) times") }
@@ -76,9 +81,10 @@ struct ConformanceCommand: ParsableCommand {
             var inProcess = InProcessTestee()
             var runner = ConformanceRunner(corpus: corpus, failureList: list, checksLibraryJSON: true)
             runner.progress = Self.progressLine
+            runner.enforceRecommended = enforceRecommended
+            runner.stopsAtFirstFailure = failFast
             report = runner.run(&inProcess)
         }
-        report.enforceRecommended = enforceRecommended
         clearProgress()
 
         if let writeFailureList {

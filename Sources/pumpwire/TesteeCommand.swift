@@ -16,7 +16,8 @@ struct TesteeCommand: ParsableCommand {
     @Option(help: "A deliberate fault: \(ReferenceTestee.Fault.allCases.map(\.rawValue).joined(separator: ", ")).")
     var broken: ReferenceTestee.Fault?
 
-    @Option(help: ArgumentHelp("Misbehave on purpose, for the runner's own tests: crash-on-crc32, hang-on-crc32, garbage-on-crc32.", visibility: .hidden))
+    @Option(help: ArgumentHelp("Misbehave on purpose, for the runner's own tests: crash-on-crc32, hang-on-crc32, garbage-on-crc32, "
+                               + "skip-crc32, runtime-error-for-unknown-codes.", visibility: .hidden))
     var misbehave: String?
 
     func run() throws {
@@ -25,23 +26,39 @@ struct TesteeCommand: ParsableCommand {
         let output = FileHandle.standardOutput
         while let header = readExactly(4, from: input) {
             let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
-            guard length <= WireBytes.maxMessageLength, let body = readExactly(length, from: input) else { return }
-            guard let request = TesteeRequest.parse(body) else {
-                output.write(Data(WireBytes.message(TesteeResponse.runtimeError("malformed request").body)))
+            guard length <= WireBytes.maxMessageLength else {
+                // spec/conformance.md 2.7: read the body to its end without keeping it, then refuse it.
+                guard discard(length, from: input) else { return }
+                output.write(Data(WireBytes.message(TesteeResponse.runtimeError("request too long: above 16 MiB").body)))
                 continue
             }
-            if case .crc32 = request, let misbehave {
-                switch misbehave {
-                case "crash-on-crc32": Foundation.exit(3)
-                case "hang-on-crc32": while true { sleep(60) }
-                case "garbage-on-crc32":
-                    output.write(Data(WireBytes.message([0x7F, 0x01])))
-                    continue
-                default: break
-                }
+            guard let body = readExactly(length, from: input) else { return }
+            switch (TesteeRequest.read(body), misbehave) {
+            case (.request(.crc32), "crash-on-crc32"): Foundation.exit(3)
+            case (.request(.crc32), "hang-on-crc32"): while true { sleep(60) }
+            case (.request(.crc32), "garbage-on-crc32"):
+                output.write(Data(WireBytes.message([0x7F, 0x01])))
+                continue
+            case (.request(.crc32), "skip-crc32"):
+                output.write(Data(WireBytes.message(TesteeResponse.skipped.body)))
+                continue
+            case (.unknownCode, "runtime-error-for-unknown-codes"):
+                output.write(Data(WireBytes.message(TesteeResponse.runtimeError("unknown request").body)))
+                continue
+            default: break
             }
-            output.write(Data(WireBytes.message(reference.respond(to: request).body)))
+            output.write(Data(WireBytes.message(reference.respond(toBody: body).body)))
         }
+    }
+
+    /// Reads and drops `count` bytes; false if the input ends first.
+    private func discard(_ count: Int, from handle: FileHandle) -> Bool {
+        var left = count
+        while left > 0 {
+            guard let data = try? handle.read(upToCount: min(left, 65_536)), !data.isEmpty else { return false }
+            left -= data.count
+        }
+        return true
     }
 
     private func readExactly(_ count: Int, from handle: FileHandle) -> [UInt8]? {

@@ -84,6 +84,60 @@ struct ConformanceRunnerTests {
         #expect(report.results.map(\.status) == [.pass, .protocolError])
     }
 
+    @Test("SKIPPED to a request of a declared capability fails the vector (PW-CONF-2), and the run")
+    func skippedDeclaredCapability() throws {
+        var child = try ProcessTestee(command: testeeCommand("--misbehave skip-crc32"))
+        defer { child.close() }
+        let subset = Corpus(vectors: corpus.vectors.filter { $0.name.hasPrefix("Required.CRC") && $0.name.contains("Check") })
+        let report = ConformanceRunner(corpus: subset, checksLibraryJSON: false).run(&child)
+        #expect(report.results.map(\.status) == [.pass, .fail])
+        #expect(report.results.last?.outcome == "skipped")
+        #expect(!report.passed)
+    }
+
+    @Test("A testee must exit with status 0, promptly and silently, when its input ends (PW-CONF-4)",
+          arguments: [("; exit 3", "exited with status 3"), ("; sleep 30", "did not exit"), ("; printf x", "wrote 1 bytes"), ("", nil)])
+    func ending(suffix: String, problem: String?) throws {
+        var child = try ProcessTestee(command: testeeCommand() + suffix, timeout: 1)
+        let subset = Corpus(vectors: corpus.vectors.filter { $0.name == "Required.CRC16.CheckString" })
+        let report = ConformanceRunner(corpus: subset, checksLibraryJSON: false).run(&child)
+        #expect(report.results.map(\.status) == [.pass])
+        if let problem {
+            #expect(report.endingProblem?.contains(problem) == true, "\(report.endingProblem ?? "nil")")
+            #expect(!report.passed)
+            #expect(report.text.contains("PW-CONF-4"))
+        } else {
+            #expect(report.endingProblem == nil)
+            #expect(report.passed)
+        }
+    }
+
+    @Test("--fail-fast stops at the first failure that fails the run")
+    func failFast() throws {
+        var child = try ProcessTestee(command: testeeCommand("--broken crc-init-zero"))
+        defer { child.close() }
+        var runner = ConformanceRunner(corpus: corpus, checksLibraryJSON: false)
+        runner.stopsAtFirstFailure = true
+        let report = runner.run(&child)
+        #expect(!report.passed && report.stoppedEarly)
+        #expect(report.failures.count == 1)
+        #expect(report.results.count < corpus.vectors.count)
+    }
+
+    @Test("The protocol's edges (spec/conformance.md 2.7): a testee that misreads one fails its protocol vector")
+    func protocolEdges() throws {
+        let edges = Corpus(vectors: corpus.vectors.filter { $0.kind == "protocol" && !$0.name.hasSuffix("TooLong") })
+        #expect(edges.vectors.count >= 8)
+        var good = try ProcessTestee(command: testeeCommand())
+        defer { good.close() }
+        #expect(ConformanceRunner(corpus: edges, checksLibraryJSON: false).run(&good).count(.pass) == edges.vectors.count)
+        var bad = try ProcessTestee(command: testeeCommand("--misbehave runtime-error-for-unknown-codes"))
+        defer { bad.close() }
+        let report = ConformanceRunner(corpus: edges, checksLibraryJSON: false).run(&bad)
+        #expect(report.results.filter { $0.status != .pass }.map(\.name) == ["Recommended.Protocol.UnknownRequestCode"])
+        #expect(report.passed, "protocol vectors are recommended")
+    }
+
     @Test("A command that is not a testee fails the handshake")
     func notATestee() {
         #expect(throws: ProcessTestee.StartError.self) { try ProcessTestee(command: "cat /dev/null", timeout: 2) }

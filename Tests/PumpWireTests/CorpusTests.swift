@@ -124,6 +124,17 @@ struct CorpusTests {
         }
     }
 
+    @Test("Every mandatory requirement of the spec (a MUST, or a check stated without a keyword) has a required vector")
+    func mandatoryRequirementsHaveRequiredVectors() {
+        let texts = VectorGenerator.requirementTexts(in: spec)
+        #expect(texts.map(\.id) == VectorGenerator.requirementIDs(in: spec))
+        #expect(!VectorGenerator.isMandatory(texts.first { $0.id == "PW-IMAGE-7" }?.text ?? ""), "a MAY alone is optional")
+        #expect(VectorGenerator.isMandatory(texts.first { $0.id == "PW-RX-7" }?.text ?? ""), "a stated check is mandatory")
+        for (id, text) in texts where VectorGenerator.isMandatory(text) {
+            #expect(corpus.vectors.contains { $0.requirements.contains(id) && $0.level == .required }, "\(id) has no required vector")
+        }
+    }
+
     @Test("The named families are there: CRC checks, fragment sequences, non-canonical and trailing bytes, sessions, examples")
     func families() {
         let names = Set(corpus.vectors.map(\.name))
@@ -137,7 +148,8 @@ struct CorpusTests {
             #expect(names.contains("Required.Example.\(MessageCases.title(descriptor.typeCode))"), "no worked example of \(descriptor.name)")
         }
         let kinds = Set(corpus.vectors.map(\.kind))
-        #expect(kinds == ["decodeFrame", "crc16", "crc32", "reassembly", "stream", "derived", "session", "dump", "log", "jsonView", "capture"])
+        #expect(kinds == ["decodeFrame", "crc16", "crc32", "reassembly", "stream", "derived", "session", "dump", "log", "jsonView", "capture",
+                          "protocol"])
     }
 
     @Test("vectors/TRACEABILITY.md lists every requirement")

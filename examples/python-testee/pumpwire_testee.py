@@ -1587,8 +1587,11 @@ class Testee:
         self.reasm = Reassembler()   # 2.4.4: one reassembler kept between requests
 
     def handle(self, body):
+        """One request body, one response body; conformance.md 2.7 for the requests 2.4 does not
+        describe: an unknown code is SKIPPED, a malformed body a RUNTIME_ERROR, and neither
+        changes the testee's state."""
         if not body:
-            return u8(RUNTIME_ERROR) + b"empty request body"
+            return u8(RUNTIME_ERROR) + b"malformed request: empty body"
         code, rest = body[0], bytes(body[1:])
         handler = {0x00: self.hello, 0x01: self.decode_frame, 0x02: self.decode_fields,
                    0x03: self.crc16, 0x04: self.crc32, 0x05: self.reassembler_reset,
@@ -1601,14 +1604,18 @@ class Testee:
             return handler(rest)
         except PumpWireError as e:
             return rejected(e)
+        except BadRequest as e:
+            return u8(RUNTIME_ERROR) + ("malformed request: %s" % e).encode("utf-8")
         except Exception as e:  # noqa: BLE001 -- reported to the runner, never a crash
             log("request 0x%02x failed: %r" % (code, e))
             return u8(RUNTIME_ERROR) + ("%s: %s" % (type(e).__name__, e)).encode("utf-8")
 
     # 2.3
     def hello(self, rest):
-        if len(rest) != 1 or rest[0] != 1:
-            log("HELLO with protocol version %r; answering version 1" % (rest.hex(),))
+        if len(rest) != 1:
+            raise BadRequest("HELLO is 2 bytes")
+        if rest[0] != 1:    # 2.7: answer with the version this testee speaks
+            log("HELLO with protocol version %d; answering version 1" % rest[0])
         return u8(OK) + u8(1) + u32(CAPABILITIES) + NAME.encode("utf-8")
 
     # 2.4.1
@@ -1629,6 +1636,8 @@ class Testee:
 
     # 2.4.4
     def reassembler_reset(self, rest):
+        if rest:
+            raise BadRequest("REASSEMBLER_RESET has no body")
         self.reasm.reset()
         return u8(OK)
 
@@ -1645,6 +1654,8 @@ class Testee:
         return u8(OK) + u8(COMPLETE) + u8(frame.type_code) + encode_payload(frame.type_code, message)
 
     def reassembler_give_up(self, rest):
+        if rest:
+            raise BadRequest("REASSEMBLER_GIVE_UP has no body")
         err = self.reasm.give_up()
         if err is None:
             return u8(OK)
@@ -1797,13 +1808,22 @@ def serve(stdin, stdout):
             return 0                                    # end of input: exit 0
         n = get32(header, 0)
         if n > MAX_MESSAGE:
-            log("request length %d above the limit; stopping" % n)
-            return 1
-        body = read_exact(stdin, n)
-        if body is None:
-            log("input ended inside a request")
-            return 0
-        response = testee.handle(body)
+            # 2.7: read the body to its end without keeping it, so the next request is found.
+            while n > 0:
+                chunk = stdin.read(min(n, 65536))
+                if not chunk:
+                    log("input ended inside a request")
+                    return 0
+                n -= len(chunk)
+            response = u8(RUNTIME_ERROR) + b"request too long: above 16 MiB"
+        else:
+            body = read_exact(stdin, n)
+            if body is None:
+                log("input ended inside a request")
+                return 0
+            response = testee.handle(body)
+            if len(response) > MAX_MESSAGE:    # 2.7: never send an answer above the limit
+                response = u8(RUNTIME_ERROR) + b"answer too long: above 16 MiB"
         stdout.write(u32(len(response)) + response)
         stdout.flush()
 

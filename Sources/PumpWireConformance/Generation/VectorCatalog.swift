@@ -36,6 +36,8 @@ public enum VectorCatalog {
             file: "captures", description: "Captures (spec section 14): pcapng, pcap, hex logs and raw streams, whole and damaged, "
                 + "with the findings a validator reports. The files are also in vectors/captures/.",
             cases: captures.map(\.vector), files: Dictionary(uniqueKeysWithValues: captures.map { ("captures/" + $0.file, $0.bytes) })))
+        groups.append(Group(file: "testee-protocol", description: "The testee protocol at its edges (spec/conformance.md 2.7); "
+            + "recommended, run last.", cases: ProtocolCases.cases))
         for (file, cases) in MessageCases.all.sorted(by: { $0.key < $1.key }) {
             groups.append(Group(file: file, description: "Messages of spec section 9: valid values, field bounds and every check.", cases: cases))
         }

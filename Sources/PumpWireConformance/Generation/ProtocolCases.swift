@@ -1,0 +1,92 @@
+import PumpWire
+import PumpWireCore
+
+/// The testee protocol at its edges (spec/conformance.md 2.7): requests that 2.4 does not
+/// describe, each followed by an ordinary request to show that the testee goes on serving.
+/// Recommended: they check the harness, not the codec.
+enum ProtocolCases {
+    /// One request and the answer it must get.
+    static func exchange(_ request: [UInt8], fill: (pattern: [UInt8], length: Int)? = nil, _ response: JSONValue) -> JSONValue {
+        var members: [(String, JSONValue)] = [("request", V.hex(request))]
+        if let fill { members.append(("fill", .object([("pattern", V.hex(fill.pattern)), ("length", V.int(fill.length))]))) }
+        return .object(members + [("response", response)])
+    }
+
+    static func ok(data: [UInt8]? = nil, prefix: [UInt8]? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [("status", .string("ok"))]
+        if let data { members.append(("data", V.hex(data))) }
+        if let prefix { members.append(("dataPrefix", V.hex(prefix))) }
+        return .object(members)
+    }
+
+    static let skipped: JSONValue = .object([("status", .string("skipped"))])
+
+    static func runtimeError(_ prefixes: String...) -> JSONValue {
+        .object([("status", .string("runtimeError")), ("messagePrefix", .array(prefixes.map { .string($0) }))])
+    }
+
+    static let malformed = runtimeError("malformed request")
+
+    /// CRC16 of the check string, answered b1 29: the testee still serves after an edge.
+    static let stillServing = exchange([0x03] + Array("123456789".utf8), ok(data: [0xB1, 0x29]))
+
+    static func vector(
+        _ name: String, capability: String? = nil, timeout: Int? = nil, comment: String, _ exchanges: [JSONValue]
+    ) -> VectorCase {
+        var body: [(String, JSONValue)] = [("result", .string("valid"))]
+        if let capability { body.append(("capability", .string(capability))) }
+        if let timeout { body.append(("timeout", V.int(timeout))) }
+        return VectorCase("Recommended.Protocol.\(name)", level: .recommended, requirements: ["PW-CONF-5", "PW-CONF-1"], kind: "protocol",
+                          comment: comment, body: body + [("exchanges", .array(exchanges))])
+    }
+
+    static var cases: [VectorCase] {
+        let fragments = FragmentCases.frames(.prescriptionBlock(DeclaredMessages.prescription(steps: 37)), sequence: 4)
+        let payload = V.payload(.prescriptionBlock(DeclaredMessages.prescription(steps: 37)))
+        // Every 2 bytes of a5 c3 a5 c3 ... is a 12-byte rejection item: 2,800,000 bytes answer 16,800,004.
+        let syncWords = 2_800_000
+        return [
+            vector("UnknownRequestCode", comment: "Codes 2.4 does not list are SKIPPED, whatever follows them.", [
+                exchange([0x0D], skipped), exchange([0xFF, 0x01, 0x02], skipped), exchange([0x80], skipped), stillServing,
+            ]),
+            vector("HelloAgain", comment: "A second HELLO is answered as the first, and resets nothing.", [
+                exchange([0x00, 0x01], ok(prefix: [0x01])), stillServing,
+            ]),
+            vector("HelloOfAnotherVersion", comment: "HELLO of version 0, 2 or 255: the testee answers with the version it speaks, 1.", [
+                exchange([0x00, 0x02], ok(prefix: [0x01])), exchange([0x00, 0x00], ok(prefix: [0x01])),
+                exchange([0x00, 0xFF], ok(prefix: [0x01])), stillServing,
+            ]),
+            vector("EmptyRequest", comment: "A message of length 0 has no request code: malformed.", [exchange([], malformed), stillServing]),
+            vector("MalformedHello", comment: "HELLO is exactly two bytes.", [
+                exchange([0x00], malformed), exchange([0x00, 0x01, 0x00], malformed), stillServing,
+            ]),
+            vector("MalformedRequestKeepsState",
+                   comment: "RESET and GIVE_UP with a byte too many are malformed, and leave the message in progress as it was.", [
+                exchange([0x05], ok(data: [])), exchange([0x06] + fragments[0], ok(data: [0])),
+                exchange([0x05, 0x00], malformed), exchange([0x07, 0xFF], malformed),
+                exchange([0x06] + fragments[1], ok(data: [2, 0x02] + payload)),
+            ]),
+            vector("MalformedDerive", capability: "derived", comment: "DERIVE's lengths disagree with its body.", [
+                exchange([0x09, 0x05, 0x00, 0xA5, 0xC3], malformed),
+                exchange([0x09, 0x00, 0x00, 0x00, 0x00, 0xFF], malformed), stillServing,
+            ]),
+            vector("MalformedSession", capability: "session", comment: "SESSION's count promises a frame that is not there, or a byte follows the last.", [
+                exchange([0x0A, 0x01, 0x00], malformed), exchange([0x0A, 0x00, 0x00, 0x00], malformed), stillServing,
+            ]),
+            vector("MalformedDump", capability: "dump", comment: "DUMP's frame length runs past the body.", [
+                exchange([0x0B, 0x01, 0x00, 0x05, 0x00, 0xA5], malformed), stillServing,
+            ]),
+            vector("MalformedLog", capability: "log", comment: "LOG needs at least 5 bytes after its code.", [
+                exchange([0x0C, 0x01, 0x00, 0x00, 0x00], malformed), stillServing,
+            ]),
+            vector("RequestTooLong", comment: "A body of 16 MiB + 1: read to its end without keeping it, refused, and the next request found.", [
+                exchange([0x03], fill: ([0x00], WireBytes.maxMessageLength + 1), runtimeError("request too long")), stillServing,
+            ]),
+            vector("AnswerTooLong", capability: "stream", timeout: 120,
+                   comment: "2,800,000 bytes of sync words answer 16,800,004 bytes, above the limit: never sent. "
+                       + "A testee whose buffer cannot hold the request refuses it as too long instead.", [
+                exchange([0x08], fill: ([0xA5, 0xC3], 1 + syncWords), runtimeError("answer too long", "request too long")), stillServing,
+            ]),
+        ]
+    }
+}
