@@ -119,7 +119,8 @@ public struct SessionChecker {
         _ typeCode: UInt8, sequence: UInt16, payload: [UInt8], message: Message?, failure: PumpWireError?, index: Int
     ) {
         if let current = outstanding,
-           !(current.typeCode == typeCode && current.sequence == sequence && current.payload == payload) {
+           !(current.typeCode == typeCode && current.sequence == sequence && current.payload == payload),
+           current.dump.isEmpty {  // PW-SESSION-9: a partly answered dump is abandoned, not overtaken
             findings.append(SessionFinding(frameIndex: index, code: .requestWhileOutstanding))
         }
         if let last = lastRequestSequence, sequence != last, sequence != last &+ 1 {

@@ -135,6 +135,35 @@ struct CorpusTests {
         }
     }
 
+    @Test("In every session without findings a dump answers its request exactly (PW-DUMP-10), and a log image reads clean")
+    func sessionDumpsAnswerTheirRequests() throws {
+        var checked = 0
+        for vector in corpus.vectors where vector.kind == "session" && vector.result == "valid" {
+            var requests: [UInt16: MemoryDumpRequest] = [:]
+            var transfers: [UInt16: ImageReassembler] = [:]
+            for bytes in vector.byteList("inputs") ?? [] {
+                guard let frame = try? Frame.decode(bytes), case .message(let message) = frame.content else { continue }
+                if case .memoryDumpRequest(let request) = message {
+                    requests[frame.sequence] = request
+                    transfers[frame.sequence] = ImageReassembler()
+                }
+                guard case .memoryDumpChunk(let chunk) = message, let request = requests[frame.sequence] else { continue }
+                #expect(chunk.region == request.region && chunk.regionOffset == request.offset && chunk.imageLength == request.length,
+                         "\(vector.name): a chunk of \(chunk.imageLength) bytes at \(chunk.regionOffset) answers \(request.length) at \(request.offset)")
+                _ = try? transfers[frame.sequence]?.add(chunk)
+            }
+            for (_, transfer) in transfers where transfer.isComplete {
+                let image = try transfer.finish()
+                checked += 1
+                // A resumption's answer is a piece of a larger image, not whole slots (13.3).
+                guard image.region != .rawAddress, image.regionOffset % 20 == 0, image.bytes.count % 20 == 0 else { continue }
+                let damaged = image.logItems.filter { if case .rejected = $0 { true } else { false } }
+                #expect(damaged.isEmpty, "\(vector.name): \(damaged.count) damaged slots in the dumped \(image.region) image")
+            }
+        }
+        #expect(checked >= 3)
+    }
+
     @Test("The named families are there: CRC checks, fragment sequences, non-canonical and trailing bytes, sessions, examples")
     func families() {
         let names = Set(corpus.vectors.map(\.name))

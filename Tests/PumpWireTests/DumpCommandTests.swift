@@ -57,6 +57,13 @@ struct DumpCommandTests {
         #expect(result.out.contains("records: 200 read, 0 damaged, 0 erased slots"))
     }
 
+    @Test("The README's example capture is a clean session: its resumption abandons the partly answered dump (PW-SESSION-9)")
+    func readmeCaptureValidates() throws {
+        let result = try pumpwire(["validate", "examples/dumps/eventlog-resumed.hex"])
+        #expect(result.status == 0, "\(result.out)")
+        #expect(result.out.contains("no findings"))
+    }
+
     @Test("Damaged records are reported with their offsets and the rest still read; exit status 1")
     func damagedRecords() throws {
         var bytes = image.bytes

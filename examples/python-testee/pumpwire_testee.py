@@ -1060,7 +1060,10 @@ class SessionChecker:
         o = self.outstanding
         retransmission = (o is not None and o.type_code == tc and o.sequence == seq
                           and o.payload == payload)
-        if o is not None and not retransmission:                    # 1.
+        # PW-SESSION-9: a memory dump whose answer has begun (a chunk counted) is abandoned by
+        # the next request, not overtaken by it.
+        abandons = o is not None and o.first_chunk is not None
+        if o is not None and not retransmission and not abandons:   # 1.
             self.find(index, REQUEST_WHILE_OUTSTANDING)
         if self.last_sequence is not None and seq not in (self.last_sequence,
                                                           (self.last_sequence + 1) & 0xffff):

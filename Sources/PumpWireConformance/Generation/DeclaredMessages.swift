@@ -65,6 +65,18 @@ public enum DeclaredMessages {
         .negativeAcknowledgement(negativeAcknowledgement), .unknown(unknown),
     ]
 
+    /// An event log of `count` records, an hour apart from 2026-11-10 00:00: periodic boluses of the
+    /// worked prescription's drug, every fifth a refill. Sessions dump it, so their images read clean.
+    public static func eventLogImage(records count: Int) -> [UInt8] {
+        let records = (0..<count).map { index in
+            LogRecord(time: 847_584_000 + 3600 * UInt32(index), body: index % 5 == 4
+                ? .refilled(RefilledRecord(drug: .morphine, concentrationMicrogramsPerMillilitre: 2000, resultingReservoirMicrolitres: 20_000))
+                : .bolusDelivered(BolusDeliveredRecord(kind: .periodic, outcome: .completed, volumeNanolitres: 20_000,
+                                                       doseNanograms: 40_000, durationMinutes: 60)))
+        }
+        return (try? LogRecord.image(of: records)) ?? []
+    }
+
     /// A time-of-day prescription with `count` half-hourly steps.
     public static func prescription(steps count: Int) -> PrescriptionBlock {
         var rx = prescription

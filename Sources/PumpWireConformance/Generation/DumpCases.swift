@@ -86,6 +86,18 @@ enum DumpCases {
         let short = Array(image.prefix(900))
         let presetDictionary: [UInt8] = [0x78, 0xBB, 0x01, 0x02, 0x03, 0x04] + compressed.dropFirst(2)
         let resumedPiece = Array(image[436..<872])
+        // PW-DUMP-13: 300 bytes twice; the second copy refers 300 bytes back.
+        let half = (0..<300).map { UInt8(truncatingIfNeeded: ($0 * 7919 + 13) % 251 ^ ($0 * 31 & 0xFF)) }
+        let twice = half + half
+        let farBack = ZlibDeflate.compress(twice)
+        func header(_ cmf: UInt8, _ flg: UInt8, _ stream: [UInt8]) -> [UInt8] { [cmf, flg] + stream.dropFirst(2) }
+        // A fixed-Huffman block by hand: literal 'A', then a copy of 3 bytes from 5 back, before the image starts.
+        let beforeImage: [UInt8] = [0x78, 0x9C, 0x73, 0x04, 0x12, 0x00, 0x02, 0x8E, 0x01, 0x05]
+        func zlibDump(_ name: String, _ requirements: [String], _ transfer: [UInt8], imageLength: Int = 1000, crc: UInt32 = crc,
+                      end: End, comment: String) -> VectorCase {
+            let frames = chunks(transfer, encoding: 1, imageLength: imageLength, crc: crc)
+            return dump(name, requirements, frames, steps: added(frames.count), end: end, comment: comment)
+        }
         let added = { (count: Int) in [Step](repeating: .added, count: count) }
         let status = V.frame(type: 0x81, sequence: 9, payload: (try? Message.pumpStatus(DeclaredMessages.pumpStatus).encodedPayload()) ?? [])
         var badCRC = raw[1]
@@ -159,6 +171,33 @@ enum DumpCases {
             dump("Required.Dump.ResumedRunWithFirstCRC", ["PW-IMAGE-8"], chunks(resumedPiece, imageLength: 436, crc: crc, regionOffset: 436),
                  steps: added(2), end: .error(.imageCRCFailed, 0),
                  comment: "A resumption answer carries its own imageCrc32, not the first image's."),
+            // PW-DUMP-13: what a receiver accepts of a zlib header and of back-references.
+            zlibDump("Required.Dump.ZlibReachesBeyondDeclaredWindow", ["PW-DUMP-13", "PW-DUMP-12", "PW-IMAGE-5"],
+                     header(0x08, 0x1D, farBack), imageLength: 600, crc: ZlibCRC32.checksum(twice), end: .image(twice),
+                     comment: "CINFO 0 declares a 256-byte window and the data refers 300 bytes back: accepted, as zlib accepts it."),
+            zlibDump("Required.Dump.ZlibWindow32KiB", ["PW-DUMP-13", "PW-DUMP-12"], farBack, imageLength: 600,
+                     crc: ZlibCRC32.checksum(twice), end: .image(twice), comment: "The same data under CINFO 7, the usual header: accepted."),
+            zlibDump("Required.Dump.ZlibWindowAbove32KiB", ["PW-DUMP-13", "PW-DUMP-12", "PW-IMAGE-5"], header(0x88, 0x1C, farBack),
+                     imageLength: 600, crc: ZlibCRC32.checksum(twice), end: .error(.inflateFailed, 0),
+                     comment: "CINFO 8 (a 64 KiB window) is not allowed (RFC 1950)."),
+            zlibDump("Required.Dump.ZlibNotDeflate", ["PW-DUMP-13", "PW-DUMP-12", "PW-IMAGE-5"], header(0x7F, 0x07, farBack),
+                     imageLength: 600, crc: ZlibCRC32.checksum(twice), end: .error(.inflateFailed, 0),
+                     comment: "Compression method 15, not deflate (FCHECK right)."),
+            zlibDump("Required.Dump.ZlibHeaderCheckWrong", ["PW-DUMP-13", "PW-IMAGE-5"], header(0x78, 0x9D, farBack),
+                     imageLength: 600, crc: ZlibCRC32.checksum(twice), end: .error(.inflateFailed, 0),
+                     comment: "FCHECK does not make the header a multiple of 31."),
+            zlibDump("Required.Dump.ZlibReferenceBeforeImage", ["PW-DUMP-13", "PW-IMAGE-5"], beforeImage, imageLength: 16,
+                     end: .error(.inflateFailed, 0), comment: "A copy from 5 bytes back when 1 byte has been inflated."),
+            // PW-IMAGE-5: the order of the rebuild's checks.
+            zlibDump("Required.Dump.LengthLimitBeforeBadAdler", ["PW-IMAGE-5"], Array(compressed.dropLast()) + [compressed.last! ^ 1],
+                     imageLength: 999, end: .error(.imageLengthMismatch, 0),
+                     comment: "Inflating reaches 1000 bytes, imageLength + 1, before the wrong Adler-32 is read."),
+            zlibDump("Required.Dump.BadDataBeforeLength", ["PW-IMAGE-5"], beforeImage, imageLength: 4000,
+                     end: .error(.inflateFailed, 0), comment: "Invalid data before any length is reached: INFLATE_FAILED."),
+            zlibDump("Required.Dump.RatioBeforeBadHeader", ["PW-IMAGE-5"], header(0x88, 0x1C, tiny), imageLength: 1 << 20,
+                     end: .error(.compressionRatioExceeded, 0), comment: "The ratio is checked before the stream is read: a bad header is not reached."),
+            zlibDump("Required.Dump.LengthBeforeCRC", ["PW-IMAGE-5"], ZlibDeflate.compress(short), crc: crc ^ 1,
+                     end: .error(.imageLengthMismatch, 0), comment: "900 bytes for a 1000-byte image whose CRC is also wrong: the length first."),
         ] + sessions(zlib: zlib, bomb: bomb)
     }
 

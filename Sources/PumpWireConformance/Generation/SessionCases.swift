@@ -39,13 +39,20 @@ enum SessionCases {
         stored.bolusScheduleDigest = ZlibCRC32.checksum(bolusPayload)
         let dumpRequest = Message.memoryDumpRequest(D.dumpRequest)
         let chunk = Message.memoryDumpChunk(D.dumpChunk)
-        let image = (0..<500).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        func chunkOf(_ index: Int, crc: UInt32? = nil) -> [UInt8] {
+        // The event log's first 500 bytes, 25 records, asked for and answered whole (PW-DUMP-10).
+        let eventLogRequest = Message.memoryDumpRequest(MemoryDumpRequest(region: .eventLog, offset: 0, length: 500))
+        let image = D.eventLogImage(records: 25)
+        func chunkOf(_ index: Int, crc: UInt32? = nil, sequence: UInt16 = 6) -> [UInt8] {
             let range = (index * 218)..<min(500, index * 218 + 218)
             return f(.memoryDumpChunk(MemoryDumpChunk(
                 region: .eventLog, chunkIndex: UInt16(index), chunkCount: 3, regionOffset: 0, imageLength: 500,
-                imageCrc32: crc ?? ZlibCRC32.checksum(image), dataOffset: UInt32(index * 218), data: try! BoundedArray(Array(image[range])))), 6)
+                imageCrc32: crc ?? ZlibCRC32.checksum(image), dataOffset: UInt32(index * 218), data: try! BoundedArray(Array(image[range])))), sequence)
         }
+        // 13.3: chunk 1 was lost; the programmer asks for its 218 bytes again, as request 7.
+        let resumption = f(.memoryDumpRequest(MemoryDumpRequest(region: .eventLog, offset: 218, length: 218)), 7)
+        let resumed = f(.memoryDumpChunk(MemoryDumpChunk(
+            region: .eventLog, chunkIndex: 0, chunkCount: 1, regionOffset: 218, imageLength: 218,
+            imageCrc32: ZlibCRC32.checksum(Array(image[218..<436])), dataOffset: 0, data: try! BoundedArray(Array(image[218..<436])))), 7)
         let longRx = Message.prescriptionBlock(D.prescription(steps: 48))
         let longParts = FragmentCases.frames(longRx, sequence: 2)
         let empty = Message.bolusSchedule(BolusSchedule())
@@ -70,13 +77,14 @@ enum SessionCases {
         let full: [[UInt8]] = [
             f(interrogate, 1), f(.pumpStatus(D.pumpStatus), 1), f(rx, 2), ack(2, rxPayload, 2), f(bolus, 3), ack(3, bolusPayload, 3),
             f(interrogate, 4), f(.pumpStatus(stored), 4), f(refill, 5), f(.refillReceipt(D.receipt), 5),
-            f(dumpRequest, 6), chunkOf(0), chunkOf(1), chunkOf(2),
+            f(eventLogRequest, 6), chunkOf(0), chunkOf(1), chunkOf(2),
         ]
         return [
             session("Required.Session.Complete", ["PW-SESSION-1", "PW-SESSION-2", "PW-SESSION-3", "PW-SESSION-4", "PW-SESSION-6",
                                                    "PW-SESSION-7", "PW-SESSION-8", "PW-RX-10", "PW-BOLUS-5", "PW-ACK-2", "PW-CRC-2",
                                                    "PW-CRC-3", "PW-REFILL-2", "PW-REFILL-4", "PW-DUMP-8"], full, findings: [],
-                    comment: "Interrogate, program a prescription and a bolus schedule (digests confirmed), check the status, refill, dump 500 bytes."),
+                    comment: "Interrogate, program a prescription and a bolus schedule (digests confirmed), check the status, refill, "
+                        + "dump the event log's first 500 bytes (25 records)."),
             session("Required.Session.WorkedExamples", ["PW-SESSION-2", "PW-DUMP-8"],
                     [f(interrogate, 1), f(.pumpStatus(D.pumpStatus), 1), f(rx, 2), f(.acknowledgement(D.acknowledgement), 2),
                      f(refill, 4), f(.refillReceipt(D.receipt), 4), f(dumpRequest, 5), f(chunk, 5)], findings: [(4, .sequenceGap)],
@@ -172,20 +180,42 @@ enum SessionCases {
                     [f(dumpRequest, 5), nak(4, .fieldOutOfRange, 6, 5)], findings: [(1, .wrongRefusal)],
                     comment: "A refusal of the dump request must name the dump request's type."),
             session("Required.Session.DumpImageCRCMismatch", ["PW-DUMP-8"],
-                    [f(dumpRequest, 6), chunkOf(0, crc: 1), chunkOf(1, crc: 1), chunkOf(2, crc: 1)], findings: [(3, .imageCRCMismatch)],
+                    [f(eventLogRequest, 6), chunkOf(0, crc: 1), chunkOf(1, crc: 1), chunkOf(2, crc: 1)], findings: [(3, .imageCRCMismatch)],
                     comment: "The image does not match its CRC-32."),
             session("Required.Session.DumpChunkConflict", ["PW-DUMP-8", "PW-SESSION-7"],
-                    [f(dumpRequest, 6), chunkOf(0), chunkOf(1, crc: 1), chunkOf(1), chunkOf(2)], findings: [(2, .chunkConflict)],
+                    [f(eventLogRequest, 6), chunkOf(0), chunkOf(1, crc: 1), chunkOf(1), chunkOf(2)], findings: [(2, .chunkConflict)],
                     comment: "A chunk with another imageCrc32 is set aside; its good copy completes the image."),
             session("Required.Session.UnusableResponseIgnored", ["PW-SESSION-5", "PW-SESSION-7"],
                     [f(rx, 2), V.frame(type: 0xF0, sequence: 2, payload: [0x04, 0, 0, 0, 0]), ack(2, rxPayload, 2)], findings: [],
                     comment: "An acknowledgement that does not decode is no answer; the valid one that follows is."),
             session("Required.Session.DumpDuplicateChunkFirstCounts", ["PW-DUMP-8", "PW-SESSION-7"],
-                    [f(dumpRequest, 6), chunkOf(0), V.frame(type: 0x85, sequence: 6, payload: V.patch(Array(chunkOf(1)[9..<(chunkOf(1).count - 2)]), at: 30, [0xEE])),
+                    [f(eventLogRequest, 6), chunkOf(0), V.frame(type: 0x85, sequence: 6, payload: V.patch(Array(chunkOf(1)[9..<(chunkOf(1).count - 2)]), at: 30, [0xEE])),
                      chunkOf(1), chunkOf(2)], findings: [(4, .imageCRCMismatch)],
                     comment: "Of two copies of chunk 1 the first counts: it was damaged, so the image fails its CRC."),
-            session("Required.Session.DumpIncomplete", ["PW-SESSION-8", "PW-DUMP-8"], [f(dumpRequest, 6), chunkOf(0), chunkOf(2)],
+            session("Required.Session.DumpIncomplete", ["PW-SESSION-8", "PW-DUMP-8"], [f(eventLogRequest, 6), chunkOf(0), chunkOf(2)],
                     findings: [(0, .noResponse)], comment: "Chunk 1 never came."),
+            // PW-SESSION-9: a dump the pump began to answer is abandoned by the next request.
+            session("Required.Session.ResumedDump", ["PW-SESSION-9", "PW-SESSION-6", "PW-IMAGE-7", "PW-IMAGE-8"],
+                    [f(eventLogRequest, 6), chunkOf(0), chunkOf(2), resumption, resumed], findings: [],
+                    comment: "Chunk 1 was lost; its 218 bytes are asked for again as request 7 (13.3): no finding."),
+            session("Required.Session.OtherRequestAbandonsDump", ["PW-SESSION-9"],
+                    [f(eventLogRequest, 6), chunkOf(0), f(interrogate, 7), f(.pumpStatus(D.pumpStatus), 7)], findings: [],
+                    comment: "After one chunk the programmer gives up the dump and interrogates: no finding."),
+            session("Required.Session.AbandonedDumpHasNoNoResponse", ["PW-SESSION-9", "PW-SESSION-8"],
+                    [f(eventLogRequest, 6), chunkOf(0), f(interrogate, 7)], findings: [(2, .noResponse)],
+                    comment: "Only the interrogation is unanswered at the end: the abandoned dump is not reported."),
+            session("Required.Session.LateChunkOfAbandonedDump", ["PW-SESSION-9", "PW-SESSION-7"],
+                    [f(eventLogRequest, 6), chunkOf(0), resumption, chunkOf(1), resumed], findings: [(3, .sequenceMismatch)],
+                    comment: "Chunk 1 of the abandoned transfer arrives while request 7 is outstanding."),
+            session("Required.Session.LateChunkAfterAbandonedDumpAnswered", ["PW-SESSION-9", "PW-SESSION-7"],
+                    [f(eventLogRequest, 6), chunkOf(0), f(interrogate, 7), f(.pumpStatus(D.pumpStatus), 7), chunkOf(1)],
+                    findings: [(4, .unsolicitedResponse)], comment: "Chunk 1 of the abandoned transfer arrives when nothing is outstanding."),
+            session("Required.Session.UnansweredDumpIsNotAbandoned", ["PW-SESSION-9", "PW-SESSION-6"],
+                    [f(eventLogRequest, 6), f(interrogate, 7), f(.pumpStatus(D.pumpStatus), 7)], findings: [(1, .requestWhileOutstanding)],
+                    comment: "No chunk of the dump has come: the next request overtakes it."),
+            session("Required.Session.AbandoningRequestSkipsSequence", ["PW-SESSION-9", "PW-SESSION-6"],
+                    [f(eventLogRequest, 6), chunkOf(0), f(interrogate, 9), f(.pumpStatus(D.pumpStatus), 9)], findings: [(2, .sequenceGap)],
+                    comment: "Abandoning spares REQUEST_WHILE_OUTSTANDING, not SEQUENCE_GAP."),
         ]
     }
 }
