@@ -5,9 +5,11 @@
  * platform layer (Firmware/platform/platform.h), and answers every request with the C API of
  * PumpWireCore (Sources/CPumpWire/include/pumpwire.h). It holds no codec logic of its own: it
  * parses requests, runs the stream procedure of conformance.md 2.4.5 out of pw_scanner,
- * pw_frame_decode and pw_reassembler, and builds responses. Each handler mirrors the reference
- * testee (Sources/PumpWireConformance/ReferenceTestee.swift) and, for STREAM, the reference
- * stream reader (Sources/PumpWire/StreamReader.swift).
+ * pw_frame_decode and pw_reassembler, writes DECODE_FIELDS's flattened JSON view (2.4.2) from the
+ * decoded structs, and builds responses. Each handler mirrors the reference testee
+ * (Sources/PumpWireConformance/ReferenceTestee.swift) and, for STREAM, the reference stream reader
+ * (Sources/PumpWire/StreamReader.swift). The protocol's edges are answered as conformance.md 2.7
+ * says.
  *
  * No heap, no stdio. The only mutable state is the testee's own: the request and response
  * buffers, one pw_frame and one pw_message (about 1.3 KiB each, too big for a firmware stack),
@@ -90,17 +92,18 @@ enum response_status {
     STATUS_RUNTIME_ERROR = 3
 };
 
-/* Capabilities (2.3): decode, crc, reassembly, stream, derived, log. Not session (11.3 session
-   checking is a programmer-side feature), fields (needs the JSON view of section 12) or dump
-   (includes zlib inflate, which the firmware core does not have): see README.md. */
+/* Capabilities (2.3): decode, crc, reassembly, stream, derived, fields, log (0x15f). Not session
+   (11.3 session checking is a programmer-side feature) or dump (includes zlib inflate, which the
+   firmware core does not have): see README.md. */
 #define CAP_DECODE (1ul << 0)
 #define CAP_CRC (1ul << 1)
 #define CAP_REASSEMBLY (1ul << 2)
 #define CAP_STREAM (1ul << 3)
 #define CAP_DERIVED (1ul << 4)
+#define CAP_FIELDS (1ul << 6)
 #define CAP_LOG (1ul << 8)
 #define TESTEE_CAPABILITIES \
-    ((uint32_t)(CAP_DECODE | CAP_CRC | CAP_REASSEMBLY | CAP_STREAM | CAP_DERIVED | CAP_LOG))
+    ((uint32_t)(CAP_DECODE | CAP_CRC | CAP_REASSEMBLY | CAP_STREAM | CAP_DERIVED | CAP_FIELDS | CAP_LOG))
 
 static const char k_testee_name[] = "PumpWire C firmware testee 1 (" TESTEE_TARGET ")";
 
@@ -111,7 +114,8 @@ enum { OFFSET_IN_FRAME = 0, OFFSET_IN_PAYLOAD = 1 };
 
 /* ---- Stack measurement ------------------------------------------------------------------------ */
 
-/* Every pw_* function the handlers call, with the name the stack report prints. */
+/* Every pw_* function the handlers call, with the name the stack report prints, and the testee's
+   own DECODE_FIELDS view writer (testee_frame_view: the testee's stack, pw_error_name's within it). */
 #define TESTEE_API_FUNCTIONS(X)                                          \
     X(FN_FRAME_DECODE, "pw_frame_decode")                               \
     X(FN_FRAME_ENCODE, "pw_frame_encode")                               \
@@ -130,7 +134,8 @@ enum { OFFSET_IN_FRAME = 0, OFFSET_IN_PAYLOAD = 1 };
     X(FN_LOW_RESERVOIR_ALARM_TIME, "pw_low_reservoir_alarm_time")       \
     X(FN_LOG_READER_INIT, "pw_log_reader_init")                         \
     X(FN_LOG_READER_NEXT, "pw_log_reader_next")                         \
-    X(FN_LOG_RECORD_ENCODE, "pw_log_record_encode")
+    X(FN_LOG_RECORD_ENCODE, "pw_log_record_encode")                     \
+    X(FN_FRAME_VIEW, "testee_frame_view")
 
 #define TESTEE_FN_ID(id, name) id,
 enum api_function { TESTEE_API_FUNCTIONS(TESTEE_FN_ID) FN_COUNT };
@@ -265,6 +270,33 @@ static size_t cstring_length(const char *s)
     return n;
 }
 
+static void out_cstring(const char *s)
+{
+    out_bytes(s, cstring_length(s));
+}
+
+static void out_decimal(uint32_t v)
+{
+    char digits[10];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0 && n > 0);
+    out_bytes(digits + n, sizeof digits - n);
+}
+
+static void out_hex(const uint8_t *bytes, size_t n)
+{
+    static const char k_digits[] = "0123456789abcdef";
+    uint8_t *p = out_reserve(2 * n);
+    if (p == NULL) return;
+    for (size_t i = 0; i < n; i++) {
+        p[2 * i] = (uint8_t)k_digits[bytes[i] >> 4];
+        p[2 * i + 1] = (uint8_t)k_digits[bytes[i] & 0x0Fu];
+    }
+}
+
 static void respond_rejected(uint16_t code, uint32_t offset)
 {
     out_begin(STATUS_REJECTED);
@@ -345,6 +377,360 @@ static void handle_decode_frame(const uint8_t *args, size_t length)
     /* The reference answers an encoding failure as a rejection (it cannot happen to a frame that
        decoded: PW-ENC-5). A full response buffer is the testee's problem, not the frame's. */
     if (err != PW_OK && !g_out.overflow) respond_rejected(err, offset);
+}
+
+/* ---- DECODE_FIELDS (2.4.2) ---------------------------------------------------------------------- */
+
+/* The decoded frame's JSON view (spec section 12) flattened to `path=value\n` lines, written from
+   the decoded pw_frame, never from the request's bytes. This is the view's glue only: its names
+   (section 12's field lists, PW-JSON-3, PW-JSON-4) and its formatting (2.4.2: integers in decimal,
+   `true`/`false`/`null`, strings unquoted, byte strings as lowercase hex, `[]` and `{}` for empty
+   arrays and objects). Lines follow the view's key order of section 12; the order is free (2.4.2).
+
+   A value the view has no name for (an enumeration outside its table, a reserved alarm bit, a
+   length beyond its array) cannot come out of pw_frame_decode; if it does, the request is answered
+   RUNTIME_ERROR rather than with a line the reference would never write. */
+
+/* The enumerations' names (PW-JSON-3), indexed by the wire values of pumpwire.h; NULL where a
+   value has none. */
+static const char *const k_drug_names[] = {
+    [PW_DRUG_MORPHINE] = "morphine", [PW_DRUG_HYDROMORPHONE] = "hydromorphone",
+    [PW_DRUG_BACLOFEN] = "baclofen", [PW_DRUG_ZICONOTIDE] = "ziconotide",
+    [PW_DRUG_BUPIVACAINE] = "bupivacaine", [PW_DRUG_CLONIDINE] = "clonidine",
+    [PW_DRUG_FENTANYL] = "fentanyl", [PW_DRUG_SUFENTANIL] = "sufentanil"
+};
+static const char *const k_mode_names[] = {
+    [PW_MODE_FIXED_RATE] = "fixedRate", [PW_MODE_CONTINUOUS] = "continuous", [PW_MODE_TIME_OF_DAY] = "timeOfDay"
+};
+static const char *const k_priming_kind_names[] = { [PW_PRIMING_CATHETER] = "catheter", [PW_PRIMING_BRIDGE] = "bridge" };
+static const char *const k_region_names[] = {
+    [PW_REGION_EVENT_LOG] = "eventLog", [PW_REGION_ALARM_LOG] = "alarmLog",
+    [PW_REGION_THERAPY_HISTORY] = "therapyHistory", [PW_REGION_RAW_ADDRESS] = "rawAddress"
+};
+static const char *const k_encoding_names[] = { [PW_ENCODING_RAW] = "raw", [PW_ENCODING_ZLIB] = "zlib" };
+/* activeAlarms (9.2), in bit order. */
+static const struct {
+    uint16_t bit;
+    const char *name;
+} k_alarms[] = {
+    { PW_ALARM_LOW_RESERVOIR, "lowReservoir" }, { PW_ALARM_EMPTY_RESERVOIR, "emptyReservoir" },
+    { PW_ALARM_BATTERY_END_OF_SERVICE, "batteryEndOfService" }, { PW_ALARM_MOTOR_STALL, "motorStall" },
+    { PW_ALARM_CATHETER_OCCLUSION, "catheterOcclusion" }, { PW_ALARM_MEMORY_ERROR, "memoryError" },
+    { PW_ALARM_CLOCK_LOST, "clockLost" }, { PW_ALARM_PUMP_RESET, "pumpReset" }
+};
+
+#define NAME_COUNT(table) (sizeof (table) / sizeof (table)[0])
+
+static const char *message_type_name(uint8_t type)
+{
+    switch (type) {
+    case PW_TYPE_INTERROGATION_REQUEST: return "interrogationRequest";
+    case PW_TYPE_PRESCRIPTION_BLOCK: return "prescriptionBlock";
+    case PW_TYPE_BOLUS_SCHEDULE: return "bolusSchedule";
+    case PW_TYPE_REFILL_CONFIRMATION: return "refillConfirmation";
+    case PW_TYPE_MEMORY_DUMP_REQUEST: return "memoryDumpRequest";
+    case PW_TYPE_PUMP_STATUS: return "pumpStatus";
+    case PW_TYPE_REFILL_RECEIPT: return "refillReceipt";
+    case PW_TYPE_MEMORY_DUMP_CHUNK: return "memoryDumpChunk";
+    case PW_TYPE_ACKNOWLEDGEMENT: return "acknowledgement";
+    case PW_TYPE_NEGATIVE_ACKNOWLEDGEMENT: return "negativeAcknowledgement";
+    default: return "unknown"; /* PW-FRAME-8: a type the registry does not list */
+    }
+}
+
+/* Set when the decoded structs hold a value the view cannot show (see above). */
+static const char *g_view_problem;
+
+/* Where a line's path starts: `group` (NULL at the top of the view), then `.index` when index is
+   not NO_INDEX (an array element). `message.steps.3` is { "message.steps", 3 }. */
+#define NO_INDEX (-1)
+struct view_place {
+    const char *group;
+    int index;
+};
+
+static const struct view_place k_top = { NULL, NO_INDEX };
+static const struct view_place k_message = { "message", NO_INDEX };
+
+/* `path=`: the place, then `.name` (none if name is NULL: the element itself). */
+static void view_path(const struct view_place *at, const char *name)
+{
+    bool any = false;
+    if (at->group != NULL) {
+        out_cstring(at->group);
+        any = true;
+    }
+    if (at->index != NO_INDEX) {
+        if (any) out_u8('.');
+        out_decimal((uint32_t)at->index);
+        any = true;
+    }
+    if (name != NULL) {
+        if (any) out_u8('.');
+        out_cstring(name);
+    }
+    out_u8('=');
+}
+
+static void view_uint(const struct view_place *at, const char *name, uint32_t value)
+{
+    view_path(at, name);
+    out_decimal(value);
+    out_u8('\n');
+}
+
+/* A string value, an enumeration name, or a literal (`null`, `[]`, `{}`, `true`, `false`). */
+static void view_string(const struct view_place *at, const char *name, const char *value)
+{
+    view_path(at, name);
+    out_cstring(value);
+    out_u8('\n');
+}
+
+static void view_bool(const struct view_place *at, const char *name, bool value)
+{
+    view_string(at, name, value ? "true" : "false");
+}
+
+static void view_hex(const struct view_place *at, const char *name, const uint8_t *bytes, size_t n)
+{
+    view_path(at, name);
+    out_hex(bytes, n);
+    out_u8('\n');
+}
+
+/* An enumeration by its name (PW-JSON-3). */
+static void view_enum(const struct view_place *at, const char *name, const char *const *names, size_t count,
+                      uint8_t value)
+{
+    if (value >= count || names[value] == NULL) {
+        g_view_problem = "DECODE_FIELDS: a decoded enumeration value has no name";
+        return;
+    }
+    view_string(at, name, names[value]);
+}
+
+static void view_text(const struct view_place *at, const char *name, const pw_text *text)
+{
+    if (text->length > PW_MAX_TEXT_LENGTH) {
+        g_view_problem = "DECODE_FIELDS: a decoded text is longer than its field";
+        return;
+    }
+    view_path(at, name);
+    out_bytes(text->text, text->length);
+    out_u8('\n');
+}
+
+/* A length that the decoder keeps within its array; beyond it, nothing is shown. */
+static bool view_fits(size_t length, size_t capacity)
+{
+    if (length <= capacity) return true;
+    g_view_problem = "DECODE_FIELDS: a decoded length exceeds its array";
+    return false;
+}
+
+static void view_pump_status(const pw_pump_status *m)
+{
+    view_text(&k_message, "model", &m->model);
+    view_text(&k_message, "serial", &m->serial);
+    view_uint(&k_message, "firmwareMajor", m->firmware_major);
+    view_uint(&k_message, "firmwareMinor", m->firmware_minor);
+    view_uint(&k_message, "firmwarePatch", m->firmware_patch);
+    view_uint(&k_message, "batteryMillivolts", m->battery_millivolts);
+    view_bool(&k_message, "prescriptionStored", (m->status_flags & PW_STATUS_PRESCRIPTION_STORED) != 0);
+    view_bool(&k_message, "bolusScheduleStored", (m->status_flags & PW_STATUS_BOLUS_SCHEDULE_STORED) != 0);
+    view_bool(&k_message, "deliverySuspended", (m->status_flags & PW_STATUS_DELIVERY_SUSPENDED) != 0);
+    view_bool(&k_message, "electiveReplacementIndicator",
+              (m->status_flags & PW_STATUS_ELECTIVE_REPLACEMENT_INDICATOR) != 0);
+    view_uint(&k_message, "reservoirVolumeMicrolitres", m->reservoir_volume_microlitres);
+    /* activeAlarms: an array of the names of the bits set, in bit order. */
+    struct view_place alarm = { "message.activeAlarms", 0 };
+    uint16_t named = 0;
+    for (size_t i = 0; i < NAME_COUNT(k_alarms); i++) {
+        named = (uint16_t)(named | k_alarms[i].bit);
+        if ((m->active_alarms & k_alarms[i].bit) == 0) continue;
+        view_string(&alarm, NULL, k_alarms[i].name);
+        alarm.index++;
+    }
+    if (alarm.index == 0) view_string(&k_message, "activeAlarms", "[]");
+    if ((m->active_alarms & (uint16_t)~named) != 0) {
+        g_view_problem = "DECODE_FIELDS: a decoded activeAlarms has a reserved bit set";
+        return;
+    }
+    view_uint(&k_message, "pumpClockTime", m->pump_clock_time);
+    view_uint(&k_message, "prescriptionDigest", m->prescription_digest);
+    view_uint(&k_message, "bolusScheduleDigest", m->bolus_schedule_digest);
+}
+
+static void view_prescription_block(const pw_prescription_block *m)
+{
+    view_enum(&k_message, "drug", k_drug_names, NAME_COUNT(k_drug_names), m->drug);
+    view_enum(&k_message, "mode", k_mode_names, NAME_COUNT(k_mode_names), m->mode);
+    view_uint(&k_message, "concentrationMicrogramsPerMillilitre", m->concentration_micrograms_per_millilitre);
+    view_uint(&k_message, "reservoirCapacityMicrolitres", m->reservoir_capacity_microlitres);
+    view_uint(&k_message, "lowReservoirThresholdMicrolitres", m->low_reservoir_threshold_microlitres);
+    view_uint(&k_message, "catheterVolumeMicrolitres", m->catheter_volume_microlitres);
+    view_uint(&k_message, "maxDailyDoseNanograms", m->max_daily_dose_nanograms);
+    /* steps: no stepCount in the view, the array's length says it. */
+    if (!view_fits(m->step_count, PW_MAX_DAY_STEPS)) return;
+    if (m->step_count == 0) view_string(&k_message, "steps", "[]");
+    for (int i = 0; i < m->step_count; i++) {
+        const struct view_place step = { "message.steps", i };
+        view_uint(&step, "startMinute", m->steps[i].start_minute);
+        view_uint(&step, "doseRateNanogramsPerDay", m->steps[i].dose_rate_nanograms_per_day);
+    }
+}
+
+static void view_bolus_schedule(const pw_bolus_schedule *m)
+{
+    /* Each group an object when its flag is set, else null; no `flags`, no `periodicCount`. */
+    static const struct view_place clinician = { "message.clinicianBolus", NO_INDEX };
+    static const struct view_place priming = { "message.primingBolus", NO_INDEX };
+    static const struct view_place patient = { "message.patientBolus", NO_INDEX };
+    if ((m->flags & PW_BOLUS_CLINICIAN) != 0) {
+        view_uint(&clinician, "doseNanograms", m->clinician_bolus.dose_nanograms);
+        view_uint(&clinician, "durationMinutes", m->clinician_bolus.duration_minutes);
+    } else {
+        view_string(&k_message, "clinicianBolus", "null");
+    }
+    if ((m->flags & PW_BOLUS_PRIMING) != 0) {
+        view_enum(&priming, "kind", k_priming_kind_names, NAME_COUNT(k_priming_kind_names), m->priming_bolus.kind);
+        view_uint(&priming, "volumeMicrolitres", m->priming_bolus.volume_microlitres);
+        view_uint(&priming, "durationMinutes", m->priming_bolus.duration_minutes);
+    } else {
+        view_string(&k_message, "primingBolus", "null");
+    }
+    if ((m->flags & PW_BOLUS_PATIENT) != 0) {
+        view_uint(&patient, "doseNanograms", m->patient_bolus.dose_nanograms);
+        view_uint(&patient, "durationMinutes", m->patient_bolus.duration_minutes);
+        view_uint(&patient, "lockoutMinutes", m->patient_bolus.lockout_minutes);
+        view_uint(&patient, "maxPerDay", m->patient_bolus.max_per_day);
+    } else {
+        view_string(&k_message, "patientBolus", "null");
+    }
+    if (!view_fits(m->periodic_count, PW_MAX_PERIODIC_BOLUSES)) return;
+    if (m->periodic_count == 0) view_string(&k_message, "periodicBoluses", "[]");
+    for (int i = 0; i < m->periodic_count; i++) {
+        const struct view_place bolus = { "message.periodicBoluses", i };
+        view_uint(&bolus, "startMinute", m->periodic_boluses[i].start_minute);
+        view_uint(&bolus, "doseNanograms", m->periodic_boluses[i].dose_nanograms);
+        view_uint(&bolus, "durationMinutes", m->periodic_boluses[i].duration_minutes);
+    }
+}
+
+static void view_refill_confirmation(const pw_refill_confirmation *m)
+{
+    view_enum(&k_message, "drug", k_drug_names, NAME_COUNT(k_drug_names), m->drug);
+    view_uint(&k_message, "concentrationMicrogramsPerMillilitre", m->concentration_micrograms_per_millilitre);
+    view_uint(&k_message, "volumeWithdrawnMicrolitres", m->volume_withdrawn_microlitres);
+    view_uint(&k_message, "volumeAddedMicrolitres", m->volume_added_microlitres);
+    view_uint(&k_message, "resultingReservoirMicrolitres", m->resulting_reservoir_microlitres);
+    view_uint(&k_message, "refillTime", m->refill_time);
+}
+
+static void view_refill_receipt(const pw_refill_receipt *m)
+{
+    view_uint(&k_message, "confirmationDigest", m->confirmation_digest);
+    view_uint(&k_message, "resultingReservoirMicrolitres", m->resulting_reservoir_microlitres);
+    view_uint(&k_message, "lowReservoirAlarmTime", m->low_reservoir_alarm_time);
+}
+
+static void view_memory_dump_request(const pw_memory_dump_request *m)
+{
+    view_enum(&k_message, "region", k_region_names, NAME_COUNT(k_region_names), m->region);
+    view_bool(&k_message, "compressionAllowed", (m->flags & PW_DUMP_COMPRESSION_ALLOWED) != 0);
+    view_uint(&k_message, "offset", m->offset);
+    view_uint(&k_message, "length", m->length);
+}
+
+static void view_memory_dump_chunk(const pw_memory_dump_chunk *m)
+{
+    view_enum(&k_message, "region", k_region_names, NAME_COUNT(k_region_names), m->region);
+    view_enum(&k_message, "encoding", k_encoding_names, NAME_COUNT(k_encoding_names), m->encoding);
+    view_uint(&k_message, "chunkIndex", m->chunk_index);
+    view_uint(&k_message, "chunkCount", m->chunk_count);
+    view_uint(&k_message, "regionOffset", m->region_offset);
+    view_uint(&k_message, "imageLength", m->image_length);
+    view_uint(&k_message, "imageCrc32", m->image_crc32);
+    view_uint(&k_message, "dataOffset", m->data_offset);
+    if (view_fits(m->data_length, PW_CHUNK_DATA_SIZE)) view_hex(&k_message, "data", m->data, m->data_length);
+}
+
+static void view_negative_acknowledgement(const pw_negative_acknowledgement *m)
+{
+    view_uint(&k_message, "rejectedType", m->rejected_type);
+    view_uint(&k_message, "errorCode", m->error_code);
+    /* For reading only (section 12): the name the C API gives the code (section 10). */
+    view_string(&k_message, "errorName", pw_error_name(m->error_code));
+    view_uint(&k_message, "errorOffset", m->error_offset);
+}
+
+/* The `message` of a frame without the FRAGMENT flag (section 12). */
+static void view_message(const pw_message *message)
+{
+    switch (message->type) {
+    case PW_TYPE_INTERROGATION_REQUEST: view_string(&k_top, "message", "{}"); break; /* no fields */
+    case PW_TYPE_PUMP_STATUS: view_pump_status(&message->body.pump_status); break;
+    case PW_TYPE_PRESCRIPTION_BLOCK: view_prescription_block(&message->body.prescription_block); break;
+    case PW_TYPE_BOLUS_SCHEDULE: view_bolus_schedule(&message->body.bolus_schedule); break;
+    case PW_TYPE_REFILL_CONFIRMATION: view_refill_confirmation(&message->body.refill_confirmation); break;
+    case PW_TYPE_REFILL_RECEIPT: view_refill_receipt(&message->body.refill_receipt); break;
+    case PW_TYPE_MEMORY_DUMP_REQUEST: view_memory_dump_request(&message->body.memory_dump_request); break;
+    case PW_TYPE_MEMORY_DUMP_CHUNK: view_memory_dump_chunk(&message->body.memory_dump_chunk); break;
+    case PW_TYPE_ACKNOWLEDGEMENT:
+        view_uint(&k_message, "acknowledgedType", message->body.acknowledgement.acknowledged_type);
+        view_uint(&k_message, "digest", message->body.acknowledgement.digest);
+        break;
+    case PW_TYPE_NEGATIVE_ACKNOWLEDGEMENT:
+        view_negative_acknowledgement(&message->body.negative_acknowledgement);
+        break;
+    default: /* an unknown message: { "payload": "<hex>" } */
+        if (view_fits(message->body.unknown.length, PW_MAX_MESSAGE_PAYLOAD))
+            view_hex(&k_message, "payload", message->body.unknown.payload, message->body.unknown.length);
+        break;
+    }
+}
+
+/* The whole view of a decoded frame: the frame's keys, then `fragment` (PW-JSON-4: no `message`)
+   or `message`. */
+static void view_frame(const pw_frame *frame)
+{
+    static const struct view_place authentication = { "authentication", NO_INDEX };
+    static const struct view_place fragment = { "fragment", NO_INDEX };
+    uint8_t type = pw_frame_message_type(frame);
+    g_view_problem = NULL;
+    view_string(&k_top, "messageType", message_type_name(type));
+    view_uint(&k_top, "typeCode", type);
+    view_uint(&k_top, "sequence", frame->sequence);
+    if ((frame->flags & PW_FRAME_AUTHENTICATED) != 0) {
+        view_uint(&authentication, "freshnessCounter", frame->authentication.freshness_counter);
+        view_hex(&authentication, "tag", frame->authentication.tag, PW_AUTHENTICATION_TAG_SIZE);
+    } else {
+        view_string(&k_top, "authentication", "null");
+    }
+    if ((frame->flags & PW_FRAME_FRAGMENT) != 0) {
+        view_uint(&fragment, "index", frame->fragment.index);
+        view_uint(&fragment, "count", frame->fragment.count);
+        view_uint(&fragment, "totalLength", frame->fragment.total_length);
+        if (view_fits(frame->fragment.data_length, PW_FRAGMENT_DATA_SIZE))
+            view_hex(&fragment, "data", frame->fragment.data, frame->fragment.data_length);
+    } else {
+        view_message(&frame->message);
+    }
+}
+
+static void handle_decode_fields(const uint8_t *args, size_t length)
+{
+    uint32_t offset;
+    uint16_t err = decode_frame(args, length, &offset);
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    out_begin(STATUS_OK);
+    /* The view's stack (pw_error_name's included), below the same stack pointer as the decoding's. */
+    MEASURED(FN_FRAME_VIEW, view_frame(&g_frame));
+    if (g_view_problem != NULL) respond_runtime_error(g_view_problem);
 }
 
 /* ---- CRC16, CRC32 (2.4.3) ----------------------------------------------------------------------- */
@@ -590,30 +976,32 @@ static void handle_stream(const uint8_t *args, size_t length)
 
 /* ---- DERIVE (2.4.6) ----------------------------------------------------------------------------- */
 
+static const char k_malformed_derive[] = "malformed request: DERIVE's lengths disagree with its body";
+
 static void handle_derive(const uint8_t *args, size_t length)
 {
     /* u16 length and a prescriptionBlock frame, u16 length and a refillConfirmation frame. */
     if (length < 2) {
-        respond_runtime_error("malformed DERIVE request");
+        respond_runtime_error(k_malformed_derive);
         return;
     }
     size_t rx_length = wire_get_u16(args);
     const uint8_t *rx = args + 2;
     size_t at = 2;
     if (length - at < rx_length) {
-        respond_runtime_error("malformed DERIVE request");
+        respond_runtime_error(k_malformed_derive);
         return;
     }
     at += rx_length;
     if (length - at < 2) {
-        respond_runtime_error("malformed DERIVE request");
+        respond_runtime_error(k_malformed_derive);
         return;
     }
     size_t refill_length = wire_get_u16(args + at);
     at += 2;
     const uint8_t *refill = args + at;
     if (length - at != refill_length) {
-        respond_runtime_error("malformed DERIVE request");
+        respond_runtime_error(k_malformed_derive);
         return;
     }
 
@@ -675,7 +1063,7 @@ static void handle_log(const uint8_t *args, size_t length)
     size_t items = 0;
 
     if (length < 5) {
-        respond_runtime_error("malformed LOG request: no region and regionOffset");
+        respond_runtime_error("malformed request: LOG with fewer than 5 bytes after its code");
         return;
     }
     uint8_t region = args[0];
@@ -744,14 +1132,13 @@ static void handle_log(const uint8_t *args, size_t length)
 
 /* ---- HELLO (2.3) and dispatch -------------------------------------------------------------------- */
 
+/* HELLO of any version, the first or not, gets this testee's own version, capabilities and name
+   (2.3, 2.7): the runner decides whether it speaks version 1. A second HELLO resets nothing. */
 static void handle_hello(const uint8_t *args, size_t length)
 {
+    (void)args;
     if (length != 1) {
-        respond_runtime_error("malformed HELLO request");
-        return;
-    }
-    if (args[0] != PROTOCOL_VERSION) {
-        respond_runtime_error("protocol version unsupported");
+        respond_runtime_error("malformed request: HELLO is its code and one version byte");
         return;
     }
     out_begin(STATUS_OK);
@@ -763,7 +1150,7 @@ static void handle_hello(const uint8_t *args, size_t length)
 static void dispatch(const uint8_t *body, size_t length)
 {
     if (length == 0) {
-        respond_runtime_error("empty request body");
+        respond_runtime_error("malformed request: an empty body, no request code");
         return;
     }
     const uint8_t *args = body + 1;
@@ -771,23 +1158,25 @@ static void dispatch(const uint8_t *body, size_t length)
     switch (body[0]) {
     case REQ_HELLO: handle_hello(args, n); break;
     case REQ_DECODE_FRAME: handle_decode_frame(args, n); break;
+    case REQ_DECODE_FIELDS: handle_decode_fields(args, n); break;
     case REQ_CRC16: handle_crc16(args, n); break;
     case REQ_CRC32: handle_crc32(args, n); break;
     case REQ_REASSEMBLER_RESET:
-        if (n != 0) respond_runtime_error("malformed REASSEMBLER_RESET request");
+        if (n != 0) respond_runtime_error("malformed request: REASSEMBLER_RESET with bytes after its code");
         else handle_reassembler_reset();
         break;
     case REQ_REASSEMBLER_ADD: handle_reassembler_add(args, n); break;
     case REQ_REASSEMBLER_GIVE_UP:
-        if (n != 0) respond_runtime_error("malformed REASSEMBLER_GIVE_UP request");
+        if (n != 0) respond_runtime_error("malformed request: REASSEMBLER_GIVE_UP with bytes after its code");
         else handle_reassembler_give_up();
         break;
     case REQ_STREAM: handle_stream(args, n); break;
     case REQ_DERIVE: handle_derive(args, n); break;
     case REQ_LOG: handle_log(args, n); break;
-    case REQ_DECODE_FIELDS: /* capability `fields`: needs the JSON view (section 12) */
-    case REQ_SESSION:       /* capability `session`: a programmer's session checker (11.3) */
-    case REQ_DUMP:          /* capability `dump`: includes zlib inflate (13.1) */
+    /* 2.7: a code of 2.4 whose capability is not declared, or a code 2.4 does not list (0x0D to
+       0xFF), is SKIPPED, malformed or not. */
+    case REQ_SESSION: /* capability `session`: a programmer's session checker (11.3) */
+    case REQ_DUMP:    /* capability `dump`: includes zlib inflate (13.1) */
     default:
         respond_skipped();
         break;
@@ -855,12 +1244,35 @@ static _Noreturn void finish(int status)
 
 static void send_response(void)
 {
-    if (g_out.overflow) respond_runtime_error("response larger than TESTEE_MAX_RESPONSE");
+    if (g_out.overflow) {
+        /* 2.7: nothing of the answer goes out. TESTEE_MAX_RESPONSE is at most the protocol's
+           16 MiB, so an answer above the protocol's limit always lands here too. */
+        out_begin(STATUS_RUNTIME_ERROR);
+        out_cstring("answer too long: above this testee's TESTEE_MAX_RESPONSE of ");
+        out_decimal((uint32_t)TESTEE_MAX_RESPONSE);
+        out_cstring(" bytes");
+    }
     wire_put_u32(g_response, (uint32_t)g_out.length);
     unsigned long total = 4ul + (unsigned long)g_out.length;
     if (platform_write(PLATFORM_STDOUT, g_response, total) != (long)total) {
         platform_stderr_print("testee: cannot write the response\n");
         finish(1);
+    }
+}
+
+/* 2.7: a request above TESTEE_MAX_MESSAGE (which is at most the protocol's 16 MiB) is read to its
+   end without being kept, then refused. */
+static void respond_request_too_long(uint32_t length)
+{
+    out_begin(STATUS_RUNTIME_ERROR);
+    out_cstring("request too long: ");
+    out_decimal(length);
+    if (length > TESTEE_PROTOCOL_LIMIT) {
+        out_cstring(" bytes, above the protocol's 16 MiB");
+    } else {
+        out_cstring(" bytes, above this testee's TESTEE_MAX_MESSAGE of ");
+        out_decimal((uint32_t)TESTEE_MAX_MESSAGE);
+        out_cstring(" bytes");
     }
 }
 
@@ -895,7 +1307,7 @@ int main(void)
                 platform_stderr_print("testee: input ended inside a request\n");
                 finish(1);
             }
-            respond_runtime_error("request larger than TESTEE_MAX_MESSAGE");
+            respond_request_too_long(length);
         } else {
             if (read_exact(g_request, (size_t)length) != READ_OK) {
                 platform_stderr_print("testee: input ended inside a request\n");
