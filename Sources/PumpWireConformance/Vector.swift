@@ -25,6 +25,8 @@ public struct Vector: Sendable {
     public var result: String { json["result"]?.stringValue ?? "" }
     public var messageType: String? { json["messageType"]?.stringValue }
     public var requirements: [String] { json["requirements"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+    /// The cases of spec/cases.txt the vector checks (vectors/README.md).
+    public var cases: [String] { json["cases"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 
     /// Bytes of a hex field.
     public func bytes(_ key: String) -> [UInt8]? {

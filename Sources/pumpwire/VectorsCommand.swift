@@ -19,6 +19,11 @@ struct VectorsCommand: ParsableCommand {
         func run() throws {
             let output = try VectorGenerator(root: URL(fileURLWithPath: root)).generate()
             print("wrote \(output.vectorCount) vectors in \(output.files.count) files (\(output.newIDs) new ids)")
+            for problem in output.problems { printError("vectors: \(problem)") }
+            if !output.problems.isEmpty {
+                printError("the corpus lacks \(output.problems.count) vectors or cases (spec/cases.txt)")
+                throw ExitCode(1)
+            }
         }
     }
 

@@ -28,6 +28,27 @@ enum DerivedCases {
         ])
     }
 
+    /// The rounding cases of spec/cases.txt each edge checks.
+    static let edgeCases: [String: [String]] = [
+        "DailyDoseTieEven": ["round-tie-even"],
+        "DailyDoseTieOdd": ["round-tie-odd"],
+        "DailyDoseJustBelowHalf": ["round-below-half"],
+        "DailyDoseJustAboveHalf": ["round-above-half"],
+        "VolumeTieEven": ["round-tie-even"],
+        "VolumeTieOdd": ["round-tie-odd"],
+        "VolumeJustBelowHalf": ["round-below-half"],
+        "VolumeJustAboveHalf": ["round-above-half"],
+        "VolumeFromExactSum": ["volume-from-w"],
+        "VolumeNotSumOfSteps": ["volume-from-w"],
+        "AlarmMinuteHalf": ["alarm-floor"],
+        "AlarmMinuteJustBelowWhole": ["alarm-floor"],
+        "AlarmOneAboveThreshold": ["alarm-floor"],
+        "AlarmNoBasalVolume": ["alarm-no-volume"],
+        "AlarmNoBasalVolumeAtThreshold": ["alarm-at-threshold"],
+        "AlarmLastSecondIsNever": ["alarm-saturates"],
+        "AlarmSecondBeforeNever": ["alarm-saturates"],
+    ]
+
     static var cases: [VectorCase] {
         func steps(_ list: [(UInt16, UInt32)]) -> BoundedArray<48, DayProfileStep> {
             try! BoundedArray(elements: list.map { DayProfileStep(startMinute: $0.0, doseRateNanogramsPerDay: $0.1) })
@@ -77,6 +98,7 @@ enum DerivedCases {
             rx.steps = steps(list)
             return derived("Required.Derived.\(name)", ["PW-UNIT-3", "PW-REFILL-4"], prescription: rx,
                            refill: refill(resulting, at: time, concentration: c), volume: volume, dose: dose, alarm: alarm, comment: comment)
+                .covering(Self.edgeCases[name, default: []].map { "PW-UNIT-3/\($0)" })
         }
         let refillFrame = (try? Frame(sequence: 2, message: .refillConfirmation(D.refill)).encoded()) ?? []
         let badRx = V.frame(type: 0x02, payload: V.patch(MessageCases.raw(.prescriptionBlock(D.prescription)), at: 21, V.le(60, 2)))

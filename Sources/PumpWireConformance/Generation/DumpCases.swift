@@ -102,7 +102,19 @@ enum DumpCases {
         let status = V.frame(type: 0x81, sequence: 9, payload: (try? Message.pumpStatus(DeclaredMessages.pumpStatus).encodedPayload()) ?? [])
         var badCRC = raw[1]
         badCRC[badCRC.count - 1] ^= 0xFF
-        return [
+        // Chunk 1 of another transfer, described field by field: each differs from the first chunk's in its own way.
+        func other(region: UInt8 = 1, encoding: UInt8 = 0, count: Int = 5, regionOffset: UInt32 = 0, imageLength: Int = 1000,
+                   crc: UInt32 = crc, patchData: (at: Int, byte: UInt8)? = nil, index: Int = 1) -> [UInt8] {
+            var transfer = image
+            if imageLength > transfer.count { transfer += [UInt8](repeating: 0, count: imageLength - transfer.count) }
+            return chunk(index, of: count, transfer: transfer, encoding: encoding, imageLength: imageLength, crc: crc, region: region,
+                         regionOffset: regionOffset, patchData: patchData)
+        }
+        func mismatch(_ name: String, _ frame: [UInt8], at offset: Int, case id: String, comment: String) -> VectorCase {
+            dump("Required.Dump.\(name)", ["PW-IMAGE-2"], [raw[0], frame] + raw[1...],
+                 steps: [.added, .payloadError(.chunkImageMismatch, offset)] + added(4), end: .image(image), comment: comment).covering(id)
+        }
+        var cases = [
             dump("Required.Dump.WorkedExample", ["PW-IMAGE-1", "PW-IMAGE-5", "PW-DUMP-8"],
                  [V.frame(type: 0x85, sequence: 5, payload: [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0xF4, 0x99, 0x0B, 0x47, 0, 0, 0, 0, 1, 2, 3, 4, 5])],
                  steps: added(1), end: .image([1, 2, 3, 4, 5]), comment: "The one-chunk image of spec 9.8."),
@@ -198,8 +210,53 @@ enum DumpCases {
                      end: .error(.compressionRatioExceeded, 0), comment: "The ratio is checked before the stream is read: a bad header is not reached."),
             zlibDump("Required.Dump.LengthBeforeCRC", ["PW-IMAGE-5"], ZlibDeflate.compress(short), crc: crc ^ 1,
                      end: .error(.imageLengthMismatch, 0), comment: "900 bytes for a 1000-byte image whose CRC is also wrong: the length first."),
+            // PW-IMAGE-2: each field of step 2, and pairs of its checks failing at once.
+            mismatch("OtherRegion", other(region: 2), at: 0, case: "PW-IMAGE-2/field-each", comment: "A chunk of the alarm log among the event log's."),
+            mismatch("OtherChunkCount", other(count: 6, imageLength: 1200), at: 4, case: "PW-IMAGE-2/field-each",
+                     comment: "Chunk 1 of a 6-chunk transfer of 1200 bytes."),
+            mismatch("OtherImageLength", other(imageLength: 999), at: 10, case: "PW-IMAGE-2/field-each",
+                     comment: "Chunk 1 of a 999-byte image: five chunks too, but another image."),
+            mismatch("RegionBeforeEncoding", other(region: 2, encoding: 1, count: 5), at: 0, case: "PW-IMAGE-2/order",
+                     comment: "Another region and another encoding: the region, compared first."),
+            mismatch("CountBeforeRegionOffset", other(count: 6, regionOffset: 20, imageLength: 1200), at: 4, case: "PW-IMAGE-2/order",
+                     comment: "Another chunkCount and another regionOffset: chunkCount."),
+            mismatch("RegionOffsetBeforeImageLength", other(regionOffset: 20, imageLength: 999), at: 6, case: "PW-IMAGE-2/order",
+                     comment: "Another regionOffset and another imageLength: regionOffset."),
+            mismatch("ImageLengthBeforeCRC", other(imageLength: 999, crc: crc ^ 1), at: 10, case: "PW-IMAGE-2/order",
+                     comment: "Another imageLength and another imageCrc32: imageLength."),
+            dump("Required.Dump.ImageBeforeData", ["PW-IMAGE-2"], [raw[0], raw[1], other(crc: crc ^ 1, patchData: (0, 0x01))] + raw[2...],
+                 steps: [.added, .added, .payloadError(.chunkImageMismatch, 14)] + added(3), end: .image(image),
+                 comment: "Chunk 1 again with another imageCrc32 and other data: step 2 before step 3.").covering("PW-IMAGE-2/order"),
         ] + sessions(zlib: zlib, bomb: bomb)
+        for (name, ids) in Self.caseTags { cases.tag(name, ids) }
+        return cases
     }
+
+    /// The cases of spec/cases.txt that vectors above check.
+    static let caseTags: [(String, [String])] = [
+        ("Required.Dump.ChunkBeyondTotal", ["PW-IMAGE-2/beyond-total", "PW-IMAGE-2/order"]),
+        ("Required.Dump.OtherImageCRC", ["PW-IMAGE-2/field-each"]),
+        ("Required.Dump.OtherRegionOffset", ["PW-IMAGE-2/field-each"]),
+        ("Required.Dump.OtherEncoding", ["PW-IMAGE-2/field-each", "PW-IMAGE-2/order"]),
+        ("Required.Dump.ConflictingDuplicate", ["PW-IMAGE-2/data"]),
+        ("Required.Dump.CompressionRatioExceeded", ["PW-IMAGE-5/ratio"]),
+        ("Required.Dump.DecompressionBomb", ["PW-IMAGE-5/over-length"]),
+        ("Required.Dump.ZlibStreamCut", ["PW-IMAGE-5/inflate"]),
+        ("Required.Dump.ZlibTrailingByte", ["PW-IMAGE-5/inflate"]),
+        ("Required.Dump.ZlibBadAdler", ["PW-IMAGE-5/inflate"]),
+        ("Required.Dump.ZlibInflatesShort", ["PW-IMAGE-5/short"]),
+        ("Required.Dump.BadImageCRC", ["PW-IMAGE-5/crc"]),
+        ("Required.Dump.LengthLimitBeforeBadAdler", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.BadDataBeforeLength", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.RatioBeforeBadHeader", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.LengthBeforeCRC", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.ZlibReachesBeyondDeclaredWindow", ["PW-DUMP-13/window"]),
+        ("Required.Dump.ZlibWindowAbove32KiB", ["PW-DUMP-13/header"]),
+        ("Required.Dump.ZlibNotDeflate", ["PW-DUMP-13/header"]),
+        ("Required.Dump.ZlibHeaderCheckWrong", ["PW-DUMP-13/header"]),
+        ("Required.Dump.ZlibReferenceBeforeImage", ["PW-DUMP-13/before-image"]),
+        ("Required.Session.ZlibDumpNotAllowed", ["PW-SESSION-7/encoding-once"]),
+    ]
 
     /// Sessions with compressed dumps (11.3 step 9, PW-DUMP-11).
     static func sessions(zlib: [[UInt8]], bomb: [UInt8]) -> [VectorCase] {

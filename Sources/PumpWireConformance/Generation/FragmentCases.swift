@@ -78,10 +78,32 @@ enum FragmentCases {
              "The last fragment of 300 bytes carries 64."),
             ("HeaderCut", ["PW-ENC-2"], V.frame(type: 0x60, flags: 0x01, payload: [0, 2]), .lengthMismatch, 11, "totalLength is cut."),
             ("HeaderEmpty", ["PW-ENC-2"], V.frame(type: 0x60, flags: 0x01, payload: []), .lengthMismatch, 9, "No fragment header at all."),
+            // 5.2 in order: two checks failing at once, the first reported.
+            ("HeaderCutBeforeCount", ["PW-ENC-2", "PW-FRAG-2"], V.frame(type: 0x60, flags: 0x01, payload: [0, 9]), .lengthMismatch, 11,
+             "fragmentCount 9 in a header cut short: the fields are read before they are checked."),
+            ("IndexBeforeTotal", ["PW-FRAG-3", "PW-FRAG-4"], fragment(index: 2, count: 2, total: 1025, data: fill), .fragmentIndexOutOfRange, 9,
+             "Index 2 of 2 and a totalLength of 1025: the index is checked first."),
+            ("TotalTooLargeBeforeCeiling", ["PW-FRAG-4", "PW-FRAG-5"], fragment(index: 0, count: 2, total: 1025, data: fill), .payloadTooLarge, 11,
+             "1025 bytes in 2 fragments: totalLength is checked before fragmentCount is compared with its ceiling."),
+            ("TotalFitsOneFrameBeforeCeiling", ["PW-FRAG-4", "PW-FRAG-5"], fragment(index: 0, count: 3, total: 240, data: fill), .nonCanonical, 11,
+             "240 bytes in 3 fragments: NON_CANONICAL before the count."),
+            ("CeilingBeforeSize", ["PW-FRAG-5", "PW-FRAG-6"], fragment(index: 0, count: 3, total: 300, data: [1]), .fragmentCountInvalid, 10,
+             "300 bytes in 3 fragments, the first carrying 1 byte: the count is checked first."),
         ]
         for (label, requirements, bytes, code, offset, comment) in singleFrame {
             cases.append(V.invalid("Required.Fragment.\(label)", requirements, bytes, code, at: offset, messageType: "unknown", comment: comment))
         }
+
+        cases.tag("Required.Fragment.IndexBeforeCount", "PW-FRAG-2/order-count-index")
+        cases.tag("Required.Fragment.HeaderCutBeforeCount", "PW-FRAG-2/order-header-cut")
+        cases.tag("Required.Fragment.IndexBeforeTotal", "PW-FRAG-3/order-index-total")
+        cases.tag("Required.Fragment.TotalTooLargeBeforeCeiling", "PW-FRAG-4/order-total-ceiling", "PW-FRAG-4/too-large")
+        cases.tag("Required.Fragment.TotalFitsOneFrameBeforeCeiling", "PW-FRAG-4/order-total-ceiling", "PW-FRAG-4/fits-one-frame")
+        cases.tag("Required.Fragment.CeilingBeforeSize", "PW-FRAG-5/order-ceiling-size")
+        cases.tag("Required.Fragment.TotalTooLarge", "PW-FRAG-4/too-large")
+        cases.tag("Required.Fragment.TotalFitsOneFrame", "PW-FRAG-4/fits-one-frame")
+        cases.tag("Required.Fragment.FirstShort", "PW-FRAG-6/not-last")
+        cases.tag("Required.Fragment.LastWrongSize", "PW-FRAG-6/last")
 
         // Sequences (5.3).
         cases.append(inOrder("Required.Reassembly.InOrder", ["PW-FRAG-1", "PW-FRAG-7", "PW-FRAG-12", "PW-RX-4"], long, sequence: 7,
@@ -138,6 +160,30 @@ enum FragmentCases {
         cases.append(reassembly("Required.Reassembly.UnknownTypeBadHeader", ["PW-FRAG-14", "PW-FRAG-2"], [fragment(index: 0, count: 7, total: 300, data: fill)],
                                 steps: [rejected(.fragmentCountInvalid, 10)], giveUp: empty, messageType: "unknown",
                                 comment: "An unknown type's fragments are checked like any other."))
+        // PW-FRAG-9 and PW-FRAG-10 in order, and the message kept after a conflict.
+        let second = fragment(index: 1, count: 2, total: 300, data: [UInt8](repeating: 2, count: 64))
+        cases.append(reassembly("Required.Reassembly.ConflictingCountKeepsMessage", ["PW-FRAG-9"],
+                                [fragment(index: 0, count: 2, total: 300, data: fill), fragment(index: 1, count: 3, total: 500, data: fill), second],
+                                steps: [accepted, rejected(.fragmentConflict, 10), complete(.unknown(UnknownMessage(typeCode: 0x60, payload:
+                                    try! BoundedArray(fill + [UInt8](repeating: 2, count: 64)))))], giveUp: empty, messageType: "unknown",
+                                comment: "A fragment with another count is rejected; the message in progress completes with its own second fragment."))
+        cases.append(reassembly("Required.Reassembly.ConflictingTotalBeforeData", ["PW-FRAG-9"],
+                                [fragment(index: 0, count: 2, total: 300, data: fill), fragment(index: 0, count: 2, total: 301, data: [UInt8](repeating: 3, count: 236))],
+                                steps: [accepted, rejected(.fragmentConflict, 11)], giveUp: rejected(.fragmentMissing, 236), messageType: "unknown",
+                                comment: "Index 0 again with another totalLength and other data: totalLength is compared before the data."))
+        cases.append(reassembly("Required.Reassembly.InterleavedBeforeConflict", ["PW-FRAG-10", "PW-FRAG-9"],
+                                [fragment(sequence: 1, index: 0, count: 2, total: 300, data: fill), fragment(sequence: 2, index: 0, count: 3, total: 500, data: fill)],
+                                steps: [accepted, rejected(.fragmentInterleaved, 3)], giveUp: rejected(.fragmentMissing, 236), messageType: "unknown",
+                                comment: "Another sequence and another count: another message, not a conflict with this one."))
+        cases.tag("Required.Reassembly.ConflictingCount", "PW-FRAG-9/count", "PW-FRAG-9/order-count-total")
+        cases.tag("Required.Reassembly.ConflictingTotal", "PW-FRAG-9/total")
+        cases.tag("Required.Reassembly.ConflictingData", "PW-FRAG-9/data", "PW-FRAG-9/kept")
+        cases.tag("Required.Reassembly.ConflictingCountKeepsMessage", "PW-FRAG-9/kept")
+        cases.tag("Required.Reassembly.ConflictingTotalBeforeData", "PW-FRAG-9/order-total-data")
+        cases.tag("Required.Reassembly.InterleavedSequence", "PW-FRAG-10/sequence")
+        cases.tag("Required.Reassembly.InterleavedType", "PW-FRAG-10/type")
+        cases.tag("Required.Reassembly.InterleavedBeforeConflict", "PW-FRAG-10/order-interleaved-conflict")
+
         var badPayload = MessageCases.raw(long)
         badPayload[21 + 6 * 40] = 0xFF
         badPayload[21 + 6 * 40 + 1] = 0xFF

@@ -24,7 +24,8 @@ enum FrameCases {
             for length in 0..<example.bytes.count {
                 cases.append(V.invalid("Required.Frame.Truncated.\(title).At\(length)", ["PW-FRAME-2"], Array(example.bytes.prefix(length)),
                                        .truncated, at: length, messageType: example.name,
-                                       comment: "The first \(length) bytes of the worked example."))
+                                       comment: "The first \(length) bytes of the worked example.")
+                    .covering(length < WireLimits.headerSize ? "PW-FRAME-2/header" : "PW-FRAME-2/body"))
             }
         }
         // PW-FRAME-3
@@ -101,6 +102,25 @@ enum FrameCases {
                                .badCRC, at: 10, messageType: "interrogationRequest", comment: "A bad CRC and a bad payload."))
         cases.append(V.invalid("Required.Frame.Order.TrailingBeforePayload", ["PW-FRAME-9"], V.frame(type: 0x01, payload: [1]) + [1],
                                .trailingBytes, at: 12, messageType: "interrogationRequest", comment: "A trailing byte and a bad payload."))
+        // PW-FRAME-9, the other pairs of adjacent checks of 4.2.
+        cases.append(V.invalid("Required.Frame.Order.HeaderBeforeVersion", ["PW-FRAME-9", "PW-FRAME-2"], [0xA5, 0xC3, 0x02], .truncated, at: 3,
+                               messageType: nil, comment: "Version 2 in an input of 3 bytes: the header is incomplete, and that is checked first.")
+            .covering("PW-FRAME-9/order-2-3"))
+        cases.append(V.invalid("Required.Frame.Order.VersionBeforeFlags", ["PW-FRAME-9", "PW-FRAME-3"],
+                               V.frame(type: 0x01, flags: 0x80, payload: [], version: 2), .unsupportedVersion, at: 2,
+                               messageType: "interrogationRequest", comment: "Version 2 and a reserved flag: the version is checked first.")
+            .covering("PW-FRAME-9/order-3-4"))
+        cases.append(V.invalid("Required.Frame.Order.TrailingBeforeFragmentHeader", ["PW-FRAME-9", "PW-FRAME-7"],
+                               V.frame(type: 0x60, flags: 0x01, payload: [0, 9, 0x2C, 0x01] + [UInt8](repeating: 0x11, count: 236)) + [0],
+                               .trailingBytes, at: 251, messageType: "unknown",
+                               comment: "A trailing byte after a fragment frame whose fragmentCount is 9: step 8 before step 9.")
+            .covering("PW-FRAME-9/order-8-9"))
+        cases.tag("Required.Frame.BadSync.OneByte", "PW-FRAME-9/order-1-2")
+        cases.tag("Required.Frame.Order.FlagsBeforeLength", "PW-FRAME-9/order-4-5")
+        cases.tag("Required.Frame.Order.LengthBeforeTruncation", "PW-FRAME-9/order-5-6")
+        cases.tag("Required.Frame.Truncated.PrescriptionBlock.At40", "PW-FRAME-9/order-6-7")
+        cases.tag("Required.Frame.Order.CRCBeforeTrailing", "PW-FRAME-9/order-7-8")
+        cases.tag("Required.Frame.Order.TrailingBeforePayload", "PW-FRAME-9/order-8-10")
         // Section 6: the authentication block.
         let block: [UInt8] = V.le(0x0102_0304, 4) + Array(0x10..<0x20)
         let rxPayload = V.payload(.prescriptionBlock(DeclaredMessages.prescription))

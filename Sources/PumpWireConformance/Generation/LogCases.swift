@@ -83,7 +83,7 @@ enum LogCases {
         var almostErased = erased
         almostErased[19] = 0xFE
 
-        return [
+        var cases = [
             log("Required.Log.WorkedExample", ["PW-LOG-1", "PW-JSON-6"], region: "eventLog", bolus,
                 items: [.record(0, bolus, bolusFields)], comment: "The bolusDelivered record of spec 13.4."),
             log("Required.Log.EveryEventType", ["PW-LOG-1", "PW-LOG-2", "PW-LOG-3", "PW-JSON-6"], region: "eventLog",
@@ -149,6 +149,39 @@ enum LogCases {
                 comment: "regionOffset 30: the first 10 bytes finish a slot that began before the image."),
             log("Required.Log.ErasedOnly", ["PW-LOG-2"], region: "alarmLog", [UInt8](repeating: 0xFF, count: 100),
                 items: [.erased(0, 5)], comment: "An alarm log never written."),
+            // A record type in a region that does not list it, in each region.
+            log("Required.Log.DailyDeliveryInEventLog", ["PW-LOG-1"], region: "eventLog", day1 + bolus,
+                items: [.rejected(0, .fieldOutOfRange, 0), .record(20, bolus, bolusFields)], comment: "dailyDelivery belongs to the therapy history."),
+            log("Required.Log.BolusDeliveredInTherapyHistory", ["PW-LOG-1"], region: "therapyHistory", bolus + day1,
+                items: [.rejected(0, .fieldOutOfRange, 0), .record(20, day1, day1Fields)], comment: "bolusDelivered belongs to the event log."),
+            log("Required.Log.TherapyChangedInAlarmLog", ["PW-LOG-1"], region: "alarmLog", therapy + low,
+                items: [.rejected(0, .fieldOutOfRange, 0), .record(20, low, lowFields)], comment: "therapyChanged is no alarm."),
+            // PW-LOG-1 in order: a slot that fails two adjacent checks.
+            log("Required.Log.Order.TruncatedBeforeErased", ["PW-LOG-1"], region: "eventLog", erased + [UInt8](repeating: 0xFF, count: 7),
+                items: [.erased(0, 1), .rejected(20, .recordTruncated, 20)],
+                comment: "Seven 0xff bytes at the end: a partial slot, not an erased one (step 1 before step 2)."),
+            log("Required.Log.Order.LeadingPartialErased", ["PW-LOG-1"], region: "eventLog", regionOffset: 30,
+                [UInt8](repeating: 0xFF, count: 10) + clock, items: [.rejected(0, .recordTruncated, 0), .record(10, clock, clockFields)],
+                comment: "regionOffset 30, and the partial slot before the first whole one is all 0xff: still RECORD_TRUNCATED."),
+            log("Required.Log.Order.CRCBeforeType", ["PW-LOG-1"], region: "eventLog", slot(0x06, [], crc: 0x1234),
+                items: [.rejected(0, .recordCRCMismatch, 18)], comment: "Type 0x06 and a wrong CRC: the CRC (step 3) before the type (step 4)."),
+            log("Required.Log.Order.TypeBeforeReserved", ["PW-LOG-1"], region: "eventLog", slot(0x06, [], reserved: 0x80),
+                items: [.rejected(0, .fieldOutOfRange, 0)], comment: "Type 0x06 and the reserved byte set: the type."),
+            log("Required.Log.Order.ReservedBeforeTime", ["PW-LOG-1"], region: "eventLog", slot(0x05, time: 0xFFFF_FFFF, u32(1), reserved: 0x01),
+                items: [.rejected(0, .nonCanonical, 1)], comment: "The reserved byte set and time 0xffffffff: the reserved byte."),
+            log("Required.Log.Order.TimeBeforeBody", ["PW-LOG-1"], region: "eventLog",
+                slot(0x03, time: 0xFFFF_FFFF, [1, 0] + u32(60_000_001) + u32(0) + u16(0)),
+                items: [.rejected(0, .fieldOutOfRange, 2)], comment: "Time 0xffffffff and a volume above the maximum: the time."),
         ]
+        for name in ["Required.Log.EveryEventType", "Required.Log.Alarms", "Required.Log.TherapyHistory"] { cases.tag(name, "PW-LOG-1/type-each") }
+        for name in ["Required.Log.TypeOfAnotherRegion", "Required.Log.DailyDeliveryInEventLog", "Required.Log.BolusDeliveredInTherapyHistory",
+                     "Required.Log.TherapyChangedInAlarmLog"] { cases.tag(name, "PW-LOG-1/type-region") }
+        cases.tag("Required.Log.Order.TruncatedBeforeErased", "PW-LOG-1/order-truncated-erased")
+        cases.tag("Required.Log.Order.LeadingPartialErased", "PW-LOG-1/order-truncated-erased")
+        cases.tag("Required.Log.Order.CRCBeforeType", "PW-LOG-1/order-crc-type")
+        cases.tag("Required.Log.Order.TypeBeforeReserved", "PW-LOG-1/order-type-reserved")
+        cases.tag("Required.Log.Order.ReservedBeforeTime", "PW-LOG-1/order-reserved-time")
+        cases.tag("Required.Log.Order.TimeBeforeBody", "PW-LOG-1/order-time-body")
+        return cases
     }
 }

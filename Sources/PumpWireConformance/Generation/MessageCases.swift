@@ -71,12 +71,49 @@ public enum MessageCases {
         let bounds = bounds(RangeCases.all)
         func boundsOf(_ type: UInt8) -> [VectorCase] { bounds.filter { $0.messageType == V.name(type) } }
         files["message-interrogationRequest"] = interrogation
-        files["message-pumpStatus"] = pumpStatus + boundsOf(0x81)
-        files["message-prescriptionBlock"] = prescription + boundsOf(0x02)
-        files["message-bolusSchedule"] = bolusSchedule + boundsOf(0x03)
-        files["message-refill"] = refill + boundsOf(0x04) + boundsOf(0x84)
-        files["message-memoryDump"] = dump + boundsOf(0x05) + boundsOf(0x85)
-        files["message-acknowledgements"] = acknowledgements + boundsOf(0xF0) + boundsOf(0xF1)
+        var status = pumpStatus + pumpStatusEdges + boundsOf(0x81)
+        status.tag("Required.Decode.PumpStatus.WorkedExampleValues", "PW-STATUS-3/flag-prescriptionStored", "PW-STATUS-4/prescription")
+        status.tag("Required.Decode.PumpStatus.BolusDigestWithoutSchedule", "PW-STATUS-4/bolus-schedule")
+        status.tag("Required.Decode.PumpStatus.ModelDelete", "PW-ENC-8/printable")
+        status.tag("Required.Decode.PumpStatus.modelLength.BelowMinimum", "PW-ENC-8/length")
+        status.tag("Required.Decode.PumpStatus.serialLength.AboveMaximum", "PW-ENC-8/length")
+        status.tag("Required.Decode.PumpStatus.ModelCutShort", "PW-ENC-8/cut-short")
+        files["message-pumpStatus"] = status
+        var rx = prescription + prescriptionEdges + boundsOf(0x02)
+        rx.tag("Required.Decode.PrescriptionBlock.WorkedExampleValues", "PW-RX-1/drug-each", "PW-RX-1/mode-each", "PW-RX-5/timeOfDay")
+        rx.tag("Required.Decode.PrescriptionBlock.FixedRate", "PW-RX-1/mode-each", "PW-RX-5/fixedRate")
+        rx.tag("Required.Decode.PrescriptionBlock.FixedRateWithThreeSteps", "PW-RX-5/fixedRate")
+        rx.tag("Required.Decode.PrescriptionBlock.ContinuousWithThreeSteps", "PW-RX-5/continuous")
+        rx.tag("Required.Decode.PrescriptionBlock.TimeOfDayWithOneStep", "PW-RX-5/timeOfDay")
+        rx.tag("Required.Decode.PrescriptionBlock.stepCount.BelowMinimum", "PW-RX-4/order-range-mode")
+        rx.tag("Required.Decode.PrescriptionBlock.stepCount.AboveMaximum", "PW-RX-4/order-items-mode")
+        rx.tag("Required.Decode.PrescriptionBlock.FirstFaultReported", "PW-RX-1/order-drug-mode")
+        files["message-prescriptionBlock"] = rx
+        var bolus = bolusSchedule + bolusScheduleEdges + boundsOf(0x03)
+        bolus.tag("Required.Decode.BolusSchedule.BridgeOnly", "PW-BOLUS-1/group-each", "PW-BOLUS-2/kind-each")
+        files["message-bolusSchedule"] = bolus
+        files["message-refill"] = refill + refillEdges + boundsOf(0x04) + boundsOf(0x84)
+        var cases = dump + dumpEdges + boundsOf(0x05) + boundsOf(0x85)
+        cases.tag("Required.Decode.MemoryDumpRequest.WorkedExampleValues", "PW-DUMP-1/region-each")
+        cases.tag("Required.Decode.MemoryDumpRequest.RawAddressCompressionAllowed", "PW-DUMP-1/region-each")
+        cases.tag("Required.Decode.MemoryDumpChunk.WorkedExampleValues", "PW-DUMP-3/region-each", "PW-DUMP-3/encoding-each", "PW-DUMP-5/raw", "PW-DUMP-7/raw-last")
+        cases.tag("Required.Decode.MemoryDumpChunk.FirstOfThree", "PW-DUMP-3/region-each")
+        cases.tag("Required.Decode.MemoryDumpChunk.LastOfThree", "PW-DUMP-7/raw-last")
+        cases.tag("Required.Decode.MemoryDumpChunk.ZlibShorterThanImage", "PW-DUMP-3/encoding-each", "PW-DUMP-5/zlib", "PW-DUMP-7/zlib-last")
+        cases.tag("Required.Decode.MemoryDumpChunk.ZlibMoreChunksThanRaw", "PW-DUMP-5/zlib")
+        cases.tag("Required.Decode.MemoryDumpChunk.CountMismatch", "PW-DUMP-5/raw")
+        cases.tag("Required.Decode.MemoryDumpChunk.FirstOfThreeShort", "PW-DUMP-7/not-last")
+        cases.tag("Required.Decode.MemoryDumpChunk.DataShort", "PW-DUMP-7/raw-last")
+        cases.tag("Required.Decode.MemoryDumpChunk.ZlibLastEmpty", "PW-DUMP-7/zlib-last")
+        cases.tag("Required.Decode.MemoryDumpChunk.ZlibLongerThanImage", "PW-DUMP-7/zlib-last")
+        files["message-memoryDump"] = cases
+        var acknowledgements = acknowledgements + acknowledgementEdges + boundsOf(0xF0) + boundsOf(0xF1)
+        acknowledgements.tag("Required.Decode.Acknowledgement.WorkedExampleValues", "PW-ACK-1/each")
+        acknowledgements.tag("Required.Decode.Acknowledgement.BolusSchedule", "PW-ACK-1/each")
+        for name in acknowledgements.map(\.name) where name.hasPrefix("Required.Decode.NegativeAcknowledgement.Carries") {
+            acknowledgements.tag(name, "PW-NAK-1/code-each")
+        }
+        files["message-acknowledgements"] = acknowledgements
         return files
     }
 

@@ -49,6 +49,10 @@ enum SessionCases {
                 imageCrc32: crc ?? ZlibCRC32.checksum(image), dataOffset: UInt32(index * 218), data: try! BoundedArray(Array(image[range])))), sequence)
         }
         // 13.3: chunk 1 was lost; the programmer asks for its 218 bytes again, as request 7.
+        // Chunk 1 with its first data byte changed: a sound frame carrying wrong data.
+        let damagedChunk1 = f(.memoryDumpChunk(MemoryDumpChunk(
+            region: .eventLog, chunkIndex: 1, chunkCount: 3, regionOffset: 0, imageLength: 500, imageCrc32: ZlibCRC32.checksum(image),
+            dataOffset: 218, data: try! BoundedArray([image[218] ^ 0xFF] + Array(image[219..<436])))), 6)
         let resumption = f(.memoryDumpRequest(MemoryDumpRequest(region: .eventLog, offset: 218, length: 218)), 7)
         let resumed = f(.memoryDumpChunk(MemoryDumpChunk(
             region: .eventLog, chunkIndex: 0, chunkCount: 1, regionOffset: 218, imageLength: 218,
@@ -68,6 +72,27 @@ enum SessionCases {
         wrongReceipt.lowReservoirAlarmTime += 60
         var otherDigest = D.pumpStatus
         otherDigest.prescriptionDigest ^= 1
+        var otherBolusDigest = stored
+        otherBolusDigest.bolusScheduleDigest ^= 1
+        otherBolusDigest.prescriptionStored = false
+        otherBolusDigest.prescriptionDigest = 0
+        var bothWrong = stored
+        bothWrong.prescriptionDigest ^= 1
+        bothWrong.bolusScheduleDigest ^= 1
+        var nothingStored = D.pumpStatus
+        nothingStored.prescriptionStored = false
+        nothingStored.prescriptionDigest = 0
+        var otherReservoir = D.receipt
+        otherReservoir.resultingReservoirMicrolitres -= 1
+        var otherRx = D.prescription
+        otherRx.catheterVolumeMicrolitres += 1
+        var strongerRefill = D.refill
+        strongerRefill.concentrationMicrogramsPerMillilitre = 4000
+        var otherDrugAndConcentration = strongerRefill
+        otherDrugAndConcentration.drug = .hydromorphone
+        var strongerOverfill = strongerRefill
+        strongerOverfill.resultingReservoirMicrolitres = 25000
+        strongerOverfill.volumeAddedMicrolitres = 25000
         let swappedDigest = f(.acknowledgement(Acknowledgement(acknowledgedType: 2, digest: ZlibCRC32.checksum(rxPayload).byteSwapped)), 2)
         let frameDigest = f(.acknowledgement(Acknowledgement(acknowledgedType: 2, digest: ZlibCRC32.checksum(f(rx, 2)))), 2)
         let badPayloadRequest = V.frame(type: 0x02, sequence: 2, payload: V.patch(rxPayload, at: 21, V.le(60, 2)))
@@ -79,7 +104,7 @@ enum SessionCases {
             f(interrogate, 4), f(.pumpStatus(stored), 4), f(refill, 5), f(.refillReceipt(D.receipt), 5),
             f(eventLogRequest, 6), chunkOf(0), chunkOf(1), chunkOf(2),
         ]
-        return [
+        var cases = [
             session("Required.Session.Complete", ["PW-SESSION-1", "PW-SESSION-2", "PW-SESSION-3", "PW-SESSION-4", "PW-SESSION-6",
                                                    "PW-SESSION-7", "PW-SESSION-8", "PW-RX-10", "PW-BOLUS-5", "PW-ACK-2", "PW-CRC-2",
                                                    "PW-CRC-3", "PW-REFILL-2", "PW-REFILL-4", "PW-DUMP-8"], full, findings: [],
@@ -118,9 +143,56 @@ enum SessionCases {
             session("Required.Session.AcknowledgedOtherType", ["PW-SESSION-4", "PW-BOLUS-5"],
                     [f(bolus, 3), ack(2, bolusPayload, 3)], findings: [(1, .digestMismatch)],
                     comment: "A bolus schedule acknowledged as a prescription."),
-            session("Recommended.Session.StatusDigestMismatch", ["PW-SESSION-4", "PW-SESSION-7"],
+            session("Required.Session.StatusPrescriptionDigestMismatch", ["PW-SESSION-4", "PW-SESSION-7"],
                     [f(rx, 2), ack(2, rxPayload, 2), f(interrogate, 3), f(.pumpStatus(otherDigest), 3)], findings: [(3, .digestMismatch)],
-                    comment: "After the acknowledgement the status reports another prescription digest.", level: .recommended),
+                    comment: "After the acknowledgement the status reports another prescription digest: step 7 of PW-SESSION-7, "
+                        + "which every checker applies.").covering("PW-SESSION-7/status-prescription"),
+            session("Required.Session.StatusBolusDigestMismatch", ["PW-SESSION-4", "PW-SESSION-7"],
+                    [f(bolus, 3), ack(3, bolusPayload, 3), f(interrogate, 4), f(.pumpStatus(otherBolusDigest), 4)], findings: [(3, .digestMismatch)],
+                    comment: "After the acknowledgement the status reports another bolus schedule digest.").covering("PW-SESSION-7/status-bolus-schedule"),
+            session("Required.Session.StatusBothDigestsWrong", ["PW-SESSION-7"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(bolus, 3), ack(3, bolusPayload, 3), f(interrogate, 4), f(.pumpStatus(bothWrong), 4)],
+                    findings: [(5, .digestMismatch), (5, .digestMismatch)],
+                    comment: "Both digests of the status differ from what was confirmed: two findings.").covering("PW-SESSION-7/status-both"),
+            session("Required.Session.StatusNotStoredNotCompared", ["PW-SESSION-7"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(interrogate, 3), f(.pumpStatus(nothingStored), 3)], findings: [],
+                    comment: "A status whose prescriptionStored is clear carries digest 0; it is not compared.").covering("PW-SESSION-7/status-not-stored"),
+            session("Required.Session.ReceiptReservoirWrong", ["PW-SESSION-7", "PW-REFILL-4"],
+                    [f(refill, 4), f(.refillReceipt(otherReservoir), 4)], findings: [(1, .receiptMismatch)],
+                    comment: "The receipt's reservoir is not the refill's.").covering("PW-SESSION-7/receipt-reservoir"),
+            session("Required.Session.SequenceGoesBack", ["PW-SESSION-1", "PW-SESSION-6"], [f(interrogate, 5), f(.pumpStatus(D.pumpStatus), 5),
+                    f(interrogate, 4), f(.pumpStatus(D.pumpStatus), 4)], findings: [(2, .sequenceGap)],
+                    comment: "Request 4 after request 5: neither the last number nor the next.").covering("PW-SESSION-1/backwards"),
+            session("Required.Session.RetransmissionWithOtherPayload", ["PW-SESSION-6", "PW-SESSION-3"],
+                    [f(rx, 2), f(.prescriptionBlock(otherRx), 2), ack(2, V.payload(.prescriptionBlock(otherRx)), 2)], findings: [(1, .requestWhileOutstanding)],
+                    comment: "Same type and sequence, another payload: not a retransmission.").covering("PW-SESSION-6/retransmission"),
+            session("Required.Session.OutstandingThenGap", ["PW-SESSION-6"], [f(interrogate, 1), f(interrogate, 3), f(.pumpStatus(D.pumpStatus), 3)],
+                    findings: [(1, .requestWhileOutstanding), (1, .sequenceGap)],
+                    comment: "A request overtakes request 1 and skips 2: REQUEST_WHILE_OUTSTANDING, then SEQUENCE_GAP.")
+                .covering("PW-SESSION-6/order-outstanding-gap"),
+            session("Required.Session.MismatchWhileRefusalOwed", ["PW-SESSION-7", "PW-ERR-3"],
+                    [V.frame(type: 0x42, sequence: 1, payload: [1, 2]), f(.pumpStatus(D.pumpStatus), 2)], findings: [(1, .sequenceMismatch), (0, .noResponse)],
+                    comment: "An unknown type owed a refusal, answered under another number: SEQUENCE_MISMATCH alone; the request stays unanswered.")
+                .covering("PW-SESSION-7/order-mismatch-refusal"),
+            session("Required.Session.RefusalOwedAnsweredByStatus", ["PW-SESSION-7", "PW-SESSION-5"],
+                    [badPayloadRequest, f(.pumpStatus(D.pumpStatus), 2)], findings: [(1, .wrongRefusal)],
+                    comment: "A prescription that fails its payload is owed a refusal; a status is not one: WRONG_REFUSAL, not UNEXPECTED_RESPONSE_TYPE.")
+                .covering("PW-SESSION-7/order-refusal-type"),
+            session("Required.Session.RefillConcentrationNotRefused", ["PW-REFILL-5", "PW-SESSION-6"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(.refillConfirmation(strongerRefill), 3), f(.refillReceipt(D.receipt), 3)],
+                    findings: [(3, .wrongRefusal)], comment: "A refill at another concentration accepted.").covering("PW-REFILL-5/concentration"),
+            session("Required.Session.RefillDrugBeforeConcentration", ["PW-REFILL-5"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(.refillConfirmation(otherDrugAndConcentration), 3), nak(4, .concentrationMismatch, 1, 3)],
+                    findings: [(3, .wrongRefusal)], comment: "Drug and concentration both differ: the refusal owed is DRUG_MISMATCH.")
+                .covering("PW-REFILL-5/order-drug-concentration"),
+            session("Required.Session.RefillConcentrationBeforeOverfill", ["PW-REFILL-5"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(.refillConfirmation(strongerOverfill), 3), nak(4, .reservoirOverfill, 13, 3)],
+                    findings: [(3, .wrongRefusal)], comment: "Another concentration and an overfill: the refusal owed is CONCENTRATION_MISMATCH.")
+                .covering("PW-REFILL-5/order-concentration-overfill"),
+            session("Required.Session.RetransmittedDumpStartsAgain", ["PW-SESSION-7", "PW-SESSION-6"],
+                    [f(eventLogRequest, 6), chunkOf(0), damagedChunk1, f(eventLogRequest, 6), chunkOf(0), chunkOf(1), chunkOf(2)], findings: [],
+                    comment: "A damaged chunk 1, then the request again: the chunks before it are dropped, and the image is whole.")
+                .covering("PW-SESSION-7/retransmitted-dump"),
             session("Required.Session.FragmentedPrescription", ["PW-SESSION-4", "PW-CRC-3", "PW-FRAG-12"],
                     longParts + [ack(2, V.payload(longRx), 2)], findings: [],
                     comment: "The digest of a 48-step prescription is over its reassembled payload."),
@@ -217,5 +289,15 @@ enum SessionCases {
                     [f(eventLogRequest, 6), chunkOf(0), f(interrogate, 9), f(.pumpStatus(D.pumpStatus), 9)], findings: [(2, .sequenceGap)],
                     comment: "Abandoning spares REQUEST_WHILE_OUTSTANDING, not SEQUENCE_GAP."),
         ]
+        cases.tag("Required.Session.Complete", "PW-REFILL-5/drug", "PW-REFILL-5/overfill", "PW-SESSION-7/status-prescription",
+                  "PW-SESSION-7/status-bolus-schedule")
+        cases.tag("Required.Session.RefillRefusedForDrug", "PW-REFILL-5/drug")
+        cases.tag("Required.Session.RefillNotRefused", "PW-REFILL-5/drug")
+        cases.tag("Required.Session.RefillOverfill", "PW-REFILL-5/overfill")
+        cases.tag("Required.Session.RefillWrongRefusal", "PW-REFILL-5/overfill")
+        cases.tag("Required.Session.Retransmission", "PW-SESSION-1/repeat", "PW-SESSION-6/retransmission")
+        cases.tag("Required.Session.ReceiptAlarmWrong", "PW-SESSION-7/receipt-alarm")
+        cases.tag("Required.Session.DumpChunkConflict", "PW-SESSION-7/chunk-conflict")
+        return cases
     }
 }

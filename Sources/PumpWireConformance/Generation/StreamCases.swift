@@ -39,7 +39,7 @@ enum StreamCases {
         lying[7] = 0xF0
         lying[8] = 0x00
         let s = status.count, r = rx.count, p = ping.count
-        return [
+        var cases = [
             stream("Required.Stream.TwoFrames", ["PW-FRAME-10", "PW-FRAME-11"], status + rx,
                    [frameItem(status, at: 0), frameItem(rx, at: s)], comment: "Two frames back to back."),
             stream("Required.Stream.Empty", ["PW-FRAME-10"], [], [], comment: "Nothing at all."),
@@ -78,5 +78,10 @@ enum StreamCases {
                    [frameItem(parts[0], at: 0), rejectedItem(.fragmentMissing, 236, at: 0, payload: true)],
                    comment: "At the end of the stream the message in progress is given up."),
         ]
+        cases.tag("Required.Stream.PayloadErrorResynchronises", "PW-FRAME-10/after-payload-error")
+        cases.tag("Required.Stream.SyncInsideRejectedPayload", "PW-FRAME-10/after-payload-error")
+        cases.tag("Required.Stream.LyingLength", "PW-FRAME-10/truncated-tail")
+        cases.tag("Required.Stream.LoneSyncByteAtEnd", "PW-FRAME-10/lone-sync-byte")
+        return cases
     }
 }

@@ -11,6 +11,8 @@ public struct VectorCase: Sendable {
     public var kind: String
     public var messageType: String?
     public var comment: String
+    /// The cases of spec/cases.txt this vector checks, beyond the requirements it cites.
+    public var cases: [String] = []
     /// Input, result and expectation members, in file order.
     public var body: [(String, JSONValue)]
 
@@ -29,14 +31,39 @@ public struct VectorCase: Sendable {
 
     public var result: String { body.first { $0.0 == "result" }?.1.stringValue ?? "" }
 
+    /// This vector, also checking `cases` of spec/cases.txt; cited requirements are added.
+    public func covering(_ cases: String...) -> VectorCase { covering(cases) }
+
+    public func covering(_ cases: [String]) -> VectorCase {
+        var vector = self
+        for id in cases where !vector.cases.contains(id) {
+            vector.cases.append(id)
+            let requirement = String(id.split(separator: "/")[0])
+            if !vector.requirements.contains(requirement) { vector.requirements.append(requirement) }
+        }
+        return vector
+    }
+
     func json(id: Int) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("id", .integer(Int64(id))), ("name", .string(name)), ("level", .string(level.rawValue)),
             ("requirements", .array(requirements.map { .string($0) })), ("kind", .string(kind)),
         ]
+        if !cases.isEmpty { members.append(("cases", .array(cases.map { .string($0) }))) }
         if let messageType { members.append(("messageType", .string(messageType))) }
         members.append(("comment", .string(comment)))
         return .object(members + body)
+    }
+}
+
+extension [VectorCase] {
+    /// Marks the vector named `name` as checking `cases` of spec/cases.txt too. The name must be in
+    /// the catalogue: a tag that lands nowhere is a mistake in the catalogue itself.
+    mutating func tag(_ name: String, _ cases: String...) { tag(name, cases) }
+
+    mutating func tag(_ name: String, _ cases: [String]) {
+        guard let index = firstIndex(where: { $0.name == name }) else { preconditionFailure("no vector is named \(name)") }
+        self[index] = self[index].covering(cases)
     }
 }
 

@@ -18,6 +18,8 @@ public struct VectorGenerator {
         public var binaryFiles: [String: [UInt8]] = [:]
         public var vectorCount: Int
         public var newIDs: Int
+        /// What the corpus lacks against spec/cases.txt (CaseLedger.problems); empty when complete.
+        public var problems: [String] = []
     }
 
     var vectorsDirectory: URL { root.appendingPathComponent("vectors") }
@@ -49,8 +51,10 @@ public struct VectorGenerator {
             binaryFiles.merge(group.files) { first, _ in first }
         }
         files["ids.txt"] = ledger.text
-        files["TRACEABILITY.md"] = try traceability(all, spec: spec, contract: contract)
-        return Output(files: files, binaryFiles: binaryFiles, vectorCount: all.count, newIDs: ledger.count - before)
+        let cases = try CaseLedger(text: String(contentsOf: root.appendingPathComponent(CaseLedger.path), encoding: .utf8))
+        files["TRACEABILITY.md"] = try traceability(all, spec: spec, contract: contract, cases: cases)
+        return Output(files: files, binaryFiles: binaryFiles, vectorCount: all.count, newIDs: ledger.count - before,
+                      problems: cases.problems(all, requirements: Self.requirementTexts(in: spec)))
     }
 
     /// Writes the corpus; returns what was built.
@@ -98,7 +102,7 @@ public struct VectorGenerator {
             differences.append("\(Self.capturesDirectory)/\(name) is not generated")
         }
         if output.newIDs > 0 { differences.append("ids.txt lacks \(output.newIDs) new vector ids") }
-        return differences
+        return differences + output.problems
     }
 
     static let capturesDirectory = "captures"
@@ -109,7 +113,7 @@ public struct VectorGenerator {
     }
 
     /// Requirement → vectors, valid and invalid (vectors/TRACEABILITY.md).
-    func traceability(_ vectors: [(VectorCase, Int)], spec: String, contract: String) throws -> String {
+    func traceability(_ vectors: [(VectorCase, Int)], spec: String, contract: String, cases: CaseLedger) throws -> String {
         let ids = Self.requirementIDs(in: spec) + Self.requirementIDs(in: contract)
         var byRequirement: [String: [(VectorCase, Int)]] = [:]
         for entry in vectors {
@@ -135,6 +139,10 @@ public struct VectorGenerator {
                 + (entries.count > 12 ? ", … \(entries.count - 12) more" : "")
             lines.append("| \(id) | \(valid) | \(entries.count - valid) | \(required) | \(names) |")
         }
+        lines += ["", "## Cases", "",
+                  "The requirements that enumerate cases (fields, values, adjacent checks of an ordered list), from",
+                  "`\(CaseLedger.path)`; each case has the vectors it needs (`pumpwire vectors verify` fails otherwise).", ""]
+        lines += cases.table(vectors)
         return lines.joined(separator: "\n") + "\n"
     }
 
