@@ -14,6 +14,9 @@ public struct ConformanceRunner {
     public var enforceRecommended = false
     /// Stop at the first vector that fails the run: a quick verdict, for mutation analysis.
     public var stopsAtFirstFailure = false
+    /// Skip the vectors that ask for a time-out of their own (a slow implementation needs seconds
+    /// for them): mutation analysis runs them only for the mutants that survive the rest.
+    public var skipsSlowVectors = false
 
     public init(corpus: Corpus, failureList: FailureList = FailureList(), checksLibraryJSON: Bool) {
         self.corpus = corpus
@@ -77,6 +80,9 @@ public struct ConformanceRunner {
     }
 
     private func judge(_ vector: Vector, on testee: inout some Testee) -> VectorResult {
+        if skipsSlowVectors, vector.json["timeout"] != nil {
+            return Self.result(vector, .skipped, "skipped", "a slow vector, not run (--skip-slow)")
+        }
         if vector.kind == "jsonView" {
             guard checksLibraryJSON else { return Self.result(vector, .skipped, "skipped", "JSON views are checked in the reference library only") }
             return JSONViewJudge.judge(vector)
@@ -403,7 +409,11 @@ extension Exchange {
                 return "expected OK starting \(prefix), got \(got)"
             }
             return nil
-        case ("skipped", .skipped), ("rejected", .rejected): return nil
+        case ("skipped", .skipped): return nil
+        case ("rejected", .rejected(let code, let offset)):
+            if let want = expected?["code"]?.integerValue, want != Int64(code) { return "expected REJECTED code \(want), got \(got)" }
+            if let want = expected?["offset"]?.integerValue, want != Int64(offset) { return "expected REJECTED at \(want), got \(got)" }
+            return nil
         case ("runtimeError", .runtimeError(let message)):
             let prefixes = expected?["messagePrefix"]?.arrayValue?.compactMap(\.stringValue) ?? []
             return prefixes.isEmpty || prefixes.contains(where: message.hasPrefix)

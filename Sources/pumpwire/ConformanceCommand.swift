@@ -33,6 +33,9 @@ struct ConformanceCommand: ParsableCommand {
     @Flag(help: "Stop at the first vector that fails the run (for mutation analysis).")
     var failFast = false
 
+    @Flag(help: "Skip the vectors that ask for a time-out of their own (for mutation analysis's first pass).")
+    var skipSlow = false
+
     @Option(help: "Known failures: one `NAME OUTCOME` a line (spec/conformance.md 2.6).")
     var failureList: String?
 
@@ -74,6 +77,7 @@ struct ConformanceCommand: ParsableCommand {
             runner.progress = Self.progressLine
             runner.enforceRecommended = enforceRecommended
             runner.stopsAtFirstFailure = failFast
+            runner.skipsSlowVectors = skipSlow
             report = runner.run(&process)
             process.close()
             if process.restarts > 0 { printError("the testee was restarted \(process.restarts) times") }
@@ -83,6 +87,7 @@ struct ConformanceCommand: ParsableCommand {
             runner.progress = Self.progressLine
             runner.enforceRecommended = enforceRecommended
             runner.stopsAtFirstFailure = failFast
+            runner.skipsSlowVectors = skipSlow
             report = runner.run(&inProcess)
         }
         clearProgress()

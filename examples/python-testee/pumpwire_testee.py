@@ -1590,9 +1590,9 @@ class Testee:
         self.reasm = Reassembler()   # 2.4.4: one reassembler kept between requests
 
     def handle(self, body):
-        """One request body, one response body; conformance.md 2.7 for the requests 2.4 does not
-        describe: an unknown code is SKIPPED, a malformed body a RUNTIME_ERROR, and neither
-        changes the testee's state."""
+        """One request body, one response body (PW-CONF-1); conformance.md 2.7 for the requests
+        2.4 does not describe: an unknown code is SKIPPED, a malformed body a RUNTIME_ERROR, and
+        neither changes the testee's state (PW-CONF-5)."""
         if not body:
             return u8(RUNTIME_ERROR) + b"malformed request: empty body"
         code, rest = body[0], bytes(body[1:])
@@ -1711,7 +1711,8 @@ class Testee:
 
     @staticmethod
     def frame_list(rest, what):
-        """2.4.7, 2.4.8: a u16 frame count, then each frame as a u16 length and its bytes."""
+        """2.4.7, 2.4.8: a u16 frame count, then each frame as a u16 length and its bytes; a body
+        that does not fit is malformed (PW-CONF-5)."""
         if len(rest) < 2:
             raise BadRequest("%s body too short" % what)
         count = get16(rest, 0)
@@ -1770,7 +1771,7 @@ class Testee:
     # 2.4.9
     def log(self, rest):
         if len(rest) < 5:
-            raise BadRequest("LOG body too short")      # not described (README A28)
+            raise BadRequest("LOG body too short")      # malformed (2.7, PW-CONF-5)
         # rawAddress, or a value not listed in 9.7, holds no records.
         check(rest[0] in LOG_REGIONS, FIELD_OUT_OF_RANGE, 0)
         items = read_log(LOG_REGIONS[rest[0]], get32(rest, 1), rest[5:])
@@ -1803,7 +1804,8 @@ def read_exact(stream, n):
 
 
 def serve(stdin, stdout):
-    """2.1: u32 little-endian length, then the body; one response per request, flushed."""
+    """2.1: u32 little-endian length, then the body; one response per request, flushed
+    (PW-CONF-1); exit 0 at the end of the input (PW-CONF-4); the edges of 2.7 (PW-CONF-5)."""
     testee = Testee()
     while True:
         header = read_exact(stdin, 4)

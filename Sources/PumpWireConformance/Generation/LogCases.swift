@@ -45,6 +45,93 @@ enum LogCases {
 
     static func s(_ text: String) -> JSONValue { .string(text) }
 
+    static let alarmNames = ["lowReservoir", "emptyReservoir", "batteryEndOfService", "motorStall", "catheterOcclusion", "memoryError",
+                             "clockLost", "pumpReset", "batteryElectiveReplacement"]
+
+    /// Every ranged body field of 13.4 at its maximum, and one past it (PW-LOG-1 step 7).
+    static var bounds: [VectorCase] {
+        let bolus = slot(0x03, [4, 0] + u32(60_000_000) + u32(100_000_000) + u16(1440))
+        let refill = slot(0x04, [8] + u32(100_000) + u32(60_000))
+        let clock = slot(0x05, u32(0xFFFF_FFFE))
+        let events: [(Int, [UInt8], [(String, JSONValue)])] = [
+            (0, bolus, [("record", s("bolusDelivered")), ("kind", s("periodic")), ("outcome", s("completed")),
+                        ("volumeNanolitres", V.int(60_000_000)), ("doseNanograms", V.int(100_000_000)), ("durationMinutes", V.int(1440))]),
+            (20, refill, [("record", s("refilled")), ("drug", s("sufentanil")), ("concentrationMicrogramsPerMillilitre", V.int(100_000)),
+                          ("resultingReservoirMicrolitres", V.int(60_000))]),
+            (40, clock, [("record", s("clockChanged")), ("previousTime", V.int(0xFFFF_FFFE))]),
+        ]
+        let alarms: [(Int, [UInt8], [(String, JSONValue)])] = [(1, 60_000), (2, 60_000), (3, 5000), (9, 5000)].enumerated().map { index, alarm in
+            (20 * index, slot(0x10, [UInt8(alarm.0), 0] + u32(UInt32(alarm.1))),
+             [("record", s("alarmRaised")), ("alarm", s(alarmNames[alarm.0 - 1])), ("detail", V.int(alarm.1))])
+        }
+        func tooBig(_ name: String, _ region: String, _ bytes: [UInt8], at offset: Int, _ comment: String) -> VectorCase {
+            log("Required.Log.\(name)", ["PW-LOG-1"], region: region, bytes, items: [.rejected(0, .fieldOutOfRange, offset)], comment: comment)
+                .covering("PW-LOG-1/body-bounds")
+        }
+        return [
+            log("Required.Log.EventBodyMaxima", ["PW-LOG-1", "PW-JSON-6"], region: "eventLog", events.flatMap(\.1),
+                items: events.map { .record($0.0, $0.1, $0.2) }, comment: "Every ranged field of the event records at its maximum.")
+                .covering("PW-LOG-1/body-bounds"),
+            log("Required.Log.AlarmDetailMaxima", ["PW-LOG-1", "PW-JSON-6"], region: "alarmLog", alarms.flatMap(\.1),
+                items: alarms.map { .record($0.0, $0.1, $0.2) }, comment: "Each alarm's detail at its maximum: 60000 µL, 60000 µL, 5000 mV, 5000 mV.")
+                .covering("PW-LOG-1/body-bounds"),
+            tooBig("BolusDoseAboveMaximum", "eventLog", slot(0x03, [1, 0] + u32(0) + u32(100_000_001) + u16(0)), at: 12, "100000001 ng is above the maximum."),
+            tooBig("RefillConcentrationZero", "eventLog", slot(0x04, [1] + u32(0) + u32(0)), at: 7, "A concentration of 0 µg/mL."),
+            tooBig("RefillConcentrationAboveMaximum", "eventLog", slot(0x04, [1] + u32(100_001) + u32(0)), at: 7, "100001 µg/mL."),
+            tooBig("RefillReservoirAboveMaximum", "eventLog", slot(0x04, [1] + u32(2000) + u32(60_001)), at: 11, "60001 µL."),
+            tooBig("LowReservoirDetailAboveMaximum", "alarmLog", slot(0x10, [1, 0] + u32(60_001)), at: 8, "A reservoir of 60001 µL."),
+            tooBig("EmptyReservoirDetailAboveMaximum", "alarmLog", slot(0x11, [2, 1] + u32(60_001)), at: 8, "A reservoir of 60001 µL."),
+            tooBig("ElectiveReplacementDetailAboveMaximum", "alarmLog", slot(0x10, [9, 0] + u32(5001)), at: 8, "5001 mV."),
+            tooBig("DailyBasalAboveMaximum", "therapyHistory", slot(0x20, time: 847_584_000, u32(60_000_001) + u32(0) + u16(0)), at: 6, "60000001 nL."),
+            tooBig("DailyBolusVolumeAboveMaximum", "therapyHistory", slot(0x20, time: 847_584_000, u32(0) + u32(60_000_001) + u16(0)), at: 10, "60000001 nL."),
+        ]
+    }
+
+    /// Every value of every enumeration of the record bodies.
+    static var enumerations: [VectorCase] {
+        let kinds = ["clinician", "priming", "patient", "periodic"], outcomes = ["completed", "stoppedByProgrammer", "stoppedByAlarm"]
+        let drugs = ["morphine", "hydromorphone", "baclofen", "ziconotide", "bupivacaine", "clonidine", "fentanyl", "sufentanil"]
+        var events: [(Int, [UInt8], [(String, JSONValue)])] = []
+        for (index, kind) in kinds.enumerated() {
+            let outcome = index % 3
+            events.append((20 * events.count, slot(0x03, [UInt8(index + 1), UInt8(outcome)] + u32(1000) + u32(2000) + u16(5)),
+                           [("record", s("bolusDelivered")), ("kind", s(kind)), ("outcome", s(outcomes[outcome])),
+                            ("volumeNanolitres", V.int(1000)), ("doseNanograms", V.int(2000)), ("durationMinutes", V.int(5))]))
+        }
+        events.append((20 * events.count, slot(0x03, [1, 2] + u32(0) + u32(0) + u16(0)),
+                       [("record", s("bolusDelivered")), ("kind", s("clinician")), ("outcome", s("stoppedByAlarm")),
+                        ("volumeNanolitres", V.int(0)), ("doseNanograms", V.int(0)), ("durationMinutes", V.int(0))]))
+        for (index, drug) in drugs.enumerated() {
+            events.append((20 * events.count, slot(0x04, [UInt8(index + 1)] + u32(500) + u32(10_000)),
+                           [("record", s("refilled")), ("drug", s(drug)), ("concentrationMicrogramsPerMillilitre", V.int(500)),
+                            ("resultingReservoirMicrolitres", V.int(10_000))]))
+        }
+        for (index, source) in ["programmer", "factoryDefault"].enumerated() {
+            events.append((20 * events.count, slot(0x01, u32(0x0102_0304) + u32(0) + [UInt8(index + 1)]),
+                           [("record", s("therapyChanged")), ("prescriptionDigest", V.int(0x0102_0304)), ("previousDigest", V.int(0)),
+                            ("source", s(source))]))
+        }
+        var alarms: [(Int, [UInt8], [(String, JSONValue)])] = []
+        for (index, name) in alarmNames.enumerated() {
+            let detail: UInt32 = [1, 2].contains(index + 1) ? 1500 : [3, 9].contains(index + 1) ? 2600 : 0
+            alarms.append((20 * alarms.count, slot(0x10, [UInt8(index + 1), 0] + u32(detail)),
+                           [("record", s("alarmRaised")), ("alarm", s(name)), ("detail", V.int(detail))]))
+        }
+        for (index, cause) in ["resolved", "acknowledged"].enumerated() {
+            alarms.append((20 * alarms.count, slot(0x11, [7, UInt8(index + 1)] + u32(0)),
+                           [("record", s("alarmCleared")), ("alarm", s("clockLost")), ("cause", s(cause)), ("detail", V.int(0))]))
+        }
+        return [
+            log("Required.Log.EveryEventEnumerationValue", ["PW-LOG-1", "PW-JSON-6"], region: "eventLog", events.flatMap(\.1),
+                items: events.map { .record($0.0, $0.1, $0.2) },
+                comment: "Every bolus kind and outcome, every drug, every therapy source, each in a record of its own.")
+                .covering("PW-LOG-1/enum-each"),
+            log("Required.Log.EveryAlarmEnumerationValue", ["PW-LOG-1", "PW-JSON-6"], region: "alarmLog", alarms.flatMap(\.1),
+                items: alarms.map { .record($0.0, $0.1, $0.2) }, comment: "Every alarm code raised, and both causes of a cleared alarm.")
+                .covering("PW-LOG-1/enum-each"),
+        ]
+    }
+
     static var cases: [VectorCase] {
         let erased = [UInt8](repeating: 0xFF, count: 20)
         // The worked example of 13.4, and one record of every event-log type.
@@ -173,6 +260,7 @@ enum LogCases {
                 slot(0x03, time: 0xFFFF_FFFF, [1, 0] + u32(60_000_001) + u32(0) + u16(0)),
                 items: [.rejected(0, .fieldOutOfRange, 2)], comment: "Time 0xffffffff and a volume above the maximum: the time."),
         ]
+        cases += bounds + enumerations
         for name in ["Required.Log.EveryEventType", "Required.Log.Alarms", "Required.Log.TherapyHistory"] { cases.tag(name, "PW-LOG-1/type-each") }
         for name in ["Required.Log.TypeOfAnotherRegion", "Required.Log.DailyDeliveryInEventLog", "Required.Log.BolusDeliveredInTherapyHistory",
                      "Required.Log.TherapyChangedInAlarmLog"] { cases.tag(name, "PW-LOG-1/type-region") }

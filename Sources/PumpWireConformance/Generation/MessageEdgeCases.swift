@@ -138,6 +138,8 @@ extension MessageCases {
 
     static var bolusScheduleEdges: [VectorCase] {
         let full = raw(.bolusSchedule(D.fullBolusSchedule))  // clinician 1, priming 7, patient 12, count 21, periodic 22 and 30
+        var periodicThree: [UInt8] = []
+        for start: UInt64 in [100, 500, 300] { periodicThree += V.le(start, 2) + V.le(40_000, 4) + V.le(10, 2) }
         let clinician = BolusSchedule(clinicianBolus: ClinicianBolus(doseNanograms: 100_000, durationMinutes: 10))
         let catheter = BolusSchedule(primingBolus: PrimingBolus(kind: .catheter, volumeMicrolitres: 150, durationMinutes: 15))
         let patient = BolusSchedule(patientBolus: PatientBolus(doseNanograms: 25_000, durationMinutes: 10, lockoutMinutes: 15, maxPerDay: 24))
@@ -171,6 +173,9 @@ extension MessageCases {
             order("Required.Decode.BolusSchedule.Order.StartOrderBeforeDose", ["PW-BOLUS-4", "PW-BOLUS-2"], type: 0x03, full,
                   patches: [(30, V.le(300, 2)), (32, V.le(0, 4))], .bolusOrder, payloadOffset: 30, case: "PW-BOLUS-4/order-order-dose",
                   comment: "The second periodic bolus starts before the first and has a dose of 0: its start, read first."),
+            invalid("Required.Decode.BolusSchedule.PeriodicComparedWithTheOneBefore", ["PW-BOLUS-4"], type: 0x03,
+                    payload: [0x00, 3] + periodicThree, .bolusOrder, payloadOffset: 18,
+                    comment: "Starts 100, 500, 300: the third is after the first but before the one before it."),
             order("Required.Decode.BolusSchedule.Order.FlagsBeforeGroup", ["PW-BOLUS-1", "PW-ENC-2"], type: 0x03, [0x09, 0x00],
                   patches: [], .nonCanonical, payloadOffset: 0, case: "PW-BOLUS-2/order",
                   comment: "A reserved flag, and a clinician bolus announced but missing: the flags."),
@@ -223,6 +228,9 @@ extension MessageCases {
                                comment: "Region \(region.rawValue).").covering("PW-DUMP-3/region-each"))
         }
         cases += [
+            V.valid("Required.Decode.MemoryDumpChunk.ZlibLastOneByte", ["PW-DUMP-7", "PW-DUMP-5"],
+                    bytes: zlibChunk(count: 2, index: 1, imageLength: 1000, data: 1), decoded: zlibView(count: 2, index: 1, imageLength: 1000, data: 1),
+                    messageType: "memoryDumpChunk", comment: "The last chunk of a zlib transfer may carry a single byte.").covering("PW-DUMP-7/zlib-last"),
             order("Required.Decode.MemoryDumpRequest.Order.RegionBeforeFlags", ["PW-DUMP-1"], type: 0x05, request,
                   patches: [(0, [0, 0x02])], .fieldOutOfRange, payloadOffset: 0, case: "PW-DUMP-1/order",
                   comment: "Region 0 and a reserved flag: the region."),
@@ -261,6 +269,10 @@ extension MessageCases {
         [
             order("Required.Decode.Acknowledgement.Order.TypeBeforeCut", ["PW-ACK-1", "PW-ENC-2"], type: 0xF0, [0x04, 0, 0], patches: [],
                   .fieldOutOfRange, payloadOffset: 0, case: "PW-ACK-1/order", comment: "acknowledgedType 4 and a digest cut short: the type."),
+            invalid("Required.Decode.NegativeAcknowledgement.FirstSessionFinding", ["PW-NAK-1"], type: 0xF1, payload: [0x02, 64, 0, 0xFF, 0xFF],
+                    .fieldOutOfRange, payloadOffset: 1, comment: "SEQUENCE_GAP (64), the first session finding, never travels in a refusal."),
+            invalid("Required.Decode.NegativeAcknowledgement.LastSessionFinding", ["PW-NAK-1"], type: 0xF1, payload: [0x02, 75, 0, 0xFF, 0xFF],
+                    .fieldOutOfRange, payloadOffset: 1, comment: "ENCODING_NOT_ALLOWED (75), the last session finding, never travels in a refusal."),
             order("Required.Decode.NegativeAcknowledgement.Order.CodeBeforeOffset", ["PW-NAK-1"], type: 0xF1, [0x03, 0, 0, 0x00, 0x04], patches: [],
                   .fieldOutOfRange, payloadOffset: 1, case: "PW-NAK-1/order", comment: "Code 0 and errorOffset 1024: the code."),
         ]

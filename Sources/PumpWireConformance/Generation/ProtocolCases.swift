@@ -21,6 +21,10 @@ enum ProtocolCases {
 
     static let skipped: JSONValue = .object([("status", .string("skipped"))])
 
+    static func rejected(_ code: ErrorCode, _ offset: Int) -> JSONValue {
+        .object([("status", .string("rejected")), ("code", V.int(code.rawValue)), ("offset", V.int(offset))])
+    }
+
     static func runtimeError(_ prefixes: String...) -> JSONValue {
         .object([("status", .string("runtimeError")), ("messagePrefix", .array(prefixes.map { .string($0) }))])
     }
@@ -45,6 +49,8 @@ enum ProtocolCases {
         let payload = V.payload(.prescriptionBlock(DeclaredMessages.prescription(steps: 37)))
         // Every 2 bytes of a5 c3 a5 c3 ... is a 12-byte rejection item: 2,800,000 bytes answer 16,800,004.
         let syncWords = 2_800_000
+        let workedRx = (try? Frame(sequence: 2, message: .prescriptionBlock(DeclaredMessages.prescription)).encoded()) ?? []
+        let zerosCRC = ZlibCRC32.checksum([UInt8](repeating: 0, count: WireBytes.maxMessageLength - 1))
         return [
             vector("UnknownRequestCode", comment: "Codes 2.4 does not list are SKIPPED, whatever follows them.", [
                 exchange([0x0D], skipped), exchange([0xFF, 0x01, 0x02], skipped), exchange([0x80], skipped), stillServing,
@@ -78,6 +84,21 @@ enum ProtocolCases {
             ]),
             vector("MalformedLog", capability: "log", comment: "LOG needs at least 5 bytes after its code.", [
                 exchange([0x0C, 0x01, 0x00, 0x00, 0x00], malformed), stillServing,
+            ]),
+            vector("DeriveWithEmptyRefill", capability: "derived", comment: "A DERIVE whose refill frame is empty: a well-formed "
+                       + "request, whose second frame is TRUNCATED at 0.", [
+                exchange([0x09] + WireBytes.u16(workedRx.count) + workedRx + [0x00, 0x00], rejected(.truncated, 0)), stillServing,
+            ]),
+            vector("SessionOfNoFrames", capability: "session", comment: "A SESSION of 0 frames is well formed: no findings.", [
+                exchange([0x0A, 0x00, 0x00], ok(data: [0x00, 0x00])), exchange([0x0A, 0x00], malformed), stillServing,
+            ]),
+            vector("LogOfRegionWithoutRecords", capability: "log", comment: "LOG of rawAddress (4) or of region 0: FIELD_OUT_OF_RANGE at 0 "
+                       + "(conformance.md 2.4.9).", [
+                exchange([0x0C, 0x04, 0, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 20), rejected(.fieldOutOfRange, 0)),
+                exchange([0x0C, 0x00, 0, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 20), rejected(.fieldOutOfRange, 0)), stillServing,
+            ]),
+            vector("RequestAtTheLimit", timeout: 120, comment: "A body of exactly 16 MiB is held and answered: CRC32 of 16 MiB - 1 zero bytes.", [
+                exchange([0x04], fill: ([0x00], WireBytes.maxMessageLength), ok(data: WireBytes.u32(zerosCRC))), stillServing,
             ]),
             vector("RequestTooLong", comment: "A body of 16 MiB + 1: read to its end without keeping it, refused, and the next request found.", [
                 exchange([0x03], fill: ([0x00], WireBytes.maxMessageLength + 1), runtimeError("request too long")), stillServing,

@@ -78,6 +78,30 @@ enum StreamCases {
                    [frameItem(parts[0], at: 0), rejectedItem(.fragmentMissing, 236, at: 0, payload: true)],
                    comment: "At the end of the stream the message in progress is given up."),
         ]
+        // A fragment the reassembler rejects, and a reassembled payload that does not decode.
+        var conflicting = parts[0]
+        conflicting[20] ^= 0xFF
+        conflicting = V.frame(type: 0x02, flags: 0x01, sequence: 5, payload: Array(conflicting[9..<(conflicting.count - 2)]))
+        let c0 = parts[0].count, c1 = conflicting.count
+        var badPayload = MessageCases.raw(long)
+        badPayload[21 + 6 * 40] = 0xFF
+        badPayload[21 + 6 * 40 + 1] = 0xFF
+        let badParts = [FragmentCases.fragment(type: 0x02, sequence: 7, index: 0, count: 2, total: badPayload.count, data: Array(badPayload[0..<236])),
+                        FragmentCases.fragment(type: 0x02, sequence: 7, index: 1, count: 2, total: badPayload.count, data: Array(badPayload[236...]))]
+        cases += [
+            stream("Required.Stream.NoiseThenLoneSyncByte", ["PW-FRAME-10", "PW-FRAME-11"], [0x00, 0xA5],
+                   [rejectedItem(.badSync, 0, at: 0), rejectedItem(.truncated, 1, at: 1)],
+                   comment: "Noise, then a lone a5 as the last byte: the search finds it, and it is a frame cut off at 1 byte.")
+                .covering("PW-FRAME-10/lone-sync-byte"),
+            stream("Required.Stream.ConflictingFragment", ["PW-FRAG-9", "PW-FRAME-10"], parts[0] + conflicting + parts[1],
+                   [frameItem(parts[0], at: 0), frameItem(conflicting, at: c0), rejectedItem(.fragmentConflict, 13, at: c0),
+                    frameItem(parts[1], at: c0 + c1), messageItem(long, at: 0)],
+                   comment: "Fragment 0 again with other data: its frame item, then FRAGMENT_CONFLICT at its start; the message completes all the same.")
+                .covering("PW-FRAG-9/data", "PW-FRAG-9/kept"),
+            stream("Required.Stream.ReassembledPayloadError", ["PW-FRAG-12", "PW-ENC-6"], badParts[0] + badParts[1],
+                   [frameItem(badParts[0], at: 0), frameItem(badParts[1], at: badParts[0].count), rejectedItem(.fieldOutOfRange, 261, at: 0, payload: true)],
+                   comment: "Step 40's start minute is 65535: a payload offset in the reassembled message, at its first fragment's start."),
+        ]
         cases.tag("Required.Stream.PayloadErrorResynchronises", "PW-FRAME-10/after-payload-error")
         cases.tag("Required.Stream.SyncInsideRejectedPayload", "PW-FRAME-10/after-payload-error")
         cases.tag("Required.Stream.LyingLength", "PW-FRAME-10/truncated-tail")
