@@ -9,10 +9,12 @@ Mutant ids are `<qualified function>:<operator>:<n>`, n counting (from 1) that o
 that function in source order. An edit to another function leaves the id unchanged, which is what
 lets equivalent.txt name mutants by id.
 
-Scope: what the testee runs while it serves requests. The self-test, the command line and the
-stderr logger are left alone (SKIPPED_DEFS), and so are docstrings, asserts (the testee's own
-consistency checks, not protocol behaviour), log and exception messages (MESSAGE_CALLS) and `if`s
-that only log.
+Scope: what the testee runs while it serves requests: the module-level code, and every definition
+reachable from `serve` in the module's call graph (`serving_definitions`). A helper only the
+self-test calls (D1 and D4, the fragmenting encoder, the JSON view of a log item) can change nothing
+a runner sees, so its mutants would all be equivalent. The command line and the stderr logger are
+left alone too (SKIPPED_DEFS), and so are docstrings, asserts (the testee's own consistency checks,
+not protocol behaviour), log and exception messages (MESSAGE_CALLS) and `if`s that only log.
 """
 
 import ast
@@ -88,9 +90,30 @@ def generate(source, tree=None, describe=True):
     not given). describe=False skips the descriptions' source snippets (the launcher's fast path)."""
     if tree is None:
         tree = ast.parse(source)
-    g = _Generator(source, describe)
+    g = _Generator(source, describe, serving_definitions(tree))
     g.module(tree)
     return g.mutants
+
+
+def serving_definitions(tree, root="serve"):
+    """The module-level functions and classes that can run while the testee serves requests: the
+    ones `root` reaches by name, and the ones module-level code names (tables of handlers), through
+    any number of calls. A reached class brings all its methods."""
+    defs = {stmt.name: stmt for stmt in tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name not in SKIPPED_DEFS}
+    module_code = [stmt for stmt in tree.body
+                   if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not _is_main_guard(stmt)]
+
+    def names_in(node):
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs}
+
+    reached = {root} | set().union(*(names_in(stmt) for stmt in module_code))
+    todo = list(reached)
+    while todo:
+        for name in names_in(defs[todo.pop()]) - reached:
+            reached.add(name)
+            todo.append(name)
+    return reached
 
 
 def mutated_tree(source, mutant_id):
@@ -205,8 +228,9 @@ def _remove(stmts, i):
 
 
 class _Generator:
-    def __init__(self, source, describe=True):
+    def __init__(self, source, describe=True, serving=None):
         self.source = source
+        self.serving = serving    # the definitions in scope (serving_definitions); None: all
         self.describe = describe
         self.lines = source.splitlines()
         self.comment_col = {}
@@ -263,7 +287,7 @@ class _Generator:
                 continue
             if not self.scope and (_is_main_guard(stmt) or (
                     isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                    and stmt.name in SKIPPED_DEFS)):
+                    and (stmt.name in SKIPPED_DEFS or (self.serving is not None and stmt.name not in self.serving)))):
                 if not self.scope:
                     self.module_region = stmt.end_lineno + 1
                 continue

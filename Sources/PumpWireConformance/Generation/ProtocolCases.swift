@@ -72,9 +72,12 @@ enum ProtocolCases {
                 exchange([0x05, 0x00], malformed), exchange([0x07, 0xFF], malformed),
                 exchange([0x06] + fragments[1], ok(data: [2, 0x02] + payload)),
             ]),
-            vector("MalformedDerive", capability: "derived", comment: "DERIVE's lengths disagree with its body.", [
+            vector("MalformedDerive", capability: "derived", comment: "DERIVE's lengths disagree with its body: a frame longer than "
+                       + "what follows, a byte after the second frame, no second length, half of one.", [
                 exchange([0x09, 0x05, 0x00, 0xA5, 0xC3], malformed),
-                exchange([0x09, 0x00, 0x00, 0x00, 0x00, 0xFF], malformed), stillServing,
+                exchange([0x09, 0x00, 0x00, 0x00, 0x00, 0xFF], malformed),
+                exchange([0x09] + WireBytes.u16(workedRx.count) + workedRx, malformed),
+                exchange([0x09] + WireBytes.u16(workedRx.count) + workedRx + [0x00], malformed), stillServing,
             ]),
             vector("MalformedSession", capability: "session", comment: "SESSION's count promises a frame that is not there, or a byte follows the last.", [
                 exchange([0x0A, 0x01, 0x00], malformed), exchange([0x0A, 0x00, 0x00, 0x00], malformed), stillServing,
