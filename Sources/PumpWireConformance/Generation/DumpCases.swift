@@ -93,6 +93,13 @@ enum DumpCases {
         func header(_ cmf: UInt8, _ flg: UInt8, _ stream: [UInt8]) -> [UInt8] { [cmf, flg] + stream.dropFirst(2) }
         // A fixed-Huffman block by hand: literal 'A', then a copy of 3 bytes from 5 back, before the image starts.
         let beforeImage: [UInt8] = [0x78, 0x9C, 0x73, 0x04, 0x12, 0x00, 0x02, 0x8E, 0x01, 0x05]
+        // A stored block of 4100 bytes, then a dynamic-Huffman block by hand (the code of 'A' is 0, of
+        // length 258 is 11, and the one distance code, distance 1, is 0, so 1 is invalid): 'A', two
+        // matches of 258, then length 258 with the invalid distance code, in the same input byte as
+        // the second match's distance. imageLength + 1 is reached inside the second match.
+        let stored = (0..<4100).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let limitInsideByte: [UInt8] = [0x78, 0x9C, 0x00, 0x04, 0x10, 0xFB, 0xEF] + stored
+            + [0xED, 0xC0, 0x31, 0x09, 0x00, 0x00, 0x00, 0xC0, 0xA0, 0x6C, 0xF6, 0x2F, 0xB5, 0x22, 0xD3, 0xF6, 0x00, 0x00, 0x00, 0x00, 0x00]
         func zlibDump(_ name: String, _ requirements: [String], _ transfer: [UInt8], imageLength: Int = 1000, crc: UInt32 = crc,
                       end: End, comment: String) -> VectorCase {
             let frames = chunks(transfer, encoding: 1, imageLength: imageLength, crc: crc)
@@ -204,6 +211,10 @@ enum DumpCases {
             zlibDump("Required.Dump.LengthLimitBeforeBadAdler", ["PW-IMAGE-5"], Array(compressed.dropLast()) + [compressed.last! ^ 1],
                      imageLength: 999, end: .error(.imageLengthMismatch, 0),
                      comment: "Inflating reaches 1000 bytes, imageLength + 1, before the wrong Adler-32 is read."),
+            zlibDump("Required.Dump.LengthLimitInsideTheByteOfBadData", ["PW-IMAGE-5"], limitInsideByte, imageLength: 4459,
+                     end: .error(.imageLengthMismatch, 0),
+                     comment: "The output reaches imageLength + 1 inside a match, and an invalid distance code follows in the same input "
+                         + "byte: the limit is met first (an inflater limited to imageLength + 1 bytes of output never decodes it)."),
             zlibDump("Required.Dump.BadDataBeforeLength", ["PW-IMAGE-5"], beforeImage, imageLength: 4000,
                      end: .error(.inflateFailed, 0), comment: "Invalid data before any length is reached: INFLATE_FAILED."),
             zlibDump("Required.Dump.RatioBeforeBadHeader", ["PW-IMAGE-5"], header(0x88, 0x1C, tiny), imageLength: 1 << 20,
@@ -248,6 +259,7 @@ enum DumpCases {
         ("Required.Dump.BadImageCRC", ["PW-IMAGE-5/crc"]),
         ("Required.Dump.LengthLimitBeforeBadAdler", ["PW-IMAGE-5/order"]),
         ("Required.Dump.BadDataBeforeLength", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.LengthLimitInsideTheByteOfBadData", ["PW-IMAGE-5/order"]),
         ("Required.Dump.RatioBeforeBadHeader", ["PW-IMAGE-5/order"]),
         ("Required.Dump.LengthBeforeCRC", ["PW-IMAGE-5/order"]),
         ("Required.Dump.ZlibReachesBeyondDeclaredWindow", ["PW-DUMP-13/window"]),
