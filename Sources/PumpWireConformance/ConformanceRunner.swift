@@ -398,8 +398,13 @@ extension Exchange {
         return .pass
     }
 
-    /// Why `response` is not the `response` a protocol vector expects, or nil.
+    /// Why `response` is not the `response` a protocol vector expects, or nil. `anyOf` lists
+    /// answers of which any one passes (a testee with a small buffer may refuse what another holds).
     static func mismatch(_ response: TesteeResponse, _ expected: JSONValue?) -> String? {
+        if let choices = expected?["anyOf"]?.arrayValue {
+            let problems = choices.compactMap { mismatch(response, $0) }
+            return problems.count < choices.count ? nil : problems.joined(separator: "; or ")
+        }
         let status = expected?["status"]?.stringValue ?? ""
         let got = describe(response)
         switch (status, response) {

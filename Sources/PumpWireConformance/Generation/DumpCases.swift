@@ -211,6 +211,13 @@ enum DumpCases {
             zlibDump("Required.Dump.LengthLimitBeforeBadAdler", ["PW-IMAGE-5"], Array(compressed.dropLast()) + [compressed.last! ^ 1],
                      imageLength: 999, end: .error(.imageLengthMismatch, 0),
                      comment: "Inflating reaches 1000 bytes, imageLength + 1, before the wrong Adler-32 is read."),
+            // PW-IMAGE-5 step 1 at its limit: imageLength exactly 1032 times the transfer is not refused.
+            zlibDump("Required.Dump.RatioAtTheLimit", ["PW-IMAGE-5"], ZlibDeflate.compress(short), imageLength: 1032 * ZlibDeflate.compress(short).count,
+                     crc: crc, end: .error(.imageLengthMismatch, 0),
+                     comment: "\(ZlibDeflate.compress(short).count) bytes claiming exactly 1032 times as many: the ratio passes, the stream inflates to 900 bytes."),
+            zlibDump("Required.Dump.RatioOneAboveTheLimit", ["PW-IMAGE-5"], ZlibDeflate.compress(short),
+                     imageLength: 1032 * ZlibDeflate.compress(short).count + 1, crc: crc, end: .error(.compressionRatioExceeded, 0),
+                     comment: "One byte more than 1032 times the transfer: refused before inflating."),
             zlibDump("Required.Dump.LengthLimitInsideTheByteOfBadData", ["PW-IMAGE-5"], limitInsideByte, imageLength: 4459,
                      end: .error(.imageLengthMismatch, 0),
                      comment: "The output reaches imageLength + 1 inside a match, and an invalid distance code follows in the same input "
@@ -251,6 +258,8 @@ enum DumpCases {
         ("Required.Dump.OtherEncoding", ["PW-IMAGE-2/field-each", "PW-IMAGE-2/order"]),
         ("Required.Dump.ConflictingDuplicate", ["PW-IMAGE-2/data"]),
         ("Required.Dump.CompressionRatioExceeded", ["PW-IMAGE-5/ratio"]),
+        ("Required.Dump.RatioAtTheLimit", ["PW-IMAGE-5/ratio-limit"]),
+        ("Required.Dump.RatioOneAboveTheLimit", ["PW-IMAGE-5/ratio", "PW-IMAGE-5/ratio-limit"]),
         ("Required.Dump.DecompressionBomb", ["PW-IMAGE-5/over-length"]),
         ("Required.Dump.ZlibStreamCut", ["PW-IMAGE-5/inflate"]),
         ("Required.Dump.ZlibTrailingByte", ["PW-IMAGE-5/inflate"]),

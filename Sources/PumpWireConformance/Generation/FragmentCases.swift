@@ -89,11 +89,24 @@ enum FragmentCases {
              "240 bytes in 3 fragments: NON_CANONICAL before the count."),
             ("CeilingBeforeSize", ["PW-FRAG-5", "PW-FRAG-6"], fragment(index: 0, count: 3, total: 300, data: [1]), .fragmentCountInvalid, 10,
              "300 bytes in 3 fragments, the first carrying 1 byte: the count is checked first."),
+            ("TwoFullFragmentsInThree", ["PW-FRAG-5"], fragment(index: 0, count: 3, total: 472, data: fill), .fragmentCountInvalid, 10,
+             "472 bytes, exactly 2 × 236, take 2 fragments: ceil, not floor + 1."),
+            ("OneByteMoreInTwo", ["PW-FRAG-5"], fragment(index: 0, count: 2, total: 473, data: fill), .fragmentCountInvalid, 10,
+             "473 bytes take 3 fragments."),
         ]
         for (label, requirements, bytes, code, offset, comment) in singleFrame {
             cases.append(V.invalid("Required.Fragment.\(label)", requirements, bytes, code, at: offset, messageType: "unknown", comment: comment))
         }
 
+        for (label, total, count, last) in [("TwoFull", 472, 2, 236), ("OneByteMore", 473, 3, 1)] {
+            let frame = fragment(index: UInt8(count - 1), count: UInt8(count), total: total, data: [UInt8](repeating: 0x22, count: last))
+            cases.append(V.valid("Required.Fragment.\(label)Last", ["PW-FRAG-5", "PW-FRAG-6"], bytes: frame,
+                                 decoded: V.view(try! Frame.decode(frame)), messageType: "unknown",
+                                 comment: "The last of \(count) fragments of \(total) bytes carries \(last).")
+                .covering("PW-FRAG-5/ceiling"))
+        }
+        cases.tag("Required.Fragment.TwoFullFragmentsInThree", "PW-FRAG-5/ceiling")
+        cases.tag("Required.Fragment.OneByteMoreInTwo", "PW-FRAG-5/ceiling")
         cases.tag("Required.Fragment.IndexBeforeCount", "PW-FRAG-2/order-count-index")
         cases.tag("Required.Fragment.HeaderCutBeforeCount", "PW-FRAG-2/order-header-cut")
         cases.tag("Required.Fragment.IndexBeforeTotal", "PW-FRAG-3/order-index-total")

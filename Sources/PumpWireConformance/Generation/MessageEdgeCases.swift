@@ -228,6 +228,17 @@ extension MessageCases {
                                comment: "Region \(region.rawValue).").covering("PW-DUMP-3/region-each"))
         }
         cases += [
+            valid("Required.Decode.MemoryDumpChunk.TwoFullChunks", ["PW-DUMP-5", "PW-DUMP-7"], .memoryDumpChunk(MemoryDumpChunk(
+                region: .eventLog, chunkIndex: 1, chunkCount: 2, regionOffset: 0, imageLength: 436, imageCrc32: 0,
+                dataOffset: 218, data: try! BoundedArray([UInt8](repeating: 0x33, count: 218)))),
+                  comment: "436 bytes, exactly 2 × 218, in 2 raw chunks: the last carries 218.").covering("PW-DUMP-5/ceiling"),
+            valid("Required.Decode.MemoryDumpChunk.OneByteMoreThreeChunks", ["PW-DUMP-5", "PW-DUMP-7"], .memoryDumpChunk(MemoryDumpChunk(
+                region: .eventLog, chunkIndex: 2, chunkCount: 3, regionOffset: 0, imageLength: 437, imageCrc32: 0,
+                dataOffset: 436, data: try! BoundedArray([0x33]))),
+                  comment: "437 bytes in 3 raw chunks: the last carries 1.").covering("PW-DUMP-5/ceiling"),
+            order("Required.Decode.MemoryDumpChunk.TwoFullChunksInThree", ["PW-DUMP-5"], type: 0x85, chunk,
+                  patches: [(4, V.le(3, 2)), (10, V.le(436, 4))], .chunkCountMismatch, payloadOffset: 10, case: "PW-DUMP-5/ceiling",
+                  comment: "436 bytes in 3 raw chunks: ceil, not floor + 1."),
             V.valid("Required.Decode.MemoryDumpChunk.ZlibLastOneByte", ["PW-DUMP-7", "PW-DUMP-5"],
                     bytes: zlibChunk(count: 2, index: 1, imageLength: 1000, data: 1), decoded: zlibView(count: 2, index: 1, imageLength: 1000, data: 1),
                     messageType: "memoryDumpChunk", comment: "The last chunk of a zlib transfer may carry a single byte.").covering("PW-DUMP-7/zlib-last"),
