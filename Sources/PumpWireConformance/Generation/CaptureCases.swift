@@ -11,6 +11,10 @@ enum CaptureCases {
         var file: String
         var bytes: [UInt8]
         var vector: VectorCase
+
+        func covering(_ cases: String...) -> Capture {
+            Capture(file: file, bytes: bytes, vector: vector.covering(cases))
+        }
     }
 
     /// An expected finding: its code and place, and its offset for codes 1 to 61.
@@ -93,7 +97,21 @@ enum CaptureCases {
                     format: .pcapng, complete, frames: full.count, findings: [],
                     comment: "A whole session, a frame a packet: interrogate, program, refill, dump. Nothing to find."),
             capture("Required.Capture.SessionPcap", ["PW-CAP-2", "PW-CAP-4"], file: "session-complete.pcap", format: .pcap,
-                    Pcap.capture(full), frames: full.count, findings: [], comment: "The same session as classic pcap."),
+                    Pcap.capture(full), frames: full.count, findings: [], comment: "The same session as classic pcap.")
+                .covering("PW-CAP-2/pcap-variants"),
+            capture("Required.Capture.SessionPcapBigEndian", ["PW-CAP-2", "PW-CAP-4"], file: "session-complete-big-endian.pcap", format: .pcap,
+                    Pcap.capture(full, bigEndian: true), frames: full.count, findings: [],
+                    comment: "Classic pcap written big-endian (magic a1 b2 c3 d4).").covering("PW-CAP-2/pcap-variants"),
+            capture("Required.Capture.SessionPcapNanoseconds", ["PW-CAP-2", "PW-CAP-4"], file: "session-complete-nanoseconds.pcap", format: .pcap,
+                    Pcap.capture(full, nanoseconds: true), frames: full.count, findings: [],
+                    comment: "Classic pcap with nanosecond time stamps (magic 4d 3c b2 a1).").covering("PW-CAP-2/pcap-variants"),
+            capture("Required.Capture.SessionPcapBigEndianNanoseconds", ["PW-CAP-2", "PW-CAP-4"],
+                    file: "session-complete-big-endian-nanoseconds.pcap", format: .pcap, Pcap.capture(full, bigEndian: true, nanoseconds: true),
+                    frames: full.count, findings: [], comment: "Big-endian, nanoseconds (magic a1 b2 3c 4d).").covering("PW-CAP-2/pcap-variants"),
+            capture("Required.Capture.PcapOfAnotherLinkType", ["PW-CAP-3"], file: "other-link-type.pcap", format: .pcap,
+                    Pcap.capture(Array(full.prefix(2)), linkType: 1), frames: 0, findings: [finding(83, file: 0)],
+                    comment: "A classic pcap of Ethernet (link type 1): LINK_TYPE_UNSUPPORTED at the file header, and its packets are not read.")
+                .covering("PW-CAP-3/link-type"),
             capture("Required.Capture.SessionHexLog", ["PW-CAP-4", "PW-CAP-5"], file: "session-complete.hex", format: .hex,
                     Array((["# PumpWire session: interrogate, program, refill, dump"] + full.map { Hex.encode($0, separator: " ") })
                         .joined(separator: "\n").utf8) + [0x0A],
@@ -137,7 +155,8 @@ enum CaptureCases {
                     findings: [finding(83, file: problems.ethernetInterface), finding(82, packet: 3),
                                finding(1, packet: 3, stream: 0, offset: 20), finding(81, file: problems.brokenBlock),
                                finding(72, packet: 1, stream: 0)],
-                    comment: "An Ethernet interface beside ours, a status cut by the snap length, then a block whose lengths differ."),
+                    comment: "An Ethernet interface beside ours, a status cut by the snap length, then a block whose lengths differ.")
+                .covering("PW-CAP-3/link-type"),
         ]
     }
 
@@ -202,13 +221,15 @@ enum CaptureCases {
         }
     }
 
-    /// Classic pcap, little-endian, microseconds.
+    /// Classic pcap: little- or big-endian, microsecond (magic a1b2c3d4) or nanosecond (a1b23c4d) time.
     enum Pcap {
-        static func capture(_ packets: [[UInt8]]) -> [UInt8] {
-            var bytes = V.le(0xA1B2_C3D4, 4) + V.le(2, 2) + V.le(4, 2) + V.le(0, 4) + V.le(0, 4) + V.le(65535, 4) + V.le(147, 4)
+        static func capture(_ packets: [[UInt8]], bigEndian: Bool = false, nanoseconds: Bool = false, linkType: UInt32 = 147) -> [UInt8] {
+            func n(_ value: UInt64, _ width: Int) -> [UInt8] { bigEndian ? V.le(value, width).reversed() : V.le(value, width) }
+            var bytes = n(nanoseconds ? 0xA1B2_3C4D : 0xA1B2_C3D4, 4) + n(2, 2) + n(4, 2) + n(0, 4) + n(0, 4) + n(65535, 4) + n(UInt64(linkType), 4)
             for (index, data) in packets.enumerated() {
                 let time = Pcapng.epoch + UInt64(index) * 50_000
-                bytes += V.le(time / 1_000_000, 4) + V.le(time % 1_000_000, 4) + V.le(UInt64(data.count), 4) + V.le(UInt64(data.count), 4) + data
+                let fraction = nanoseconds ? time % 1_000_000 * 1000 : time % 1_000_000
+                bytes += n(time / 1_000_000, 4) + n(fraction, 4) + n(UInt64(data.count), 4) + n(UInt64(data.count), 4) + data
             }
             return bytes
         }

@@ -105,6 +105,12 @@ extension MessageCases {
         cases.append(valid("Required.Decode.PrescriptionBlock.Continuous", ["PW-RX-1", "PW-RX-5", "PW-JSON-3"], .prescriptionBlock(continuous),
                            comment: "Continuous mode: one rate all day.").covering("PW-RX-1/mode-each", "PW-RX-5/continuous"))
         cases += [
+            invalid("Required.Decode.PrescriptionBlock.ContinuousWithTwoSteps", ["PW-RX-5"], type: 0x02,
+                    payload: Array(V.patch(base, at: 1, [2]).prefix(33)) .enumerated().map { $0.offset == 20 ? 2 : $0.element },
+                    .modeProfileMismatch, payloadOffset: 20, comment: "Continuous mode has exactly one step, not two.").covering("PW-RX-5/continuous"),
+            invalid("Required.Decode.PrescriptionBlock.FixedRateWithTwoSteps", ["PW-RX-5"], type: 0x02,
+                    payload: Array(V.patch(base, at: 1, [1]).prefix(33)).enumerated().map { $0.offset == 20 ? 2 : $0.element },
+                    .modeProfileMismatch, payloadOffset: 20, comment: "Fixed-rate mode has exactly one step, not two.").covering("PW-RX-5/fixedRate"),
             order("Required.Decode.PrescriptionBlock.Order.ConcentrationBeforeCapacity", ["PW-RX-2"], type: 0x02, base,
                   patches: [(2, V.le(0, 4)), (6, V.le(999, 4))], .fieldOutOfRange, payloadOffset: 2, case: "PW-RX-2/order",
                   comment: "Concentration 0 and capacity 999 µL: the concentration, read first."),
