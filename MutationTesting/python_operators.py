@@ -85,12 +85,14 @@ def read_source(path=paths.TESTEE):
         return f.read()
 
 
-def generate(source, tree=None, describe=True):
+def generate(source, tree=None, describe=True, only=None):
     """Every mutant of the source, in source order. The closures apply to `tree` (parsed here if
-    not given). describe=False skips the descriptions' source snippets (the launcher's fast path)."""
+    not given). describe=False skips the descriptions' source snippets (the launcher's fast path).
+    `only` (a function's qualified name, or `<module>`) walks just that part of the module: ids
+    count within their function, so they come out the same, at a fraction of the cost."""
     if tree is None:
         tree = ast.parse(source)
-    g = _Generator(source, describe, serving_definitions(tree))
+    g = _Generator(source, describe, None if only else serving_definitions(tree), only)
     g.module(tree)
     return g.mutants
 
@@ -119,7 +121,7 @@ def serving_definitions(tree, root="serve"):
 def mutated_tree(source, mutant_id):
     """A fresh tree with exactly one mutant applied; KeyError if there is no such mutant."""
     tree = ast.parse(source)
-    for m in generate(source, tree, describe=False):
+    for m in generate(source, tree, describe=False, only=mutant_id.split(":", 1)[0]):
         if m.id == mutant_id:
             m.apply()
             return ast.fix_missing_locations(tree)
@@ -228,9 +230,10 @@ def _remove(stmts, i):
 
 
 class _Generator:
-    def __init__(self, source, describe=True, serving=None):
+    def __init__(self, source, describe=True, serving=None, only=None):
         self.source = source
         self.serving = serving    # the definitions in scope (serving_definitions); None: all
+        self.only_top = only.split(".")[0] if only else None   # the one top-level part to walk
         self.describe = describe
         self.lines = source.splitlines()
         self.comment_col = {}
@@ -284,6 +287,10 @@ class _Generator:
         stmts = getattr(owner, fieldname)
         for i, stmt in enumerate(list(stmts)):
             if docstring and i == 0 and _is_docstring(stmt):
+                continue
+            if not self.scope and self.only_top is not None and (
+                    stmt.name != self.only_top if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                    else self.only_top != "<module>"):
                 continue
             if not self.scope and (_is_main_guard(stmt) or (
                     isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))

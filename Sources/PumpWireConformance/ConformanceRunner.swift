@@ -64,6 +64,13 @@ public struct ConformanceRunner {
             requirements: vector.requirements, status: status, outcome: outcome, detail: detail)
     }
 
+    /// The capability a vector needs (spec/conformance.md section 1): a `protocol` vector names its
+    /// own, or none; nil for a kind or capability the runner does not know.
+    static func capability(of vector: Vector) -> TesteeCapabilities? {
+        guard vector.kind == "protocol" else { return capability(of: vector.kind) }
+        return vector.json["capability"]?.stringValue.map { TesteeCapabilities(name: $0) } ?? []
+    }
+
     /// The capability a kind needs (spec/conformance.md section 1).
     static func capability(of kind: String) -> TesteeCapabilities? {
         switch kind {
@@ -93,16 +100,8 @@ public struct ConformanceRunner {
             }
             return CaptureJudge.judge(vector)
         }
-        if vector.kind == "protocol", let name = vector.json["capability"]?.stringValue {
-            guard let capability = TesteeCapabilities(name: name) else {
-                return Self.result(vector, .fail, "wrong-value", "unknown capability \(name)")
-            }
-            guard testee.capabilities.contains(capability) else {
-                return Self.result(vector, .skipped, "skipped", "the testee does not declare \(name)")
-            }
-        }
-        guard let capability = vector.kind == "protocol" ? [] : Self.capability(of: vector.kind) else {
-            return Self.result(vector, .fail, "wrong-value", "unknown vector kind \(vector.kind)")
+        guard let capability = Self.capability(of: vector) else {
+            return Self.result(vector, .fail, "wrong-value", "unknown vector kind \(vector.kind) or capability")
         }
         guard testee.capabilities.contains(capability) else {
             return Self.result(vector, .skipped, "skipped", "the testee does not declare \(capability.names.joined())")
@@ -132,12 +131,19 @@ private struct Exchange<T: Testee> {
     var testee: T
 
     mutating func ask(_ request: TesteeRequest) throws(Abort) -> TesteeResponse {
-        switch testee.send(request) {
-        case .response(.skipped):
+        switch try response(to: testee.send(request)) {
+        case .skipped:
             // The runner asks only what the testee declared: SKIPPED breaks its declaration (PW-CONF-2).
             throw Abort(verdict: .fail("skipped", "answered SKIPPED to a request of a capability it declares (PW-CONF-2)"))
-        case .response(.runtimeError(let message)):
+        case .runtimeError(let message):
             throw Abort(verdict: Verdict(status: .runtimeError, outcome: "runtime-error", detail: message))
+        case let response: return response
+        }
+    }
+
+    /// The response a reply carries; a crash, a time-out or garbage ends the vector.
+    func response(to reply: TesteeReply) throws(Abort) -> TesteeResponse {
+        switch reply {
         case .response(let response): return response
         case .crash(let how): throw Abort(verdict: Verdict(status: .crash, outcome: "crash", detail: how + stderr))
         case .timeout: throw Abort(verdict: Verdict(status: .timeout, outcome: "timeout", detail: "no answer in time" + stderr))
@@ -382,16 +388,8 @@ extension Exchange {
                 body.reserveCapacity(Int(length))
                 while body.count < Int(length) { body.append(pattern[(body.count - start) % pattern.count]) }
             }
-            let expected = exchange["response"]
-            let reply = testee.send(.raw(body), waitingAtLeast: wait)
-            let response: TesteeResponse
-            switch reply {
-            case .response(let answer): response = answer
-            case .crash(let how): throw Abort(verdict: Verdict(status: .crash, outcome: "crash", detail: "request \(index + 1): " + how + stderr))
-            case .timeout: throw Abort(verdict: Verdict(status: .timeout, outcome: "timeout", detail: "request \(index + 1): no answer in time" + stderr))
-            case .protocolError(let what): throw Abort(verdict: Verdict(status: .protocolError, outcome: "protocol-error", detail: what + stderr))
-            }
-            if let problem = Self.mismatch(response, expected) {
+            let response = try self.response(to: testee.send(.raw(body), waitingAtLeast: wait))
+            if let problem = Self.mismatch(response, exchange["response"]) {
                 return .fail(Self.outcome(response, expectedBytes: nil), "request \(index + 1) (\(Hex.encode(body.prefix(8)))…): \(problem)")
             }
         }
