@@ -8,7 +8,8 @@
  *                           inaccessible one, as constants in a pump's flash would: a write
  *                           through a `const` pointer, or a read past the object, faults. Before
  *                           each call it prints "call FUNCTION DETAIL" on stderr, so a fault names
- *                           its call; it exits 0 after "done", 2 if a call answers wrongly.
+ *                           its call; it exits 0 after "done", 2 if a call answers wrongly. The
+ *                           "done" line also counts heap allocations made inside the calls.
  *   CAPIProbe allocations   Counts heap allocations (malloc and its relatives, interposed) during
  *                           the process's first pw_crc16 and pw_crc32 calls: the header promises no
  *                           heap. Prints "allocations N" and exits 0 when N is 0, 1 otherwise.
@@ -34,8 +35,12 @@
 #define PROBE_SUPPORTED 0
 #endif
 
+static volatile bool counting = false;
+static volatile unsigned long allocations = 0;
+
 static void note(const char *format, ...)
 {
+    counting = false; /* stdio allocates; only the calls into pumpwire.h are counted */
     va_list arguments;
     va_start(arguments, format);
     vfprintf(stderr, format, arguments);
@@ -48,6 +53,7 @@ static int failures = 0;
 
 static void fail(const char *format, ...)
 {
+    counting = false;
     va_list arguments;
     va_start(arguments, format);
     fputs("FAIL ", stderr);
@@ -67,9 +73,6 @@ extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
 extern void *__libc_memalign(size_t alignment, size_t size);
 extern void __libc_free(void *pointer);
-
-static volatile bool counting = false;
-static volatile unsigned long allocations = 0;
 
 void *malloc(size_t size)
 {
@@ -157,11 +160,13 @@ static const void *read_only(const void *source, size_t size)
 
 static unsigned long calls = 0;
 
+/* Logs the call, then counts heap allocations until the probe's own code runs again. */
 #define CALL(function, ...)                                                                      \
-    (note("call " #function " " __VA_ARGS__), calls++, function)
+    (note("call " #function " " __VA_ARGS__), calls++, counting = true, function)
 
 static void check_code(const char *what, uint16_t code, uint32_t offset)
 {
+    counting = false;
     if (code != PW_OK) fail("%s: %s at %u", what, pw_error_name(code), offset);
 }
 
@@ -340,7 +345,7 @@ static int read_only_calls(void)
         check_code("pw_low_reservoir_alarm_time",
                    CALL(pw_low_reservoir_alarm_time, "")(block, confirmation, &alarm_time, &offset), offset);
     }
-    note("done %lu calls, %d failed", calls, failures);
+    note("done %lu calls, %d failed, %lu heap allocations during them", calls, failures, allocations);
     return failures == 0 ? 0 : 2;
 }
 
