@@ -293,8 +293,11 @@ static void log_calls(const uint8_t *image_rw, size_t length)
         if (item.kind != PW_LOG_RECORD) continue;
         const pw_log_record *record = READ_ONLY(pw_log_record, item.record);
         uint8_t out[PW_LOG_RECORD_SIZE];
+        bool alarm = record->record_type == PW_RECORD_ALARM_RAISED || record->record_type == PW_RECORD_ALARM_CLEARED;
         check_code("pw_log_record_encode",
-                   CALL(pw_log_record_encode, "record_type=0x%02x", record->record_type)(record, out, &offset), offset);
+                   CALL(pw_log_record_encode, "record_type=0x%02x alarm=%u", record->record_type,
+                        alarm ? record->body.alarm_raised.alarm : 0u)(record, out, &offset),
+                   offset);
         if (memcmp(out, image + item.offset, PW_LOG_RECORD_SIZE) != 0)
             fail("pw_log_record_encode did not give the record at %u back", item.offset);
     }

@@ -52,8 +52,14 @@ private func frames(in bytes: [UInt8]) -> [[UInt8]] {
     }
 }
 
-/// One record of every type of spec 13.4, both alarm records among them.
-private let everyRecord: [LogRecord] = [
+/// One record of every type of spec 13.4, and both alarm records for every alarm.
+private let everyRecord: [LogRecord] = everyRecordType + (1...9).flatMap { (code: UInt8) -> [LogRecord] in
+    let alarm = LoggedAlarm(rawValue: code)!
+    return [LogRecord(time: 847_590_000 + UInt32(code), body: .alarmRaised(AlarmRaisedRecord(alarm: alarm))),
+            LogRecord(time: 847_590_100 + UInt32(code), body: .alarmCleared(AlarmClearedRecord(alarm: alarm, cause: .resolved)))]
+}
+
+private let everyRecordType: [LogRecord] = [
     LogRecord(time: 847_584_000, body: .therapyChanged(TherapyChangedRecord(prescriptionDigest: 0xB7E2_AAD6, previousDigest: 0, source: .programmer))),
     LogRecord(time: 847_584_060, body: .bolusScheduleChanged(BolusScheduleChangedRecord(scheduleDigest: 0x1234_5678, previousDigest: 0))),
     LogRecord(time: 847_584_120, body: .bolusDelivered(BolusDeliveredRecord(kind: .clinician, outcome: .completed, volumeNanolitres: 50_000, doseNanograms: 100_000, durationMinutes: 10))),
@@ -124,7 +130,11 @@ struct CAPIContractTests {
             #expect(lines.contains("call pw_message_encode type=0x\(String(format: "%02x", type))"), "message type \(type)")
         }
         for record in everyRecord {
-            #expect(lines.contains("call pw_log_record_encode record_type=0x\(String(format: "%02x", record.recordType.rawValue))"))
+            var alarm = 0
+            if case .alarmRaised(let body) = record.body { alarm = Int(body.alarm.rawValue) }
+            if case .alarmCleared(let body) = record.body { alarm = Int(body.alarm.rawValue) }
+            let line = "call pw_log_record_encode record_type=0x\(String(format: "%02x", record.recordType.rawValue)) alarm=\(alarm)"
+            #expect(lines.contains(Substring(line)), "\(line)")
         }
     }
 

@@ -17,14 +17,16 @@
  *     then is a buffer too short PW_ERR_BUFFER_TOO_SMALL, with the offset in the output where it
  *     ran out. Nothing is ever written past `capacity`. A NULL pointer where a struct is required
  *     is PW_ERR_BUFFER_TOO_SMALL at 0; NULL input bytes read as empty. A size_t above PTRDIFF_MAX,
- *     which no object can have, counts as 0: input reads as empty, an output buffer is too small.
+ *     which no object can have, counts as 0: input reads as empty, an output buffer is too small
+ *     (pw_scanner_resynchronize's `start` excepted, see there).
  *   - A `const` argument is only read, never written: it may lie in read-only memory (flash).
  *   - A state struct (pw_reassembler, pw_scanner, pw_log_reader) must be prepared by its init
  *     function. One that was not (never initialised, zeroed, overwritten) fails a check word over
- *     its contents and is refused without being read: functions that return an error code return
- *     PW_ERR_BUFFER_TOO_SMALL at 0, as for NULL, and the others return false. A byte-for-byte copy
- *     of a prepared struct works as the original; a copy that outlives the bytes it reads is the
- *     caller's to avoid, as it cannot be detected.
+ *     its contents (random bytes pass it with probability 2^-64) and is refused without being read
+ *     or written: functions that return an error code return PW_ERR_BUFFER_TOO_SMALL at 0, as for
+ *     NULL, pw_*_next and pw_reassembler_in_progress return false, and pw_scanner_resynchronize
+ *     does nothing. A byte-for-byte copy of a prepared struct works as the original; a copy that
+ *     outlives the bytes it reads is the caller's to avoid, as it cannot be detected.
  *   - The ABI uses fixed-width integers, size_t and bool only; the enums below name values and
  *     are never the type of a field or parameter, so -fshort-enums on either side does not matter.
  *   - Structs follow the spec's field order and widths, named after the spec's fields. Enumerated
