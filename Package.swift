@@ -56,7 +56,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PumpWireTests", dependencies: ["PumpWireCore", "PumpWireC", "CPumpWire", "PumpWire", "PumpWireConformance", "PumpWireFuzzing", "pumpwire"]),
+        // pumpwire.h as a C caller sees it, for the contract tests that need a process of their own
+        // (const arguments in read-only pages, heap allocations on a first call).
+        .executableTarget(name: "CAPIProbe", dependencies: ["CPumpWire", "PumpWireC"], path: "Tests/CAPIProbe"),
+        .testTarget(
+            name: "PumpWireTests",
+            dependencies: ["PumpWireCore", "PumpWireC", "CPumpWire", "PumpWire", "PumpWireConformance", "PumpWireFuzzing", "pumpwire", "CAPIProbe"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

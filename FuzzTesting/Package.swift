@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// libFuzzer targets, one per decode entry point. A nested package so that `swift test` at the
+// libFuzzer targets, one per decode entry point, and FuzzCAPI for the C API. A nested package so that `swift test` at the
 // root stays light. Build and run: see README.md.
 import PackageDescription
 
@@ -18,6 +18,26 @@ let package = Package(
             name: "FuzzSupport",
             dependencies: ["CFuzzDriver", .product(name: "PumpWire", package: "PumpWire"), .product(name: "PumpWireCore", package: "PumpWire")],
             path: "Sources/FuzzSupport"
+        ),
+        // FuzzCAPI: a C driver of pumpwire.h, started from a Swift entry point. swiftc has no
+        // -sanitize=undefined on Linux, so the Swift code gets run.sh's -sanitize=fuzzer,address
+        // and the C driver AddressSanitizer, UndefinedBehaviorSanitizer (fatal) and libFuzzer's
+        // coverage here; release only, as run.sh builds (coverage.sh's debug build has no ASan).
+        .target(
+            name: "CAPIFuzzDriver",
+            dependencies: [.product(name: "PumpWireC", package: "PumpWire")],
+            path: "Sources/CAPIFuzzDriver",
+            cSettings: [
+                .unsafeFlags(["-Wall", "-Wextra", "-Werror"]),
+                .unsafeFlags(["-fsanitize=fuzzer-no-link,address,undefined", "-fno-sanitize-recover=undefined"],
+                             .when(configuration: .release)),
+            ]
+        ),
+        .executableTarget(
+            name: "FuzzCAPI",
+            dependencies: ["FuzzSupport", "CAPIFuzzDriver", .product(name: "PumpWireC", package: "PumpWire")],
+            path: "Sources/FuzzCAPI",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
     ] + targets.map { name in
         .executableTarget(

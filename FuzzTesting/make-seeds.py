@@ -56,6 +56,57 @@ for v in vectors:
     if kind == "decodeFrame" and v["result"] == "valid":
         add("FuzzJSONView", 0, json.dumps(v["decoded"]).encode())
 
+# FuzzCAPI (Sources/CAPIFuzzDriver/capi_fuzz.c) reads a program: an operation byte, then its
+# operands. Seeds run the decoders on the vectors' valid inputs, whose results the later
+# operations of a mutated program take as their structs to garble.
+OP_FRAME, OP_MESSAGE, OP_MESSAGE_STRUCT, OP_FRAME_STRUCT, OP_RECORD, OP_LOG, OP_SCANNER, OP_REASSEMBLER = 0, 2, 3, 5, 6, 7, 8, 9
+capi_types = [0x01, 0x02, 0x03, 0x04, 0x05, 0x81, 0x84, 0x85, 0xF0, 0xF1]
+
+def capi(*parts):
+    seeds.setdefault("FuzzCAPI", set()).add(b"".join(parts))
+
+def blob(data):
+    return len(data).to_bytes(2, "little") + data
+
+for v in vectors:
+    kind = v["kind"]
+    if kind == "decodeFrame" and v["result"] == "valid":
+        frame = bytes.fromhex(v["input"])
+        capi(bytes([OP_FRAME]), blob(frame), b"\x02")
+        # The decoded message, garbled and encoded again; the frame, garbled and encoded again.
+        capi(bytes([OP_FRAME]), blob(frame), b"\x02" + bytes(40), bytes([OP_MESSAGE_STRUCT, 0, 3]))
+        capi(bytes([OP_FRAME]), blob(frame), b"\x02" + bytes(40), bytes([OP_FRAME_STRUCT, 0]))
+        if len(frame) >= 11 and frame[4] & 1 == 0 and frame[3] in capi_types:
+            length = frame[7] | frame[8] << 8
+            capi(bytes([OP_MESSAGE, capi_types.index(frame[3])]), blob(frame[9:9 + length]))
+    elif kind == "reassembly":
+        if v["result"] == "valid":
+            # The whole payload, for the message decoder and every encoder (payloads over 240 bytes).
+            fragments = [bytes.fromhex(f) for f in v["inputs"]]
+            if all(len(f) > 15 and f[4] == 1 for f in fragments) and fragments[0][3] in capi_types:
+                ordered = sorted(fragments, key=lambda f: f[9])
+                payload = b"".join(f[13:-2] for f in ordered)
+                if len(payload) == (ordered[0][11] | ordered[0][12] << 8):
+                    capi(bytes([OP_MESSAGE, capi_types.index(ordered[0][3])]), blob(payload))
+        program = [bytes([OP_REASSEMBLER, 0])]
+        for fragment in v["inputs"]:
+            program.append(bytes([OP_FRAME]) + blob(bytes.fromhex(fragment)) + b"\x02")
+        program.append(bytes([OP_REASSEMBLER, 2]))
+        capi(*program)
+    elif kind == "stream":
+        capi(bytes([OP_SCANNER]), blob(bytes.fromhex(v["input"])))
+    elif kind == "log":
+        region = {"eventLog": 1, "alarmLog": 2, "therapyHistory": 3}[v["region"]]
+        image = bytes.fromhex(v["input"])
+        capi(bytes([OP_LOG]), blob(image), bytes([region, 1]), v["regionOffset"].to_bytes(4, "little"))
+        for slot in range(0, len(image) - 19, 20):
+            if image[slot] != 0xFF:
+                # A record read back, garbled and encoded again.
+                record_types = [1, 2, 3, 4, 5, 0x10, 0x11, 0x20]
+                if image[slot] in record_types:
+                    capi(bytes([OP_RECORD, 1, record_types.index(image[slot])]), image[slot + 2:slot + 6])
+                break
+
 total = 0
 for target, items in sorted(seeds.items()):
     directory = out / target

@@ -27,18 +27,13 @@ extension pw_negative_acknowledgement: CLayout {
     }
 }
 
-extension pw_unknown_message: CLayout {
+extension pw_unknown_message {
+    /// PW-FRAME-8: the raw payload of a type the registry does not list (encoders lend it in
+    /// place, see `CMessage.withPayload`).
     static func read(_ value: UnsafeMutablePointer<Self>, from reader: inout ByteReader) throws(PumpWireError) {
         try PumpWireError.check(reader.remaining <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: reader.offset)
         value.pointee.length = UInt16(truncatingIfNeeded: reader.remaining)
         let payload = withUnsafeMutablePointer(to: &value.pointee.payload) { cBytes($0, count: reader.remaining) }
         try reader.readBytes(into: payload)
-    }
-
-    static func write(_ value: UnsafeMutablePointer<Self>, to writer: inout ByteWriter) throws(PumpWireError) {
-        let length = Int(value.pointee.length)
-        try PumpWireError.check(length <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: 0)
-        let payload = withUnsafeMutablePointer(to: &value.pointee.payload) { cBytes($0, count: length) }
-        try writer.writeBytes(UnsafeRawBufferPointer(payload))
     }
 }

@@ -3,6 +3,8 @@ import PumpWireCore
 
 // How the exported functions turn C arguments into Swift values without ever trapping: a NULL
 // pointer is an empty buffer, and a size_t above Int.max is taken as 0 (no such buffer exists).
+// Every `const` argument is only read (pumpwire.h): see `required` for the one way Swift can
+// write through a pointer that is only read.
 
 func inputBytes(_ bytes: UnsafePointer<UInt8>?, _ length: Int) -> UnsafeRawBufferPointer {
     guard let bytes else { return UnsafeRawBufferPointer(start: nil, count: 0) }
@@ -37,10 +39,20 @@ func required<T>(_ pointer: UnsafeMutablePointer<T>?) throws(PumpWireError) -> U
     return pointer
 }
 
+/// A required `const` struct pointer, for reading only. Reach its stored fields by address
+/// (`&pointer.pointee.field` is the field's own address, and nothing is written), but reach a C
+/// union's member only through `member(of:as:)`: Swift imports union members as computed
+/// properties, and an inout access to one writes the whole union back, through the `const`
+/// pointer, into memory that may be read-only (flash). Tests/CAPIProbe checks every entry point.
 func required<T>(_ pointer: UnsafePointer<T>?) throws(PumpWireError) -> UnsafeMutablePointer<T> {
     guard let pointer else { throw PumpWireError(.bufferTooSmall, at: 0) }
-    // Only read through: the C side declared it const.
     return UnsafeMutablePointer(mutating: pointer)
+}
+
+/// A member of a C union by address: every member of a union starts at its first byte.
+@inline(__always)
+func member<Union, Member>(of union: UnsafeMutablePointer<Union>, as _: Member.Type) -> UnsafeMutablePointer<Member> {
+    UnsafeMutableRawPointer(union).assumingMemoryBound(to: Member.self)
 }
 
 /// Fills a C struct with zeros, so that unused elements and absent groups read as 0.
@@ -63,9 +75,16 @@ func cBytes<Tuple>(_ tuple: UnsafeMutablePointer<Tuple>, count: Int) -> UnsafeMu
 }
 
 extension UnsafeMutablePointer where Pointee == pw_message {
-    /// The member of the message's `body` union, by address: Swift imports C union members as
-    /// computed properties that copy the whole union (over 1 KiB) to the stack and back.
+    /// The member of the message's `body` union, by address (see `member(of:as:)`); the copy a
+    /// computed member makes would also put the whole union (over 1 KiB) on the stack.
     func body<Member>(_: Member.Type) -> UnsafeMutablePointer<Member> {
-        withUnsafeMutablePointer(to: &pointee.body) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Member.self) }
+        withUnsafeMutablePointer(to: &pointee.body) { member(of: $0, as: Member.self) }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == pw_log_record {
+    /// The member of the record's `body` union, by address (see `member(of:as:)`).
+    func body<Member>(_: Member.Type) -> UnsafeMutablePointer<Member> {
+        withUnsafeMutablePointer(to: &pointee.body) { member(of: $0, as: Member.self) }
     }
 }

@@ -38,28 +38,51 @@ enum CFrame {
         }
     }
 
-    /// Writes exactly this frame, then checks the written frame as a decoder would (PW-ENC-5), so
-    /// errors carry frame offsets. BUFFER_TOO_SMALL carries the output offset.
+    /// Writes exactly this frame. Every check a decoder of the frame would make comes before the
+    /// buffer can run out, in the decoder's order (PW-ENC-5): flags (PW-FRAME-4), the payload
+    /// length (PW-FRAME-5), then the fragment header (5.2) or the message (section 9), with frame
+    /// offsets (PW-ENC-6). Only then BUFFER_TOO_SMALL, at the output offset where it ran out.
     static func encode(_ frame: UnsafeMutablePointer<pw_frame>, into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) -> Int {
         let flags = frame.pointee.flags
         try PumpWireError.check(flags & ~(fragmentFlag | authenticatedFlag) == 0, .nonCanonical, at: 4)  // PW-FRAME-4
-        let isFragment = flags & fragmentFlag != 0
-        let type = isFragment ? frame.pointee.fragment.message_type : frame.pointee.message.type
         let authentication = flags & authenticatedFlag != 0 ? frame.pointee.authentication : nil
         var writer = ByteWriter(buffer)
-        try writeFrame(type: type, flags: flags, sequence: frame.pointee.sequence, authentication: authentication, to: &writer) {
-            (writer) throws(PumpWireError) in
-            if isFragment {
-                try writeFragment(&frame.pointee.fragment, to: &writer)
-            } else {
-                try CMessage.encode(&frame.pointee.message, to: &writer)
+        if flags & fragmentFlag != 0 {
+            let fragment = withUnsafeMutablePointer(to: &frame.pointee.fragment) { $0 }
+            let dataLength = Int(fragment.pointee.data_length)
+            try PumpWireError.check(
+                WireLimits.fragmentHeaderSize + dataLength <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
+            let header = FragmentHeader(index: fragment.pointee.index, count: fragment.pointee.count, totalLength: fragment.pointee.total_length)
+            try header.check(dataLength: dataLength)  // 5.2, frame offsets
+            let data = withUnsafeMutablePointer(to: &fragment.pointee.data) { cBytes($0, count: dataLength) }
+            try writeFrame(type: fragment.pointee.message_type, flags: flags, sequence: frame.pointee.sequence,
+                           authentication: authentication, to: &writer) { (writer) throws(PumpWireError) in
+                try writer.writeUInt8(header.index)
+                try writer.writeUInt8(header.count)
+                try writer.writeUInt16(header.totalLength)
+                try writer.writeBytes(UnsafeRawBufferPointer(data))
+            }
+        } else {
+            let message = withUnsafeMutablePointer(to: &frame.pointee.message) { $0 }
+            if !CMessage.isCatalogued(message.pointee.type) {
+                // An unknown message's struct may declare up to 65535 bytes: PW-FRAME-5 all the same.
+                let length = Int(message.body(pw_unknown_message.self).pointee.length)
+                try PumpWireError.check(length <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)
+            }
+            try CMessage.withPayload(message, reportingOffset: FrameView.payloadOffset) { (payload) throws(PumpWireError) in
+                try PumpWireError.check(payload.count <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
+                try CMessage.check(type: message.pointee.type, payload: payload, reportingOffset: FrameView.payloadOffset)
+                try writeFrame(type: message.pointee.type, flags: flags, sequence: frame.pointee.sequence,
+                               authentication: authentication, to: &writer) { (writer) throws(PumpWireError) in
+                    try writer.writeBytes(payload)
+                }
             }
         }
         _ = try FrameView.decode(writer.written, exactly: true)  // 4.2 and 5.2 on what was written
         return writer.count
     }
 
-    /// Header, payload, authentication block and CRC (4.1). Payload errors become frame offsets.
+    /// Header, payload, authentication block and CRC (4.1), for a payload already checked.
     static func writeFrame(
         type: UInt8, flags: UInt8, sequence: UInt16, authentication: pw_authentication_block?,
         to writer: inout ByteWriter, payload: (inout ByteWriter) throws(PumpWireError) -> Void
@@ -72,11 +95,7 @@ enum CFrame {
         try writer.writeUInt16(sequence)
         try writer.writeUInt16(0)  // the payload length, set below
         let payloadStart = writer.count
-        do {
-            try payload(&writer)
-        } catch where error.code != .bufferTooSmall {
-            throw PumpWireError(error.code, at: payloadStart + error.offset)  // PW-ENC-6
-        }
+        try payload(&writer)
         let payloadLength = writer.count - payloadStart
         try PumpWireError.check(payloadLength <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
         let end = writer.count
@@ -90,43 +109,34 @@ enum CFrame {
         try writer.writeUInt16(CRC16.checksum(writer.written))
     }
 
-    /// The fragment header and data of 5.1; their checks (5.2) are the decoder's, on the frame written.
-    static func writeFragment(_ fragment: UnsafeMutablePointer<pw_fragment>, to writer: inout ByteWriter) throws(PumpWireError) {
-        try writer.writeUInt8(fragment.pointee.index)
-        try writer.writeUInt8(fragment.pointee.count)
-        try writer.writeUInt16(fragment.pointee.total_length)
-        let length = Int(fragment.pointee.data_length)
-        try PumpWireError.check(length <= WireLimits.fragmentDataSize, .fragmentSizeInvalid, at: 0)
-        let data = withUnsafeMutablePointer(to: &fragment.pointee.data) { cBytes($0, count: length) }
-        try writer.writeBytes(UnsafeRawBufferPointer(data))
-    }
-
-    /// One frame, or fragments back to back when the payload exceeds 240 bytes (PW-FRAG-1).
+    /// One frame, or fragments back to back when the payload exceeds 240 bytes (PW-FRAG-1). The
+    /// message is checked before anything is written (PW-ENC-5 before BUFFER_TOO_SMALL): one frame
+    /// reports frame offsets, fragments report payload offsets (PW-ENC-6, PW-FRAG-12).
     static func encodeFrames(
         _ message: UnsafeMutablePointer<pw_message>, sequence: UInt16,
         authentication: pw_authentication_block?, into buffer: UnsafeMutableRawBufferPointer
     ) throws(PumpWireError) -> Int {
-        // The fields first, at the front, to learn the payload's size: one frame reports frame
-        // offsets, fragments report payload offsets (PW-ENC-6, PW-FRAG-12).
-        var payloadWriter = ByteWriter(buffer)
-        try CMessage.writeFields(message, to: &payloadWriter)
-        let payloadSize = payloadWriter.count
-        let flags = authentication == nil ? 0 : authenticatedFlag
-        if payloadSize <= WireLimits.maxFramePayload {
-            var writer = ByteWriter(buffer)
-            try writeFrame(type: message.pointee.type, flags: flags, sequence: sequence, authentication: authentication, to: &writer) {
-                (writer) throws(PumpWireError) in try CMessage.encode(message, to: &writer)
+        try CMessage.withPayload(message, reportingOffset: 0) { (payload) throws(PumpWireError) -> Int in
+            let type = message.pointee.type
+            if payload.count <= WireLimits.maxFramePayload {
+                try CMessage.check(type: type, payload: payload, reportingOffset: FrameView.payloadOffset)
+                var writer = ByteWriter(buffer)
+                try writeFrame(type: type, flags: authentication == nil ? 0 : authenticatedFlag, sequence: sequence,
+                               authentication: authentication, to: &writer) { (writer) throws(PumpWireError) in
+                    try writer.writeBytes(payload)
+                }
+                return writer.count
             }
-            return writer.count
+            try CMessage.check(type: type, payload: payload, reportingOffset: 0)
+            // Version 1 has no tag per fragment (section 6).
+            try PumpWireError.check(authentication == nil, .nonCanonical, at: 4)
+            let payloadStart = FrameEncoder.fragmentedPayloadStart(payloadSize: payload.count)
+            try PumpWireError.check(buffer.count >= payloadStart + payload.count, .bufferTooSmall, at: buffer.count)
+            // The payload where FrameEncoder.writeFragments expects it; it writes the frames in place.
+            let destination = UnsafeMutableRawBufferPointer(rebasing: buffer[payloadStart..<(payloadStart + payload.count)])
+            destination.copyMemory(from: payload)
+            return try FrameEncoder.writeFragments(typeCode: type, sequence: sequence, payloadSize: payload.count, in: buffer)
         }
-        try CMessage.check(type: message.pointee.type, payload: payloadWriter.written, reportingOffset: 0)
-        // Version 1 has no tag per fragment (section 6).
-        try PumpWireError.check(authentication == nil, .nonCanonical, at: 4)
-        let payloadStart = FrameEncoder.fragmentedPayloadStart(payloadSize: payloadSize)
-        try PumpWireError.check(buffer.count >= payloadStart + payloadSize, .bufferTooSmall, at: buffer.count)
-        let destination = UnsafeMutableRawPointer(buffer.baseAddress!) + payloadStart
-        destination.copyMemory(from: UnsafeRawPointer(buffer.baseAddress!), byteCount: payloadSize)  // memmove
-        return try FrameEncoder.writeFragments(typeCode: message.pointee.type, sequence: sequence, payloadSize: payloadSize, in: buffer)
     }
 }
 

@@ -3,10 +3,6 @@ import PumpWireCore
 
 // Spec 13.4: the core's LogReader kept in the caller's `pw_log_reader`.
 
-private func logReader(_ storage: UnsafeMutablePointer<pw_log_reader>) -> UnsafeMutablePointer<LogReader> {
-    CStateStorage.state(storage, as: LogReader.self)
-}
-
 @_cdecl("pw_log_reader_init")
 public func pw_log_reader_init(
     _ storage: UnsafeMutablePointer<pw_log_reader>?, _ image: UnsafePointer<UInt8>?, _ length: Int,
@@ -21,23 +17,32 @@ public func pw_log_reader_init(
             logRegion = MemoryRegion(rawValue: region)
             try PumpWireError.check(logRegion != nil && logRegion != .rawAddress, .fieldOutOfRange, at: 0)
         }
-        logReader(storage).initialize(to: LogReader(
+        CStateStorage.initialize(storage, to: LogReader(
             image: inputBytes(image, cLength(length)), region: logRegion, regionOffset: regionOffset))
     }
 }
 
 @_cdecl("pw_log_reader_next")
 public func pw_log_reader_next(_ storage: UnsafeMutablePointer<pw_log_reader>?, _ item: UnsafeMutablePointer<pw_log_item>?) -> Bool {
-    guard let storage, let item, let next = logReader(storage).pointee.next() else { return false }
+    // A struct pw_log_reader_init never prepared has no image to read: the end.
+    guard let storage, let item else { return false }
+    let read = CStateStorage.withState(storage, as: LogReader.self) { (reader) -> Bool in
+        guard let next = reader.pointee.next() else { return false }
+        fill(item, with: next, from: reader)
+        return true
+    }
+    return read ?? false
+}
+
+private func fill(_ item: UnsafeMutablePointer<pw_log_item>, with next: LogItem, from reader: UnsafeMutablePointer<LogReader>) {
     zero(item)
     switch next {
     case .record(let offset, _):
         item.pointee.kind = UInt8(PW_LOG_RECORD.rawValue)
         item.pointee.offset = UInt32(truncatingIfNeeded: offset)
         // The slot the reader just accepted, read into the C struct by its layout.
-        let slot = logReader(storage).pointee.slot(at: offset)
         do throws(PumpWireError) {
-            try pw_log_record.read(&item.pointee.record, from: slot)
+            try pw_log_record.read(&item.pointee.record, from: reader.pointee.slot(at: offset))
         } catch {
             item.pointee.kind = UInt8(PW_LOG_REJECTED.rawValue)
             item.pointee.error_code = error.code.rawValue
@@ -53,5 +58,4 @@ public func pw_log_reader_next(_ storage: UnsafeMutablePointer<pw_log_reader>?, 
         item.pointee.error_code = error.code.rawValue
         item.pointee.error_offset = UInt32(truncatingIfNeeded: error.offset)
     }
-    return true
 }

@@ -17,46 +17,47 @@ extension pw_log_record {
         let bodyStart = reader.offset
         switch LogRecordType(rawValue: type) {
         case .therapyChanged?:
-            record.pointee.body.therapy_changed.prescription_digest = try reader.readUInt32()
-            record.pointee.body.therapy_changed.previous_digest = try reader.readUInt32()
-            record.pointee.body.therapy_changed.source = try reader.readUInt8()
+            let body = record.body(pw_therapy_changed_record.self)
+            body.pointee.prescription_digest = try reader.readUInt32()
+            body.pointee.previous_digest = try reader.readUInt32()
+            body.pointee.source = try reader.readUInt8()
         case .bolusScheduleChanged?:
-            record.pointee.body.bolus_schedule_changed.schedule_digest = try reader.readUInt32()
-            record.pointee.body.bolus_schedule_changed.previous_digest = try reader.readUInt32()
+            let body = record.body(pw_bolus_schedule_changed_record.self)
+            body.pointee.schedule_digest = try reader.readUInt32()
+            body.pointee.previous_digest = try reader.readUInt32()
         case .bolusDelivered?:
-            record.pointee.body.bolus_delivered.kind = try reader.readUInt8()
-            record.pointee.body.bolus_delivered.outcome = try reader.readUInt8()
-            record.pointee.body.bolus_delivered.volume_nanolitres = try reader.readUInt32()
-            record.pointee.body.bolus_delivered.dose_nanograms = try reader.readUInt32()
-            record.pointee.body.bolus_delivered.duration_minutes = try reader.readUInt16()
+            let body = record.body(pw_bolus_delivered_record.self)
+            body.pointee.kind = try reader.readUInt8()
+            body.pointee.outcome = try reader.readUInt8()
+            body.pointee.volume_nanolitres = try reader.readUInt32()
+            body.pointee.dose_nanograms = try reader.readUInt32()
+            body.pointee.duration_minutes = try reader.readUInt16()
         case .refilled?:
-            record.pointee.body.refilled.drug = try reader.readUInt8()
-            record.pointee.body.refilled.concentration_micrograms_per_millilitre = try reader.readUInt32()
-            record.pointee.body.refilled.resulting_reservoir_microlitres = try reader.readUInt32()
+            let body = record.body(pw_refilled_record.self)
+            body.pointee.drug = try reader.readUInt8()
+            body.pointee.concentration_micrograms_per_millilitre = try reader.readUInt32()
+            body.pointee.resulting_reservoir_microlitres = try reader.readUInt32()
         case .clockChanged?:
-            record.pointee.body.clock_changed.previous_time = try reader.readUInt32()
-        case .alarmRaised?:
-            try readAlarm(&record.pointee.body.alarm_raised, from: &reader)
-        case .alarmCleared?:
-            try readAlarm(&record.pointee.body.alarm_cleared, from: &reader)
+            record.body(pw_clock_changed_record.self).pointee.previous_time = try reader.readUInt32()
+        case .alarmRaised?, .alarmCleared?:
+            let body = record.body(pw_alarm_record.self)
+            body.pointee.alarm = try reader.readUInt8()
+            body.pointee.cause = try reader.readUInt8()
+            body.pointee.detail = try reader.readUInt32()
         case .dailyDelivery?:
-            record.pointee.body.daily_delivery.basal_volume_nanolitres = try reader.readUInt32()
-            record.pointee.body.daily_delivery.bolus_volume_nanolitres = try reader.readUInt32()
-            record.pointee.body.daily_delivery.bolus_count = try reader.readUInt16()
+            let body = record.body(pw_daily_delivery_record.self)
+            body.pointee.basal_volume_nanolitres = try reader.readUInt32()
+            body.pointee.bolus_volume_nanolitres = try reader.readUInt32()
+            body.pointee.bolus_count = try reader.readUInt16()
         case nil:
             throw PumpWireError(.fieldOutOfRange, at: 0)
         }
         try PumpWireError.check(reader.offset - bodyStart <= bodySize, .lengthMismatch, at: reader.offset)
     }
 
-    private static func readAlarm(_ alarm: UnsafeMutablePointer<pw_alarm_record>, from reader: inout ByteReader) throws(PumpWireError) {
-        alarm.pointee.alarm = try reader.readUInt8()
-        alarm.pointee.cause = try reader.readUInt8()
-        alarm.pointee.detail = try reader.readUInt32()
-    }
-
     /// Writes the 20 bytes, CRC included, into `out` (20 bytes), then reads them back with the
-    /// core's decoder, which accepts the record types of every log region.
+    /// core's decoder, which accepts the record types of every log region. `record` is the
+    /// caller's `const` record: only read, its union's members by address.
     static func write(_ record: UnsafeMutablePointer<pw_log_record>, to out: UnsafeMutableRawBufferPointer) throws(PumpWireError) {
         var writer = ByteWriter(out)
         let type = record.pointee.record_type
@@ -66,44 +67,45 @@ extension pw_log_record {
         let bodyStart = writer.count
         switch LogRecordType(rawValue: type) {
         case .therapyChanged?:
-            try writer.writeUInt32(record.pointee.body.therapy_changed.prescription_digest)
-            try writer.writeUInt32(record.pointee.body.therapy_changed.previous_digest)
-            try writer.writeUInt8(record.pointee.body.therapy_changed.source)
+            let body = record.body(pw_therapy_changed_record.self)
+            try writer.writeUInt32(body.pointee.prescription_digest)
+            try writer.writeUInt32(body.pointee.previous_digest)
+            try writer.writeUInt8(body.pointee.source)
         case .bolusScheduleChanged?:
-            try writer.writeUInt32(record.pointee.body.bolus_schedule_changed.schedule_digest)
-            try writer.writeUInt32(record.pointee.body.bolus_schedule_changed.previous_digest)
+            let body = record.body(pw_bolus_schedule_changed_record.self)
+            try writer.writeUInt32(body.pointee.schedule_digest)
+            try writer.writeUInt32(body.pointee.previous_digest)
         case .bolusDelivered?:
-            try writer.writeUInt8(record.pointee.body.bolus_delivered.kind)
-            try writer.writeUInt8(record.pointee.body.bolus_delivered.outcome)
-            try writer.writeUInt32(record.pointee.body.bolus_delivered.volume_nanolitres)
-            try writer.writeUInt32(record.pointee.body.bolus_delivered.dose_nanograms)
-            try writer.writeUInt16(record.pointee.body.bolus_delivered.duration_minutes)
+            let body = record.body(pw_bolus_delivered_record.self)
+            try writer.writeUInt8(body.pointee.kind)
+            try writer.writeUInt8(body.pointee.outcome)
+            try writer.writeUInt32(body.pointee.volume_nanolitres)
+            try writer.writeUInt32(body.pointee.dose_nanograms)
+            try writer.writeUInt16(body.pointee.duration_minutes)
         case .refilled?:
-            try writer.writeUInt8(record.pointee.body.refilled.drug)
-            try writer.writeUInt32(record.pointee.body.refilled.concentration_micrograms_per_millilitre)
-            try writer.writeUInt32(record.pointee.body.refilled.resulting_reservoir_microlitres)
+            let body = record.body(pw_refilled_record.self)
+            try writer.writeUInt8(body.pointee.drug)
+            try writer.writeUInt32(body.pointee.concentration_micrograms_per_millilitre)
+            try writer.writeUInt32(body.pointee.resulting_reservoir_microlitres)
         case .clockChanged?:
-            try writer.writeUInt32(record.pointee.body.clock_changed.previous_time)
-        case .alarmRaised?:
-            try writeAlarm(&record.pointee.body.alarm_raised, to: &writer)
-        case .alarmCleared?:
-            try writeAlarm(&record.pointee.body.alarm_cleared, to: &writer)
+            try writer.writeUInt32(record.body(pw_clock_changed_record.self).pointee.previous_time)
+        case .alarmRaised?, .alarmCleared?:
+            // alarm_raised and alarm_cleared are both this struct at the union's start.
+            let body = record.body(pw_alarm_record.self)
+            try writer.writeUInt8(body.pointee.alarm)
+            try writer.writeUInt8(body.pointee.cause)
+            try writer.writeUInt32(body.pointee.detail)
         case .dailyDelivery?:
-            try writer.writeUInt32(record.pointee.body.daily_delivery.basal_volume_nanolitres)
-            try writer.writeUInt32(record.pointee.body.daily_delivery.bolus_volume_nanolitres)
-            try writer.writeUInt16(record.pointee.body.daily_delivery.bolus_count)
+            let body = record.body(pw_daily_delivery_record.self)
+            try writer.writeUInt32(body.pointee.basal_volume_nanolitres)
+            try writer.writeUInt32(body.pointee.bolus_volume_nanolitres)
+            try writer.writeUInt16(body.pointee.bolus_count)
         case nil:
             throw PumpWireError(.fieldOutOfRange, at: 0)  // PW-LOG-1 step 4
         }
         while writer.count < bodyStart + bodySize { try writer.writeUInt8(0) }  // unused bytes
         try writer.writeUInt16(CRC16.checksum(writer.written))
         _ = try LogRecord(decoding: writer.written, region: nil)
-    }
-
-    private static func writeAlarm(_ alarm: UnsafeMutablePointer<pw_alarm_record>, to writer: inout ByteWriter) throws(PumpWireError) {
-        try writer.writeUInt8(alarm.pointee.alarm)
-        try writer.writeUInt8(alarm.pointee.cause)
-        try writer.writeUInt32(alarm.pointee.detail)
     }
 }
 
@@ -112,6 +114,14 @@ public func pw_log_record_encode(
     _ record: UnsafePointer<pw_log_record>?, _ out: UnsafeMutablePointer<UInt8>?, _ errorOffset: UnsafeMutablePointer<UInt32>?
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
-        try pw_log_record.write(required(record), to: outputBytes(out, LogRecord.size))
+        // The record is checked in scratch first, so that a record a reader rejects is refused as
+        // such even when `out` is NULL (PW-ENC-5 before BUFFER_TOO_SMALL).
+        var scratch = InlineArray<20, UInt8>(repeating: 0)  // LogRecord.size
+        var span = scratch.mutableSpan
+        try span.withUnsafeMutableBytes { (raw) throws(PumpWireError) in
+            try pw_log_record.write(required(record), to: raw)
+            var writer = ByteWriter(outputBytes(out, LogRecord.size))
+            try writer.writeBytes(UnsafeRawBufferPointer(raw))
+        }
     }
 }

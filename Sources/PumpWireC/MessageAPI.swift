@@ -54,24 +54,51 @@ enum CMessage {
         try reader.expectEnd()
     }
 
-    /// Writes the payload of `message` and checks it as a decoder would, offsets from payload
-    /// byte 0 (PW-ENC-5, PW-ENC-6). On failure the writer is back where it started.
-    static func encode(_ message: UnsafeMutablePointer<pw_message>, to writer: inout ByteWriter) throws(PumpWireError) {
-        let start = writer.count
-        do {
-            try writeFields(message, to: &writer)
-            let written = UnsafeRawBufferPointer(rebasing: writer.written[start...])
-            try check(type: message.pointee.type, payload: written, reportingOffset: 0)
-        } catch {
-            writer.rewind(to: start)
-            throw error
+    /// Lends the payload of `message` as its struct lays it out, unchecked but for the struct's
+    /// capacities (those errors at offsets from `reportingOffset`): a catalogue message is written
+    /// into stack scratch, an unknown one's bytes are lent where they are. So the encoders check a
+    /// message before anything goes to the caller's buffer (PW-ENC-5, then BUFFER_TOO_SMALL).
+    static func withPayload<R>(
+        _ message: UnsafeMutablePointer<pw_message>, reportingOffset: Int,
+        _ body: (UnsafeRawBufferPointer) throws(PumpWireError) -> R
+    ) throws(PumpWireError) -> R {
+        if !isCatalogued(message.pointee.type) {
+            let unknown = message.body(pw_unknown_message.self)
+            let length = Int(unknown.pointee.length)
+            try PumpWireError.check(length <= Int(PW_MAX_MESSAGE_PAYLOAD), .payloadTooLarge, at: reportingOffset)  // PW-FRAG-4
+            let payload = withUnsafeMutablePointer(to: &unknown.pointee.payload) { cBytes($0, count: length) }
+            return try body(UnsafeRawBufferPointer(payload))
+        }
+        var scratch = InlineArray<320, UInt8>(repeating: 0)  // at least WireLimits.largestMessagePayload
+        var span = scratch.mutableSpan
+        return try span.withUnsafeMutableBytes { (raw) throws(PumpWireError) -> R in
+            var writer = ByteWriter(raw)
+            do throws(PumpWireError) {
+                try writeFields(message, to: &writer)
+            } catch {
+                throw PumpWireError(error.code, at: reportingOffset + error.offset)
+            }
+            return try body(writer.written)
         }
     }
 
-    /// The payload as the struct's fields lay it out, unchecked but for the struct's capacities.
+    /// Whether `type` is a message of section 9, with a struct of its own in `pw_message`; any other
+    /// code is an unknown message (PW-FRAME-8). A switch rather than MessageRegistry, whose names
+    /// would cost firmware 1.6 KiB of flash.
+    static func isCatalogued(_ type: UInt8) -> Bool {
+        switch type {
+        case InterrogationRequest.typeCode, PumpStatus.typeCode, PrescriptionBlock.typeCode, BolusSchedule.typeCode,
+             RefillConfirmation.typeCode, RefillReceipt.typeCode, MemoryDumpRequest.typeCode, MemoryDumpChunk.typeCode,
+             Acknowledgement.typeCode, NegativeAcknowledgement.typeCode:
+            true
+        default:
+            false
+        }
+    }
+
+    /// The payload as the struct's fields lay it out, for a message type of the registry.
     static func writeFields(_ message: UnsafeMutablePointer<pw_message>, to writer: inout ByteWriter) throws(PumpWireError) {
         switch message.pointee.type {
-        case InterrogationRequest.typeCode: break
         case PumpStatus.typeCode: try pw_pump_status.write(message.body(pw_pump_status.self), to: &writer)
         case PrescriptionBlock.typeCode: try pw_prescription_block.write(message.body(pw_prescription_block.self), to: &writer)
         case BolusSchedule.typeCode: try pw_bolus_schedule.write(message.body(pw_bolus_schedule.self), to: &writer)
@@ -81,7 +108,19 @@ enum CMessage {
         case MemoryDumpChunk.typeCode: try pw_memory_dump_chunk.write(message.body(pw_memory_dump_chunk.self), to: &writer)
         case Acknowledgement.typeCode: try pw_acknowledgement.write(message.body(pw_acknowledgement.self), to: &writer)
         case NegativeAcknowledgement.typeCode: try pw_negative_acknowledgement.write(message.body(pw_negative_acknowledgement.self), to: &writer)
-        default: try pw_unknown_message.write(message.body(pw_unknown_message.self), to: &writer)
+        default: break  // interrogationRequest: no fields
+        }
+    }
+
+    /// The canonical payload of `message`, checked as a decoder would check it (PW-ENC-5, offsets
+    /// from `reportingOffset`), lent to `body`.
+    static func withCheckedPayload<R>(
+        _ message: UnsafeMutablePointer<pw_message>, reportingOffset: Int,
+        _ body: (UnsafeRawBufferPointer) throws(PumpWireError) -> R
+    ) throws(PumpWireError) -> R {
+        try withPayload(message, reportingOffset: reportingOffset) { (payload) throws(PumpWireError) -> R in
+            try check(type: message.pointee.type, payload: payload, reportingOffset: reportingOffset)
+            return try body(payload)
         }
     }
 }
@@ -102,9 +141,11 @@ public func pw_message_encode(
     _ written: UnsafeMutablePointer<Int>?, _ errorOffset: UnsafeMutablePointer<UInt32>?
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
-        var writer = ByteWriter(outputBytes(out, cLength(capacity)))
-        try CMessage.encode(required(message), to: &writer)
-        written?.pointee = writer.count
+        try CMessage.withCheckedPayload(required(message), reportingOffset: 0) { (payload) throws(PumpWireError) in
+            var writer = ByteWriter(outputBytes(out, cLength(capacity)))
+            try writer.writeBytes(payload)
+            written?.pointee = writer.count
+        }
     }
 }
 
@@ -113,13 +154,9 @@ public func pw_message_digest(
     _ message: UnsafePointer<pw_message>?, _ digest: UnsafeMutablePointer<UInt32>?, _ errorOffset: UnsafeMutablePointer<UInt32>?
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
-        // PW-CRC-3: the CRC-32 of the canonical payload, encoded into stack scratch of the largest size.
-        var scratch = InlineArray<1024, UInt8>(repeating: 0)
-        var span = scratch.mutableSpan
-        let crc = try span.withUnsafeMutableBytes { (raw) throws(PumpWireError) -> UInt32 in
-            var writer = ByteWriter(raw)
-            try CMessage.encode(required(message), to: &writer)
-            return CRC32.checksum(writer.written)
+        // PW-CRC-3: the CRC-32 of the canonical payload.
+        let crc = try CMessage.withCheckedPayload(required(message), reportingOffset: 0) { (payload) throws(PumpWireError) -> UInt32 in
+            CRC32.checksum(payload)
         }
         digest?.pointee = crc
     }

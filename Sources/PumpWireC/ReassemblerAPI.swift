@@ -3,14 +3,20 @@ import PumpWireCore
 
 // Spec 5.3 and 5.4, over the core's Reassembler kept in the caller's `pw_reassembler`.
 
-private func reassembler(_ storage: UnsafeMutablePointer<pw_reassembler>) -> UnsafeMutablePointer<Reassembler> {
-    CStateStorage.state(storage, as: Reassembler.self)
+/// The reassembler in `storage`, for `body`; a NULL pointer or a struct pw_reassembler_init never
+/// prepared is BUFFER_TOO_SMALL at 0, as for any unusable struct (pumpwire.h).
+private func withReassembler<R>(
+    _ storage: UnsafeMutablePointer<pw_reassembler>?, _ body: (UnsafeMutablePointer<Reassembler>) throws(PumpWireError) -> R
+) throws(PumpWireError) -> R {
+    let result = try CStateStorage.withState(try required(storage), as: Reassembler.self, body)
+    guard let result else { throw PumpWireError(.bufferTooSmall, at: 0) }
+    return result
 }
 
 @_cdecl("pw_reassembler_init")
 public func pw_reassembler_init(_ storage: UnsafeMutablePointer<pw_reassembler>?) -> UInt16 {
     guard let storage, CStateStorage.fits(Reassembler.self, in: pw_reassembler.self) else { return ErrorCode.bufferTooSmall.rawValue }
-    reassembler(storage).initialize(to: Reassembler())
+    CStateStorage.initialize(storage, to: Reassembler())
     return 0
 }
 
@@ -20,17 +26,17 @@ public func pw_reassembler_add(
     _ progress: UnsafeMutablePointer<UInt8>?, _ errorOffset: UnsafeMutablePointer<UInt32>?
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
-        let state = reassembler(try required(storage))
         let frame = try required(frame)
-        try PumpWireError.check(frame.pointee.flags & CFrame.fragmentFlag != 0, .nonCanonical, at: 4)  // only fragments are reassembled
-        let fragment = frame.pointee.fragment
-        let header = FragmentHeader(index: fragment.index, count: fragment.count, totalLength: fragment.total_length)
-        let dataLength = Int(fragment.data_length)
-        try PumpWireError.check(dataLength <= WireLimits.fragmentDataSize, .fragmentSizeInvalid, at: 7)  // PW-FRAG-6
-        let result = try withUnsafeBytes(of: &frame.pointee.fragment.data) { (data) throws(PumpWireError) -> ReassemblyProgress in
-            try state.pointee.add(
-                typeCode: fragment.message_type, sequence: frame.pointee.sequence, header: header,
-                data: UnsafeRawBufferPointer(rebasing: data[0..<dataLength]))
+        let result = try withReassembler(storage) { (state) throws(PumpWireError) -> ReassemblyProgress in
+            try PumpWireError.check(frame.pointee.flags & CFrame.fragmentFlag != 0, .nonCanonical, at: 4)  // only fragments are reassembled
+            let fragment = withUnsafeMutablePointer(to: &frame.pointee.fragment) { $0 }
+            let header = FragmentHeader(index: fragment.pointee.index, count: fragment.pointee.count, totalLength: fragment.pointee.total_length)
+            let dataLength = Int(fragment.pointee.data_length)
+            try PumpWireError.check(dataLength <= WireLimits.fragmentDataSize, .fragmentSizeInvalid, at: 7)  // PW-FRAG-6
+            let data = withUnsafeMutablePointer(to: &fragment.pointee.data) { cBytes($0, count: dataLength) }
+            return try state.pointee.add(
+                typeCode: fragment.pointee.message_type, sequence: frame.pointee.sequence, header: header,
+                data: UnsafeRawBufferPointer(data))
         }
         let code: pw_reassembly_progress
         switch result {
@@ -48,14 +54,15 @@ public func pw_reassembler_take_message(
     _ errorOffset: UnsafeMutablePointer<UInt32>?
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
-        let state = reassembler(try required(storage))
         let message = try required(message)
-        defer { state.pointee.reset() }  // PW-FRAG-13, whether or not the payload decodes
-        guard let (type, _) = state.pointee.completedMessage else {
-            throw state.pointee.giveUp() ?? PumpWireError(.fragmentMissing, at: 0)
-        }
-        try state.pointee.withCompletedPayload { (payload) throws(PumpWireError) in
-            try CMessage.decode(type: type, payload: payload, reportingOffset: 0, into: message)  // PW-FRAG-12
+        try withReassembler(storage) { (state) throws(PumpWireError) in
+            defer { state.pointee.reset() }  // PW-FRAG-13, whether or not the payload decodes
+            guard let (type, _) = state.pointee.completedMessage else {
+                throw state.pointee.giveUp() ?? PumpWireError(.fragmentMissing, at: 0)
+            }
+            try state.pointee.withCompletedPayload { (payload) throws(PumpWireError) in
+                try CMessage.decode(type: type, payload: payload, reportingOffset: 0, into: message)  // PW-FRAG-12
+            }
         }
     }
 }
@@ -65,12 +72,14 @@ public func pw_reassembler_give_up(
     _ storage: UnsafeMutablePointer<pw_reassembler>?, _ errorOffset: UnsafeMutablePointer<UInt32>?
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
-        if let error = reassembler(try required(storage)).pointee.giveUp() { throw error }
+        try withReassembler(storage) { (state) throws(PumpWireError) in
+            if let error = state.pointee.giveUp() { throw error }
+        }
     }
 }
 
 @_cdecl("pw_reassembler_in_progress")
 public func pw_reassembler_in_progress(_ storage: UnsafePointer<pw_reassembler>?) -> Bool {
-    guard let storage else { return false }
-    return reassembler(UnsafeMutablePointer(mutating: storage)).pointee.isInProgress
+    guard let storage, let state = CStateStorage.readState(storage, as: Reassembler.self) else { return false }
+    return state.pointee.isInProgress
 }

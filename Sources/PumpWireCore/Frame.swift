@@ -68,7 +68,13 @@ public struct Frame: Equatable, Sendable {
         var flags = FrameFlags(rawValue: authentication == nil ? 0 : FrameFlags.authenticated.rawValue)
         switch content {
         case .message(let message):
-            try require(message.payloadSize <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)
+            try require(message.payloadSize <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
+            let frameSize = WireLimits.headerSize + message.payloadSize + WireLimits.crcSize
+                + (authentication == nil ? 0 : WireLimits.authenticationBlockSize)
+            if buffer.count < frameSize {
+                // PW-ENC-5 before BUFFER_TOO_SMALL, with frame offsets (PW-ENC-6).
+                do { try message.validate() } catch { throw PumpWireError(error.code, at: WireLimits.headerSize + error.offset) }
+            }
             try FrameEncoder.writeHeader(typeCode: message.typeCode, flags: flags, sequence: sequence, to: &writer)
             let payloadStart = writer.count
             do {

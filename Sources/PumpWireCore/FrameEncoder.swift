@@ -39,6 +39,7 @@ public enum FrameEncoder {
     ) throws(PumpWireError) -> Int {
         let payloadStart = fragmentedPayloadStart(payloadSize: payloadSize)
         let total = payloadStart + payloadSize
+        if buffer.count < total { try message.validate() }  // PW-ENC-5 before BUFFER_TOO_SMALL
         try require(buffer.count >= total, .bufferTooSmall, at: buffer.count)
         var payloadWriter = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: buffer[payloadStart..<total]))
         try message.encodePayload(into: &payloadWriter)

@@ -39,9 +39,17 @@ public struct FrameScanner {
     }
 
     /// Goes back to the next sync word after `start`: for a frame that passed the frame checks but
-    /// whose payload a later step rejected (spec 4.3, step 3, applies to every error).
+    /// whose payload a later step rejected (spec 4.3, step 3, applies to every error). Any `start`
+    /// is safe (PW-FRAME-10): at or past the end of the stream the scanner is at its end, and a
+    /// negative one finds the first sync word of the stream.
     public mutating func resynchronize(afterFrameAt start: Int) {
-        position = nextSync(after: start)
+        if start >= bytes.count || bytes.isEmpty {
+            position = bytes.count  // nothing after it (and `start + 1` could overflow)
+        } else if start >= 0 {
+            position = nextSync(after: start)
+        } else {
+            position = startsWithSync(at: 0) ? 0 : nextSync(after: 0)  // before the stream
+        }
     }
 
     /// The bytes of a frame reported by `next()`, for `FrameView` accessors.

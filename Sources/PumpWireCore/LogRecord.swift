@@ -103,10 +103,20 @@ public struct LogRecord: Equatable, Sendable {
     }
 
     /// Writes the 20 bytes, CRC included, into `buffer` (at least 20 bytes). The record is decoded
-    /// again before it is returned, so it never writes a record a reader rejects (as PW-ENC-5).
+    /// again before it is returned, so it never writes a record a reader rejects (as PW-ENC-5),
+    /// and a record a reader rejects is refused as such even when `buffer` is too small as well.
     public func encode(into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) {
-        try require(buffer.count >= Self.size, .bufferTooSmall, at: 0)
-        var writer = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.size]))
+        guard buffer.count >= Self.size else {
+            var scratch = InlineArray<20, UInt8>(repeating: 0)  // LogRecord.size
+            var span = scratch.mutableSpan
+            try span.withUnsafeMutableBytes { (raw) throws(PumpWireError) in try write(into: raw) }
+            throw PumpWireError(.bufferTooSmall, at: 0)
+        }
+        try write(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.size]))
+    }
+
+    private func write(into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) {
+        var writer = ByteWriter(buffer)
         try writer.writeUInt8(recordType.rawValue)
         try writer.writeUInt8(0)
         try writer.writeUInt32(time)

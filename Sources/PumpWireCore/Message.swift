@@ -85,8 +85,10 @@ public enum Message: Equatable, Sendable {
         }
     }
 
-    /// Writes the canonical payload, refusing anything a decoder would reject (PW-ENC-5).
+    /// Writes the canonical payload, refusing anything a decoder would reject (PW-ENC-5), with the
+    /// decoder's error even when the buffer is too small as well.
     public func encodePayload(into writer: inout ByteWriter) throws(PumpWireError) {
+        if case .unknown = self, writer.remaining < payloadSize { try validate() }
         switch self {
         case .interrogationRequest(let m): try m.encodePayload(into: &writer)
         case .pumpStatus(let m): try m.encodePayload(into: &writer)
@@ -111,6 +113,31 @@ public enum Message: Equatable, Sendable {
                     writer.rewind(to: start)
                     throw error
                 }
+            }
+        }
+    }
+}
+
+extension Message {
+    /// The error `encodePayload` reports for this value, if any, found without an output buffer,
+    /// so that an encoder refuses a value before it runs out of room (PW-ENC-5). Payload offsets.
+    public func validate() throws(PumpWireError) {
+        switch self {
+        case .interrogationRequest(let m): try m.validate()
+        case .pumpStatus(let m): try m.validate()
+        case .prescriptionBlock(let m): try m.validate()
+        case .bolusSchedule(let m): try m.validate()
+        case .refillConfirmation(let m): try m.validate()
+        case .refillReceipt(let m): try m.validate()
+        case .memoryDumpRequest(let m): try m.validate()
+        case .memoryDumpChunk(let m): try m.validate()
+        case .acknowledgement(let m): try m.validate()
+        case .negativeAcknowledgement(let m): try m.validate()
+        case .unknown(let m):
+            // Raw bytes under a registered code must pass that type's checks (see encodePayload).
+            guard MessageRegistry.descriptor(for: m.typeCode) != nil else { return }
+            try m.payload.withUnsafeBytes { (raw) throws(PumpWireError) in
+                _ = try Message.decode(typeCode: m.typeCode, payload: raw, reportingOffset: 0)
             }
         }
     }

@@ -126,6 +126,17 @@ public struct Reassembler: Sendable {
         }
     }
 
+    /// The same, not generic: a caller in another module (the C API) then runs no unspecialized
+    /// generic code, which on a host instantiates type metadata on the heap at its first call.
+    @inline(__always)
+    public mutating func withCompletedPayload(_ body: (UnsafeRawBufferPointer) throws(PumpWireError) -> Void) throws(PumpWireError) {
+        let length = state == .complete ? Int(header.totalLength) : 0
+        var span = buffer.mutableSpan
+        try span.withUnsafeMutableBytes { (raw) throws(PumpWireError) in
+            try body(UnsafeRawBufferPointer(rebasing: raw[0..<length]))
+        }
+    }
+
     /// Decodes the completed message (offsets count from payload byte 0, PW-FRAG-12) and
     /// empties the reassembler.
     public mutating func takeMessage() throws(PumpWireError) -> Message {

@@ -13,6 +13,9 @@ public enum WireLimits {
     public static let fragmentDataSize = maxFramePayload - fragmentHeaderSize
     public static let maxMessagePayload = 1024
     public static let maxFragments = 5
+    /// The longest payload of a catalogue message (section 9): a prescription of 48 steps,
+    /// 21 + 48 × 6 bytes. A bound for stack scratch; the tests check every message against it.
+    public static let largestMessagePayload = 309
     public static let maxDaySteps = 48
     public static let maxPeriodicBoluses = 8
     public static let maxTextLength = 16

@@ -39,6 +39,9 @@ extension WireMessage {
     /// error if the decoder would reject it (PW-ENC-5): an encoder never emits what a decoder
     /// rejects. Offsets in errors count from payload byte 0.
     public func encodePayload(into writer: inout ByteWriter) throws(PumpWireError) {
+        // PW-ENC-5 comes before the buffer: a value a decoder rejects is refused with the
+        // decoder's error even when the buffer is too small as well.
+        if writer.remaining < payloadSize { try validate() }
         let start = writer.count
         try writeFields(to: &writer)
         let written = UnsafeRawBufferPointer(rebasing: writer.written[start...])
@@ -47,6 +50,19 @@ extension WireMessage {
         } catch {
             writer.rewind(to: start)
             throw error
+        }
+    }
+
+    /// The error `encodePayload` reports for this value, found without an output buffer: the
+    /// fields are written into stack scratch and decoded (PW-ENC-5). Payload offsets.
+    @inline(never)  // the scratch is on the stack only when a buffer is too small
+    public func validate() throws(PumpWireError) {
+        var scratch = InlineArray<309, UInt8>(repeating: 0)  // WireLimits.largestMessagePayload
+        var span = scratch.mutableSpan
+        try span.withUnsafeMutableBytes { (raw) throws(PumpWireError) in
+            var writer = ByteWriter(raw)
+            try writeFields(to: &writer)
+            _ = try Self.decode(payload: writer.written)
         }
     }
 }

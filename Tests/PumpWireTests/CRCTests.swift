@@ -38,6 +38,35 @@ struct CRCTests {
         }
     }
 
+    @Test("The CRC-16 slicing tables are the polynomial 0x1021, bit by bit: table k is byte i then k zero bytes")
+    func crc16SlicingTables() {
+        for k in 0..<8 {
+            for index in 0..<256 {
+                // The register after byte `index` and then k zero bytes, from a zero register.
+                var crc: UInt16 = 0
+                for byte in [UInt8(index)] + [UInt8](repeating: 0, count: k) {
+                    crc ^= UInt16(byte) << 8
+                    for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
+                }
+                #expect(PumpWireCore.crc16SlicingTables[k * 256 + index] == crc, "table \(k), entry \(index)")
+            }
+        }
+    }
+
+    @Test("The CRC-32 slicing tables are the reflected polynomial 0xEDB88320, bit by bit: table k is byte i then k zero bytes")
+    func crc32SlicingTables() {
+        for k in 0..<8 {
+            for index in 0..<256 {
+                var crc: UInt32 = 0
+                for byte in [UInt8(index)] + [UInt8](repeating: 0, count: k) {
+                    crc ^= UInt32(byte)
+                    for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+                }
+                #expect(PumpWireCore.crc32SlicingTables[k * 256 + index] == crc, "table \(k), entry \(index)")
+            }
+        }
+    }
+
     @Test("The sliced CRC-16 equals a bit-by-bit CRC-16 at every length and alignment")
     func crc16MatchesBitwise() {
         func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt16 {

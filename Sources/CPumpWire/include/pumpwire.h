@@ -12,9 +12,21 @@
  *     10), and stores the error's byte offset in *error_offset when error_offset is not NULL.
  *     Offsets count from the start of the frame for frame functions and from payload byte 0 for
  *     message functions (PW-ENC-6). On failure, output structs hold unspecified values.
- *   - An encoder whose output buffer is too short returns PW_ERR_BUFFER_TOO_SMALL, with the
- *     offset in the output where it ran out, and never writes past `capacity`. A NULL pointer
- *     where a struct is required is PW_ERR_BUFFER_TOO_SMALL at 0; NULL input bytes read as empty.
+ *   - An encoder checks what it is given before it writes: a value a decoder would reject is
+ *     refused with the decoder's error (PW-ENC-5) whatever the size of the output buffer, and only
+ *     then is a buffer too short PW_ERR_BUFFER_TOO_SMALL, with the offset in the output where it
+ *     ran out. Nothing is ever written past `capacity`. A NULL pointer where a struct is required
+ *     is PW_ERR_BUFFER_TOO_SMALL at 0; NULL input bytes read as empty. A size_t above PTRDIFF_MAX,
+ *     which no object can have, counts as 0: input reads as empty, an output buffer is too small
+ *     (pw_scanner_resynchronize's `start` excepted, see there).
+ *   - A `const` argument is only read, never written: it may lie in read-only memory (flash).
+ *   - A state struct (pw_reassembler, pw_scanner, pw_log_reader) must be prepared by its init
+ *     function. One that was not (never initialised, zeroed, overwritten) fails a check word over
+ *     its contents (random bytes pass it with probability 2^-64) and is refused without being read
+ *     or written: functions that return an error code return PW_ERR_BUFFER_TOO_SMALL at 0, as for
+ *     NULL, pw_*_next and pw_reassembler_in_progress return false, and pw_scanner_resynchronize
+ *     does nothing. A byte-for-byte copy of a prepared struct works as the original; a copy that
+ *     outlives the bytes it reads is the caller's to avoid, as it cannot be detected.
  *   - The ABI uses fixed-width integers, size_t and bool only; the enums below name values and
  *     are never the type of a field or parameter, so -fshort-enums on either side does not matter.
  *   - Structs follow the spec's field order and widths, named after the spec's fields. Enumerated
@@ -381,7 +393,9 @@ static inline uint8_t pw_frame_message_type(const pw_frame *frame) {
 uint16_t pw_frame_decode(const uint8_t *bytes, size_t length, pw_frame *frame,
                          uint32_t *error_offset);
 
-/* Writes exactly this frame (a message of at most 240 payload bytes, or one fragment). */
+/* Writes exactly this frame (a message of at most 240 payload bytes, or one fragment). Its checks
+   come in a decoder's order (4.2) and before the buffer's: a larger payload is PAYLOAD_TOO_LARGE
+   at 7 (PW-FRAME-5) whatever `capacity`; use pw_message_encode_frames to fragment it. */
 uint16_t pw_frame_encode(const pw_frame *frame, uint8_t *out, size_t capacity, size_t *written,
                          uint32_t *error_offset);
 
@@ -467,7 +481,9 @@ uint16_t pw_scanner_init(pw_scanner *scanner, const uint8_t *bytes, size_t lengt
 /* The next event, or false at the end of the stream. A PW_SCAN_FRAME's bytes are
    bytes[start .. start + length); decode them with pw_frame_decode. */
 bool pw_scanner_next(pw_scanner *scanner, pw_scan_event *event);
-/* After a frame whose later checks failed: go on from the next sync word after `start` (4.3). */
+/* After a frame whose later checks failed: go on from the next sync word after `start` (4.3).
+   Any size_t is safe: a `start` at or past the end of the stream, SIZE_MAX among them, moves the
+   scanner to the end, so that the next pw_scanner_next returns false. */
 void pw_scanner_resynchronize(pw_scanner *scanner, size_t start);
 
 /* ---- Derived quantities (spec 2.3) ------------------------------------------------------------- */
@@ -549,7 +565,8 @@ typedef struct pw_log_record {
     } body;
 } pw_log_record;
 
-/* Writes the 20-byte record, its CRC included. */
+/* Writes the 20-byte record, its CRC included. A record a log reader would reject is refused with
+   the reader's error and offset before `out` is looked at (NULL `out`: PW_ERR_BUFFER_TOO_SMALL). */
 uint16_t pw_log_record_encode(const pw_log_record *record, uint8_t out[PW_LOG_RECORD_SIZE],
                               uint32_t *error_offset);
 
