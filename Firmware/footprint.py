@@ -58,11 +58,13 @@ def core_sizes(map_path):
 
 
 def stack_report(path):
+    """The most per function over every report in the file: the testee may have been started
+    several times in one conformance run, and each run prints its own report."""
     peaks = {}
     for line in open(path, encoding="utf-8", errors="replace"):
         parts = line.split()
         if len(parts) == 3 and parts[0] == "stack" and parts[2].isdigit():
-            peaks[parts[1]] = int(parts[2])
+            peaks[parts[1]] = max(peaks.get(parts[1], 0), int(parts[2]))
     return peaks
 
 

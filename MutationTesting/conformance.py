@@ -36,8 +36,11 @@ def run(cmd, limit=WALL_CLOCK_LIMIT):
     start = time.monotonic()
     # A session of its own: the runner's testee (and anything the testee leaves behind) is ended
     # with the run, by process group, however the run ends.
+    # A mutant runs as a plain `python3` would: PYTHONUNBUFFERED (set on some machines) would hide
+    # a testee that forgets to flush its answer (PW-CONF-1).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, env=env)
     with _active_lock:
         _active.add(proc.pid)
     try:

@@ -164,6 +164,9 @@ class Progress:
         text = "[%d/%d] killed %d, survived %d, not viable %d, stale %d  (%s)" % (
             self.done, self.total, self.counts["killed"], self.counts["survived"],
             self.counts["not viable"], self.counts["stale patch"], m["id"])
+        if m["status"] == "survived":
+            # On record at once: a long run that is cut short still names what it found.
+            sys.stderr.write(("\r\033[K" if self.tty else "") + "survived: %s\n" % m["id"])
         if self.tty:
             sys.stderr.write("\r\033[K" + text[:150])
         elif self.done % 25 == 0 or self.done == self.total:

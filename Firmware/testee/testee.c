@@ -1185,7 +1185,7 @@ static void dispatch(const uint8_t *body, size_t length)
 
 /* ---- Transport (2.1) ----------------------------------------------------------------------------- */
 
-enum read_result { READ_OK, READ_END_AT_START, READ_END_IN_MIDDLE };
+enum read_result { READ_OK, READ_END_AT_START, READ_END_IN_MIDDLE, READ_ERROR };
 
 /* Reads exactly n bytes from stdin, looping on partial reads. */
 static enum read_result read_exact(uint8_t *buf, size_t n)
@@ -1193,9 +1193,9 @@ static enum read_result read_exact(uint8_t *buf, size_t n)
     size_t done = 0;
     while (done < n) {
         long got = platform_read(PLATFORM_STDIN, buf + done, (unsigned long)(n - done));
-        if (got < 0) return READ_END_IN_MIDDLE; /* an error: never a clean end */
+        if (got < 0) return READ_ERROR; /* an error, not the end of the input */
         if (got == 0) return done == 0 ? READ_END_AT_START : READ_END_IN_MIDDLE;
-        if ((unsigned long)got > (unsigned long)(n - done)) return READ_END_IN_MIDDLE;
+        if ((unsigned long)got > (unsigned long)(n - done)) return READ_ERROR;
         done += (size_t)got;
     }
     return READ_OK;
@@ -1277,15 +1277,28 @@ static void respond_request_too_long(uint32_t length)
 }
 
 /* A request above TESTEE_MAX_MESSAGE: read it to its end, so the next request is found. */
-static bool discard_request(uint32_t length)
+static enum read_result discard_request(uint32_t length)
 {
     uint32_t left = length;
     while (left > 0) {
         size_t chunk = left < (uint32_t)sizeof g_request ? (size_t)left : sizeof g_request;
-        if (read_exact(g_request, chunk) != READ_OK) return false;
+        enum read_result r = read_exact(g_request, chunk);
+        if (r != READ_OK) return r == READ_ERROR ? READ_ERROR : READ_END_IN_MIDDLE;
         left -= (uint32_t)chunk;
     }
-    return true;
+    return READ_OK;
+}
+
+/* 2.1, PW-CONF-4: wherever the input ends, even inside a request, the testee exits 0 and answers
+   nothing more; a read error is not an end. */
+static _Noreturn void end_of_input(enum read_result r, const char *where)
+{
+    if (r == READ_ERROR) {
+        platform_stderr_print("testee: cannot read standard input\n");
+        finish(1);
+    }
+    platform_stderr_print(where);
+    finish(0);
 }
 
 int main(void)
@@ -1297,22 +1310,15 @@ int main(void)
         uint8_t header[4];
         enum read_result r = read_exact(header, sizeof header);
         if (r == READ_END_AT_START) finish(0); /* stdin ended between requests */
-        if (r != READ_OK) {
-            platform_stderr_print("testee: input ended inside a message length\n");
-            finish(1);
-        }
+        if (r != READ_OK) end_of_input(r, "testee: input ended inside a message length\n");
         uint32_t length = wire_get_u32(header);
         if (length > TESTEE_MAX_MESSAGE) {
-            if (!discard_request(length)) {
-                platform_stderr_print("testee: input ended inside a request\n");
-                finish(1);
-            }
+            r = discard_request(length);
+            if (r != READ_OK) end_of_input(r, "testee: input ended inside a request\n");
             respond_request_too_long(length);
         } else {
-            if (read_exact(g_request, (size_t)length) != READ_OK) {
-                platform_stderr_print("testee: input ended inside a request\n");
-                finish(1);
-            }
+            r = read_exact(g_request, (size_t)length);
+            if (r != READ_OK) end_of_input(r, "testee: input ended inside a request\n");
             dispatch(g_request, (size_t)length);
         }
         send_response();

@@ -393,6 +393,13 @@ extension Exchange {
                 return .fail(Self.outcome(response, expectedBytes: nil), "request \(index + 1) (\(Hex.encode(body.prefix(8)))…): \(problem)")
             }
         }
+        // The input ends inside a request (2.1, PW-CONF-4): the testee answers nothing more and exits 0.
+        if let end = vector.json["endInput"]?.stringValue {
+            let unframed = (try? Hex.decode(end)) ?? []
+            if let problem = testee.finish(after: unframed) {
+                return .fail("ending", "input ended after \(Hex.encode(unframed.prefix(8)))…: the testee \(problem)")
+            }
+        }
         return .pass
     }
 

@@ -102,13 +102,17 @@ public final class ProcessTestee: Testee {
         return send(request)
     }
 
-    /// Ends the testee's input and checks how it ends (spec/conformance.md 2.1, PW-CONF-1, PW-CONF-4):
-    /// nil when it exits with status 0 within the time-out and writes nothing more.
-    public func finish() -> String? {
+    /// Writes `unframed` as it is, ends the testee's input and checks how it ends (spec/conformance.md
+    /// 2.1, PW-CONF-1, PW-CONF-4): nil when it exits with status 0 within the time-out and writes
+    /// nothing more. The next `send` starts the testee again.
+    public func finish(after unframed: [UInt8]) -> String? {
         if process == nil {
             do { try start() } catch { return "could not be started to check its exit: \(error)" }
         }
         guard let process else { return "not running" }
+        if !unframed.isEmpty {
+            do { try input?.write(contentsOf: Data(unframed)) } catch { return "closed its input before the end: \(exitDescription())" }
+        }
         try? input?.close()
         input = nil
         let deadline = Date().addingTimeInterval(timeout)

@@ -18,11 +18,16 @@ public protocol Testee {
     mutating func send(_ request: TesteeRequest, waitingAtLeast seconds: Double) -> TesteeReply
     /// Ends the testee.
     mutating func close()
-    /// Ends the testee's input and says what was wrong with how it ended, or nil (PW-CONF-4).
-    mutating func finish() -> String?
+    /// Writes `unframed` (bytes with no length prefix added: the start of a request that never
+    /// ends), ends the testee's input, and says what was wrong with how it ended, or nil (PW-CONF-4).
+    /// The next request starts the testee again.
+    mutating func finish(after unframed: [UInt8]) -> String?
 }
 
 extension Testee {
+    /// Ends the testee's input between requests (PW-CONF-4).
+    public mutating func finish() -> String? { finish(after: []) }
+
     public mutating func send(_ request: TesteeRequest, waitingAtLeast seconds: Double) -> TesteeReply { send(request) }
 }
 
@@ -43,5 +48,6 @@ public struct InProcessTestee: Testee {
 
     public mutating func close() {}
 
-    public mutating func finish() -> String? { nil }
+    /// In process there is no input to end.
+    public mutating func finish(after unframed: [UInt8]) -> String? { nil }
 }

@@ -17,7 +17,7 @@ struct TesteeCommand: ParsableCommand {
     var broken: ReferenceTestee.Fault?
 
     @Option(help: ArgumentHelp("Misbehave on purpose, for the runner's own tests: crash-on-crc32, hang-on-crc32, garbage-on-crc32, "
-                               + "skip-crc32, runtime-error-for-unknown-codes.", visibility: .hidden))
+                               + "skip-crc32, runtime-error-for-unknown-codes, exit-1-inside-request.", visibility: .hidden))
     var misbehave: String?
 
     func run() throws {
@@ -28,11 +28,11 @@ struct TesteeCommand: ParsableCommand {
             let length = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
             guard length <= WireBytes.maxMessageLength else {
                 // spec/conformance.md 2.7: read the body to its end without keeping it, then refuse it.
-                guard discard(length, from: input) else { return }
+                guard discard(length, from: input) else { return endedInsideRequest() }
                 output.write(Data(WireBytes.message(TesteeResponse.runtimeError("request too long: above 16 MiB").body)))
                 continue
             }
-            guard let body = readExactly(length, from: input) else { return }
+            guard let body = readExactly(length, from: input) else { return endedInsideRequest() }
             switch (TesteeRequest.read(body), misbehave) {
             case (.request(.crc32), "crash-on-crc32"): Foundation.exit(3)
             case (.request(.crc32), "hang-on-crc32"): while true { sleep(60) }
@@ -49,6 +49,11 @@ struct TesteeCommand: ParsableCommand {
             }
             output.write(Data(WireBytes.message(reference.respond(toBody: body).body)))
         }
+    }
+
+    /// The input ended inside a request's body: exit 0 without answering (conformance.md 2.1).
+    private func endedInsideRequest() {
+        if misbehave == "exit-1-inside-request" { Foundation.exit(1) }
     }
 
     /// Reads and drops `count` bytes; false if the input ends first.

@@ -139,6 +139,13 @@ struct ConformanceRunnerTests {
         let report = ConformanceRunner(corpus: edges, checksLibraryJSON: false).run(&bad)
         #expect(report.results.filter { $0.status != .pass }.map(\.name) == ["Recommended.Protocol.UnknownRequestCode"])
         #expect(report.passed, "protocol vectors are recommended")
+        // A testee that exits 1 when its input ends inside a request's body (PW-CONF-4).
+        var cut = try ProcessTestee(command: testeeCommand("--misbehave exit-1-inside-request"))
+        defer { cut.close() }
+        let cutReport = ConformanceRunner(corpus: edges, checksLibraryJSON: false).run(&cut)
+        #expect(cutReport.results.filter { $0.status != .pass }.map(\.name)
+                == ["Recommended.Protocol.InputEndsInsideBody", "Recommended.Protocol.InputEndsInsideLongBody"])
+        #expect(cutReport.results.first { $0.name == "Recommended.Protocol.InputEndsInsideBody" }?.detail.contains("exited with status 1") == true)
     }
 
     @Test("A command that is not a testee fails the handshake")

@@ -100,6 +100,11 @@ enum DumpCases {
         let stored = (0..<4100).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let limitInsideByte: [UInt8] = [0x78, 0x9C, 0x00, 0x04, 0x10, 0xFB, 0xEF] + stored
             + [0xED, 0xC0, 0x31, 0x09, 0x00, 0x00, 0x00, 0xC0, 0xA0, 0x6C, 0xF6, 0x2F, 0xB5, 0x22, 0xD3, 0xF6, 0x00, 0x00, 0x00, 0x00, 0x00]
+        // A fixed-Huffman block by hand: literal 'A', a copy of 258 at distance 1 (259 bytes, ending on an input
+        // byte boundary), then length code 257 with distance code 30, which does not exist. zlib decodes that
+        // distance code even when the copy has filled its output. Two bytes of padding follow, so the bad
+        // code is not in the transfer's last byte.
+        let literalsThenBadDistance: [UInt8] = [0x78, 0x9C, 0x73, 0x1C, 0x05, 0xC0, 0x07, 0x00, 0x00]
         func zlibDump(_ name: String, _ requirements: [String], _ transfer: [UInt8], imageLength: Int = 1000, crc: UInt32 = crc,
                       end: End, comment: String) -> VectorCase {
             let frames = chunks(transfer, encoding: 1, imageLength: imageLength, crc: crc)
@@ -222,6 +227,13 @@ enum DumpCases {
                      end: .error(.imageLengthMismatch, 0),
                      comment: "The output reaches imageLength + 1 inside a match, and an invalid distance code follows in the same input "
                          + "byte: the limit is met first (an inflater limited to imageLength + 1 bytes of output never decodes it)."),
+            zlibDump("Required.Dump.LengthLimitBeforeBadDistance", ["PW-IMAGE-5"], literalsThenBadDistance, imageLength: 258,
+                     end: .error(.imageLengthMismatch, 0),
+                     comment: "The copy makes 259 bytes, imageLength + 1; an invalid distance code follows in the next input bytes: "
+                         + "the limit is met first."),
+            zlibDump("Required.Dump.BadDistanceBeforeLength", ["PW-IMAGE-5"], literalsThenBadDistance, imageLength: 259,
+                     end: .error(.inflateFailed, 0),
+                     comment: "The same stream for an image of 259 bytes: the copy makes exactly imageLength, and the invalid distance code comes next."),
             zlibDump("Required.Dump.BadDataBeforeLength", ["PW-IMAGE-5"], beforeImage, imageLength: 4000,
                      end: .error(.inflateFailed, 0), comment: "Invalid data before any length is reached: INFLATE_FAILED."),
             zlibDump("Required.Dump.RatioBeforeBadHeader", ["PW-IMAGE-5"], header(0x88, 0x1C, tiny), imageLength: 1 << 20,
@@ -269,6 +281,8 @@ enum DumpCases {
         ("Required.Dump.LengthLimitBeforeBadAdler", ["PW-IMAGE-5/order"]),
         ("Required.Dump.BadDataBeforeLength", ["PW-IMAGE-5/order"]),
         ("Required.Dump.LengthLimitInsideTheByteOfBadData", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.LengthLimitBeforeBadDistance", ["PW-IMAGE-5/order"]),
+        ("Required.Dump.BadDistanceBeforeLength", ["PW-IMAGE-5/order"]),
         ("Required.Dump.RatioBeforeBadHeader", ["PW-IMAGE-5/order"]),
         ("Required.Dump.LengthBeforeCRC", ["PW-IMAGE-5/order"]),
         ("Required.Dump.ZlibReachesBeyondDeclaredWindow", ["PW-DUMP-13/window"]),

@@ -78,6 +78,10 @@ enum FragmentCases {
              "The last fragment of 300 bytes carries 64."),
             ("HeaderCut", ["PW-ENC-2"], V.frame(type: 0x60, flags: 0x01, payload: [0, 2]), .lengthMismatch, 11, "totalLength is cut."),
             ("HeaderEmpty", ["PW-ENC-2"], V.frame(type: 0x60, flags: 0x01, payload: []), .lengthMismatch, 9, "No fragment header at all."),
+            ("HeaderOfOneByte", ["PW-ENC-2"], V.frame(type: 0x60, flags: 0x01, payload: [0]), .lengthMismatch, 10,
+             "fragmentIndex only: the first field that does not fit is fragmentCount, at 10."),
+            ("HeaderOfThreeBytes", ["PW-ENC-2"], V.frame(type: 0x60, flags: 0x01, payload: [0, 2, 0x2C]), .lengthMismatch, 11,
+             "totalLength has one of its two bytes."),
             // 5.2 in order: two checks failing at once, the first reported.
             ("HeaderCutBeforeCount", ["PW-ENC-2", "PW-FRAG-2"], V.frame(type: 0x60, flags: 0x01, payload: [0, 9]), .lengthMismatch, 11,
              "fragmentCount 9 in a header cut short: the fields are read before they are checked."),

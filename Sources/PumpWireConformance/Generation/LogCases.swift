@@ -48,8 +48,21 @@ enum LogCases {
     static let alarmNames = ["lowReservoir", "emptyReservoir", "batteryEndOfService", "motorStall", "catheterOcclusion", "memoryError",
                              "clockLost", "pumpReset", "batteryElectiveReplacement"]
 
-    /// Every ranged body field of 13.4 at its maximum, and one past it (PW-LOG-1 step 7).
+    /// Every ranged body field of 13.4 at its minimum and its maximum, and one past them (PW-LOG-1 step 7).
     static var bounds: [VectorCase] {
+        let minimumEvents: [(Int, [UInt8], [(String, JSONValue)])] = [
+            (0, slot(0x04, [1] + u32(1) + u32(0)), [("record", s("refilled")), ("drug", s("morphine")),
+                                                    ("concentrationMicrogramsPerMillilitre", V.int(1)), ("resultingReservoirMicrolitres", V.int(0))]),
+            (20, slot(0x05, u32(0)), [("record", s("clockChanged")), ("previousTime", V.int(0))]),
+        ]
+        var minimumAlarms: [(Int, [UInt8], [(String, JSONValue)])] = []
+        for alarm in [1, 2, 3, 9] {
+            let name = s(alarmNames[alarm - 1])
+            let raised: [(String, JSONValue)] = [("record", s("alarmRaised")), ("alarm", name), ("detail", V.int(0))]
+            let cleared: [(String, JSONValue)] = [("record", s("alarmCleared")), ("alarm", name), ("cause", s("resolved")), ("detail", V.int(0))]
+            minimumAlarms.append((20 * minimumAlarms.count, slot(0x10, [UInt8(alarm), 0] + u32(0)), raised))
+            minimumAlarms.append((20 * minimumAlarms.count, slot(0x11, [UInt8(alarm), 1] + u32(0)), cleared))
+        }
         let bolus = slot(0x03, [4, 0] + u32(60_000_000) + u32(100_000_000) + u16(1440))
         let refill = slot(0x04, [8] + u32(100_000) + u32(60_000))
         let clock = slot(0x05, u32(0xFFFF_FFFE))
@@ -74,6 +87,20 @@ enum LogCases {
                 .covering("PW-LOG-1/body-bounds"),
             log("Required.Log.AlarmDetailMaxima", ["PW-LOG-1", "PW-JSON-6"], region: "alarmLog", alarms.flatMap(\.1),
                 items: alarms.map { .record($0.0, $0.1, $0.2) }, comment: "Each alarm's detail at its maximum: 60000 µL, 60000 µL, 5000 mV, 5000 mV.")
+                .covering("PW-LOG-1/body-bounds"),
+            log("Required.Log.EventBodyMinima", ["PW-LOG-1", "PW-JSON-6"], region: "eventLog", minimumEvents.flatMap(\.1),
+                items: minimumEvents.map { .record($0.0, $0.1, $0.2) }, comment: "Every ranged field of the event records at its minimum.")
+                .covering("PW-LOG-1/body-bounds"),
+            log("Required.Log.AlarmDetailMinima", ["PW-LOG-1", "PW-JSON-6"], region: "alarmLog", minimumAlarms.flatMap(\.1),
+                items: minimumAlarms.map { .record($0.0, $0.1, $0.2) },
+                comment: "Each ranged alarm detail at 0, raised and cleared: an empty reservoir of 0 µL, a battery of 0 mV.")
+                .covering("PW-LOG-1/body-bounds"),
+            log("Required.Log.DailyDeliveryMinima", ["PW-LOG-1", "PW-JSON-6"], region: "therapyHistory",
+                slot(0x20, time: 0, u32(0) + u32(0) + u16(0)),
+                items: [.record(0, slot(0x20, time: 0, u32(0) + u32(0) + u16(0)),
+                                [("record", s("dailyDelivery")), ("basalVolumeNanolitres", V.int(0)), ("bolusVolumeNanolitres", V.int(0)),
+                                 ("bolusCount", V.int(0))])],
+                comment: "A day with nothing delivered, on day 0 of the pump clock.")
                 .covering("PW-LOG-1/body-bounds"),
             tooBig("BolusDoseAboveMaximum", "eventLog", slot(0x03, [1, 0] + u32(0) + u32(100_000_001) + u16(0)), at: 12, "100000001 ng is above the maximum."),
             tooBig("RefillConcentrationZero", "eventLog", slot(0x04, [1] + u32(0) + u32(0)), at: 7, "A concentration of 0 µg/mL."),

@@ -35,13 +35,17 @@ enum ProtocolCases {
     static let stillServing = exchange([0x03] + Array("123456789".utf8), ok(data: [0xB1, 0x29]))
 
     static func vector(
-        _ name: String, capability: String? = nil, timeout: Int? = nil, comment: String, _ exchanges: [JSONValue]
+        _ name: String, capability: String? = nil, timeout: Int? = nil, comment: String, _ exchanges: [JSONValue],
+        endInput: [UInt8]? = nil
     ) -> VectorCase {
         var body: [(String, JSONValue)] = [("result", .string("valid"))]
         if let capability { body.append(("capability", .string(capability))) }
         if let timeout { body.append(("timeout", V.int(timeout))) }
-        return VectorCase("Recommended.Protocol.\(name)", level: .recommended, requirements: ["PW-CONF-5", "PW-CONF-1"], kind: "protocol",
-                          comment: comment, body: body + [("exchanges", .array(exchanges))])
+        body.append(("exchanges", .array(exchanges)))
+        if let endInput { body.append(("endInput", V.hex(endInput))) }
+        let requirements = endInput == nil ? ["PW-CONF-5", "PW-CONF-1"] : ["PW-CONF-4", "PW-CONF-1"]
+        return VectorCase("Recommended.Protocol.\(name)", level: .recommended, requirements: requirements, kind: "protocol",
+                          comment: comment, body: body)
     }
 
     static var cases: [VectorCase] {
@@ -79,11 +83,26 @@ enum ProtocolCases {
                 exchange([0x09] + WireBytes.u16(workedRx.count) + workedRx, malformed),
                 exchange([0x09] + WireBytes.u16(workedRx.count) + workedRx + [0x00], malformed), stillServing,
             ]),
-            vector("MalformedSession", capability: "session", comment: "SESSION's count promises a frame that is not there, or a byte follows the last.", [
-                exchange([0x0A, 0x01, 0x00], malformed), exchange([0x0A, 0x00, 0x00, 0x00], malformed), stillServing,
+            vector("MalformedSession", capability: "session", comment: "SESSION's count promises a frame that is not there, or half "
+                       + "of its length, or a byte follows the last.", [
+                exchange([0x0A, 0x01, 0x00], malformed), exchange([0x0A, 0x01, 0x00, 0x05], malformed),
+                exchange([0x0A, 0x00, 0x00, 0x00], malformed), stillServing,
             ]),
-            vector("MalformedDump", capability: "dump", comment: "DUMP's frame length runs past the body.", [
-                exchange([0x0B, 0x01, 0x00, 0x05, 0x00, 0xA5], malformed), stillServing,
+            vector("MalformedDump", capability: "dump", comment: "DUMP's frame length runs past the body, or only half of it is there.", [
+                exchange([0x0B, 0x01, 0x00, 0x05, 0x00, 0xA5], malformed), exchange([0x0B, 0x01, 0x00, 0x05], malformed), stillServing,
+            ]),
+            vector("SessionWithEmptyFrame", capability: "session", comment: "A SESSION whose last frame has length 0 is well formed: "
+                       + "an empty entry fails 4.2 (TRUNCATED at 0), so it is neither request nor response, and there is no finding.", [
+                exchange([0x0A, 0x01, 0x00, 0x00, 0x00], ok(data: [0x00, 0x00])), stillServing,
+            ]),
+            vector("DumpWithEmptyFrame", capability: "dump", comment: "A DUMP whose only frame is empty: that frame is rejected, "
+                       + "TRUNCATED at frame offset 0, and no chunk was added.", [
+                exchange([0x0B, 0x01, 0x00, 0x00, 0x00], ok(data: [0x01, 0x00, 0x02] + WireBytes.u16(Int(ErrorCode.truncated.rawValue))
+                                                             + WireBytes.u32(0) + [0x00, 0x02])), stillServing,
+            ]),
+            vector("LogOfEmptyImage", capability: "log", comment: "A LOG of exactly 5 bytes after its code is well formed: an empty "
+                       + "image holds no items.", [
+                exchange([0x0C, 0x01, 0, 0, 0, 0], ok(data: WireBytes.u32(0))), stillServing,
             ]),
             vector("MalformedLog", capability: "log", comment: "LOG needs at least 5 bytes after its code.", [
                 exchange([0x0C, 0x01, 0x00, 0x00, 0x00], malformed), stillServing,
@@ -105,6 +124,13 @@ enum ProtocolCases {
                 exchange([0x04], fill: ([0x00], WireBytes.maxMessageLength),
                          .object([("anyOf", .array([ok(data: WireBytes.u32(zerosCRC)), runtimeError("request too long")]))])), stillServing,
             ]),
+            vector("InputEndsInsideLength", comment: "The input ends after 2 bytes of a request's length: the testee answers "
+                       + "nothing more and exits with status 0 (2.1, PW-CONF-4).", [stillServing], endInput: [0x05, 0x00]),
+            vector("InputEndsInsideBody", comment: "The input ends after 3 of a request's 10 bytes: no answer, exit status 0.",
+                   [stillServing], endInput: WireBytes.u32(10) + [0x03, 0x31, 0x32]),
+            vector("InputEndsInsideLongBody", comment: "The input ends inside a body above 16 MiB, which the testee was reading to "
+                       + "its end without keeping it (2.7): no answer, exit status 0.",
+                   [stillServing], endInput: WireBytes.u32(UInt32(WireBytes.maxMessageLength + 1)) + [0x03] + [UInt8](repeating: 0, count: 64)),
             vector("RequestTooLong", comment: "A body of 16 MiB + 1: read to its end without keeping it, refused, and the next request found.", [
                 exchange([0x03], fill: ([0x00], WireBytes.maxMessageLength + 1), runtimeError("request too long")), stillServing,
             ]),

@@ -96,6 +96,15 @@ enum SessionCases {
         let swappedDigest = f(.acknowledgement(Acknowledgement(acknowledgedType: 2, digest: ZlibCRC32.checksum(rxPayload).byteSwapped)), 2)
         let frameDigest = f(.acknowledgement(Acknowledgement(acknowledgedType: 2, digest: ZlibCRC32.checksum(f(rx, 2)))), 2)
         let badPayloadRequest = V.frame(type: 0x02, sequence: 2, payload: V.patch(rxPayload, at: 21, V.le(60, 2)))
+        // A 48-step prescription whose step 40 starts at minute 65535: FIELD_OUT_OF_RANGE at payload offset 261 of the reassembled message.
+        var badLongPayload = MessageCases.raw(longRx)
+        badLongPayload.replaceSubrange((21 + 6 * 40)..<(21 + 6 * 40 + 2), with: [0xFF, 0xFF])
+        let badLongParts = [0, 1].map { index in
+            FragmentCases.fragment(type: 0x02, sequence: 2, index: UInt8(index), count: 2, total: badLongPayload.count,
+                                   data: Array(badLongPayload[(236 * index)..<min(badLongPayload.count, 236 * index + 236)]))
+        }
+        var wrongDigestReceipt = D.receipt
+        wrongDigestReceipt.confirmationDigest ^= 1
         var badCRCRequest = f(rx, 2)
         badCRCRequest[badCRCRequest.count - 1] ^= 0xFF
 
@@ -215,6 +224,21 @@ enum SessionCases {
             session("Required.Session.RefillRefusedForDrug", ["PW-REFILL-5", "PW-NAK-2", "PW-REFILL-2"],
                     [f(rx, 2), ack(2, rxPayload, 2), f(.refillConfirmation(wrongRefill), 3), nak(4, .drugMismatch, 0, 3)], findings: [],
                     comment: "Baclofen into a morphine pump: refused with DRUG_MISMATCH at offset 0."),
+            session("Required.Session.RefillRefusedForConcentration", ["PW-REFILL-5", "PW-NAK-2"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(.refillConfirmation(strongerRefill), 3), nak(4, .concentrationMismatch, 1, 3)], findings: [],
+                    comment: "4000 µg/mL into a pump programmed for another concentration: refused with CONCENTRATION_MISMATCH at offset 1.")
+                .covering("PW-REFILL-5/concentration"),
+            session("Required.Session.ReceiptDigestWrongAlarmRight", ["PW-REFILL-4", "PW-SESSION-7"],
+                    [f(rx, 2), ack(2, rxPayload, 2), f(refill, 3), f(.refillReceipt(wrongDigestReceipt), 3)], findings: [(3, .receiptMismatch)],
+                    comment: "With a prescription confirmed, a receipt whose alarm time is D5's but whose digest is not the refill's: still RECEIPT_MISMATCH."),
+            session("Required.Session.ReassembledRequestRefused", ["PW-NAK-2", "PW-FRAG-12", "PW-SESSION-5"],
+                    badLongParts + [nak(2, .fieldOutOfRange, 261, 2)], findings: [],
+                    comment: "A fragmented prescription whose reassembled payload fails at payload offset 261: the refusal carries 261 (PW-FRAG-12).")
+                .covering("PW-SESSION-5/reassembled-refusal"),
+            session("Required.Session.ReassembledRequestRefusedAtFrameOffset", ["PW-NAK-2", "PW-FRAG-12", "PW-SESSION-5"],
+                    badLongParts + [nak(2, .fieldOutOfRange, 270, 2)], findings: [(2, .wrongRefusal)],
+                    comment: "The same refusal at 270, as if the offset were in a single frame: WRONG_REFUSAL.")
+                .covering("PW-SESSION-5/reassembled-refusal"),
             session("Required.Session.RefillNotRefused", ["PW-REFILL-5"],
                     [f(rx, 2), ack(2, rxPayload, 2), f(.refillConfirmation(wrongRefill), 3), f(.refillReceipt(D.receipt), 3)],
                     findings: [(3, .wrongRefusal)], comment: "The pump accepted a refill of another drug."),
