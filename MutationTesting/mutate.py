@@ -154,17 +154,19 @@ class UsageError(Exception):
 # Running
 
 class Progress:
-    def __init__(self, total):
+    def __init__(self, total, noted=()):
         self.total, self.done, self.counts = total, 0, Counter()
+        self.noted = noted     # ids with an equivalence note: counted apart as they come
         self.tty = sys.stderr.isatty()
 
     def step(self, m):
         self.done += 1
-        self.counts[m["status"]] += 1
-        text = "[%d/%d] killed %d, survived %d, not viable %d, stale %d  (%s)" % (
-            self.done, self.total, self.counts["killed"], self.counts["survived"],
+        noted = m["status"] == "survived" and m["id"] in self.noted
+        self.counts["equivalent" if noted else m["status"]] += 1
+        text = "[%d/%d] killed %d, survived %d, equivalent %d, not viable %d, stale %d  (%s)" % (
+            self.done, self.total, self.counts["killed"], self.counts["survived"], self.counts["equivalent"],
             self.counts["not viable"], self.counts["stale patch"], m["id"])
-        if m["status"] == "survived":
+        if m["status"] == "survived" and not noted:
             # On record at once: a long run that is cut short still names what it found.
             sys.stderr.write(("\r\033[K" if self.tty else "") + "survived: %s\n" % m["id"])
         if self.tty:
@@ -325,7 +327,7 @@ def _command_run(args):
     def log(text):
         sys.stderr.write(text + "\n")
 
-    progress = Progress(len(selected))
+    progress = Progress(len(selected), noted=notes)
     swift_selected = [m for m in selected if m["set"] == "swift"]
     python_selected = [m for m in selected if m["set"] == "python"]
     try:
