@@ -82,7 +82,3 @@ struct EncodeCommand: ParsableCommand {
         }
     }
 }
-
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct PumpWireCommand: ParsableCommand {
@@ -6,12 +7,48 @@ struct PumpWireCommand: ParsableCommand {
         commandName: "pumpwire",
         abstract: "Decode, encode and check PumpWire frames (spec/pumpwire-v1.md).",
         discussion: """
-            Exit status: 0 when everything decoded or encoded, 1 when a frame or message was \
-            rejected (each rejection is printed with its spec error code and byte offset), \
-            64 for a usage error.
+            Exit status, the same for every command: 0 when the input was clean or the job done; \
+            1 when the input was read and has findings or rejections (each printed with the file, \
+            the spec's error code and name, and the offset); 2 when the command could not do its \
+            job (a usage error, an input missing, unreadable or of an unsupported form, an output \
+            that cannot be written, a filter that matches nothing).
             """,
         subcommands: [DecodeCommand.self, ValidateCommand.self, CaptureCommand.self, EncodeCommand.self, DumpCommand.self, ConformanceCommand.self, VectorsCommand.self, TesteeCommand.self, FuzzCommand.self]
     )
+
+    /// Runs the command with the one convention for exit statuses: usage errors exit 2, not 64.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            finish(error, command: nil)
+        }
+        do {
+            try command.run()
+        } catch {
+            finish(error, command: command)
+        }
+        Foundation.exit(ExitStatus.clean)
+    }
+
+    private static func finish(_ error: any Error, command: (any ParsableCommand)?) -> Never {
+        let name = command.map { "pumpwire " + type(of: $0)._commandName } ?? "pumpwire"
+        if let failure = error as? CommandFailure {
+            printError("\(name): \(failure)")
+            Foundation.exit(ExitStatus.failure)
+        }
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            if !message.isEmpty { print(message) }  // --help, --version
+            Foundation.exit(ExitStatus.clean)
+        }
+        if !message.isEmpty { printError(message) }
+        // ArgumentParser's usage errors are 64 (EX_USAGE); ours are 2. ExitCode(1) stays 1.
+        Foundation.exit(code.rawValue == 1 ? ExitStatus.findings : ExitStatus.failure)
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
