@@ -23,8 +23,14 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "Every session vector, a file each (needs --directory).")
     var allSessions = false
 
-    @Option(help: "A hex log or raw stream (repeatable): each frame found becomes a packet, and so does each run of noise.")
+    @Option(help: "A capture, hex log, hex dump or raw stream (repeatable): written as packets that mean what it meant (spec 14.4).")
     var from: [String] = []
+
+    @Flag(help: "Read every file under a directory given to --from.")
+    var recursive = false
+
+    @Option(help: ArgumentHelp(stringLiteral: InputFormat.help))
+    var inputFormat: InputFormat = .auto
 
     @Option(name: .shortAndLong, help: "The capture to write (one vector, or --from).")
     var output: String?
@@ -46,24 +52,12 @@ struct CaptureCommand: ParsableCommand {
     }
 
     func run() throws {
-        if !from.isEmpty {
-            var packets: [[UInt8]] = []
-            for path in from {
-                do {
-                    packets += StreamPieces.pieces(of: try InputBytes.read(path: path, format: .auto))
-                } catch let failure as InputBytes.Failure {
-                    throw ValidationError(failure.description)
-                }
-            }
-            try write(CaptureWriter.capture(of: packets, format: format, comment: "from " + from.joined(separator: ", ")), to: output!)
-            print("wrote \(output!): \(packets.count) packets")
-            return
-        }
+        if !from.isEmpty { return try convert() }
         let sessions = try Corpus(directory: URL(fileURLWithPath: corpus)).vectors.filter { $0.kind == "session" }
         var chosen = allSessions ? sessions : []
         for wanted in vector {
             guard let found = sessions.first(where: { $0.name == wanted || String($0.id) == wanted }) else {
-                throw ValidationError("no session vector named \(wanted) in \(corpus)")
+                throw CommandFailure("no session vector named \(wanted) in \(corpus)")
             }
             chosen.append(found)
         }
@@ -76,24 +70,64 @@ struct CaptureCommand: ParsableCommand {
         }
     }
 
+    /// `--from`: every input, in order, into one capture written as it is read (spec 14.4).
+    private func convert() throws {
+        let paths = try Inputs.paths(from, recursive: recursive)
+        let inputs = try paths.map { path throws(CommandFailure) in try Inputs.open(path, as: inputFormat) }
+        guard let sink = FileSink(path: output!) else { throw CommandFailure("\(output!): cannot create the file") }
+        var writer = CaptureWriter(format: format, comment: "from " + inputs.map(\.name).joined(separator: ", "))
+        var packets = 0, dropped = 0, forced = 0
+        var problems: [String] = []
+        for input in inputs {
+            let converter = CaptureConverter { data, originalLength in
+                writer.add(data, microseconds: CaptureWriter.vectorEpochMicroseconds + UInt64(packets) * 50_000, originalLength: originalLength)
+                packets += 1
+                if writer.bytes.count >= 1 << 16 { sink.write(writer.takeBytes()) }
+            }
+            converter.convert(input)
+            dropped += converter.noiseBytesDropped
+            forced += converter.forcedCuts
+            problems += converter.sourceProblems.map { ValidationText.line(for: $0, file: input.name) }
+        }
+        sink.write(writer.takeBytes())
+        guard sink.close() else { throw CommandFailure("\(output!): cannot write the capture") }
+        for problem in problems { printError(problem) }
+        var note = ""
+        if dropped > 0 { note += "; \(dropped) bytes of noise beyond a packet's 65535 left out" }
+        if forced > 0 { note += "; \(forced) cuts forced inside rejected frames (findings there may differ)" }
+        print("wrote \(output!): \(packets) packets\(note)")
+    }
+
     private func write(_ bytes: [UInt8], to path: String) throws {
-        if let directory { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        if let directory {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw CommandFailure("\(directory): cannot create the directory")
+            }
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw CommandFailure("\(path): cannot write the capture") }
+    }
+}
+
+/// An output file written a piece at a time.
+final class FileSink {
+    private let handle: FileHandle
+    private var failed = false
+
+    init?(path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        self.handle = handle
+    }
+
+    func write(_ bytes: [UInt8]) {
+        guard !failed, !bytes.isEmpty else { return }
+        do { try handle.write(contentsOf: bytes) } catch { failed = true }
+    }
+
+    /// False if any write failed.
+    func close() -> Bool {
+        do { try handle.close() } catch { failed = true }
+        return !failed
     }
 }
 
 extension CaptureWriter.Format: ExpressibleByArgument {}
-
-/// A stream cut into its frames and its runs of noise, in order: every byte kept.
-enum StreamPieces {
-    static func pieces(of bytes: [UInt8]) -> [[UInt8]] {
-        var starts: [Int] = []
-        var reader = StreamReader()
-        bytes.withUnsafeBytes { raw in
-            _ = reader.read(raw) { item, _ in
-                if item.length > 0 { starts.append(item.streamOffset) }  // reassembly results cover no bytes of their own
-            }
-        }
-        return zip(starts, starts.dropFirst() + [bytes.count]).map { Array(bytes[$0..<$1]) }
-    }
-}

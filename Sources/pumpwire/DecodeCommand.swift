@@ -22,114 +22,148 @@ struct DecodeCommand: ParsableCommand {
     @Argument(help: "Hex bytes (spaces allowed inside quotes). With none and no --file, stdin is read.")
     var hex: [String] = []
 
-    @Option(name: .shortAndLong, help: "A file of hex lines or raw bytes; - for stdin. Repeatable.")
+    @Option(name: .shortAndLong, help: "A capture, hex log, hex dump or raw stream; - for stdin. Repeatable.")
     var file: [String] = []
 
-    @Option(help: "How to read --file: auto, hex, binary, pcapng or pcap.")
+    @Flag(help: "Read every file under a directory given as --file.")
+    var recursive = false
+
+    @Option(help: ArgumentHelp(stringLiteral: InputFormat.help))
     var inputFormat: InputFormat = .auto
 
     @Option(help: "text or json.")
     var format: OutputFormat = .text
 
     func run() throws {
-        var bytes: [UInt8] = []
-        var captureItems: [StreamItem] = []
-        var problems: [ValidationFinding] = []
-        do {
-            for argument in hex { bytes += try InputBytes.parseHex(Array(argument.utf8), source: "argument") }
-            for path in file {
-                if let format = try InputBytes.captureFormat(path: path, format: inputFormat) {
-                    let capture = try StreamDecoder.decodeCapture(path: path, as: format)
-                    captureItems += capture.items
-                    problems += capture.problems
-                } else {
-                    bytes += try InputBytes.read(path: path, format: inputFormat)
-                }
+        var inputs: [CaptureInput] = []
+        if !hex.isEmpty { inputs.append(try Inputs.openArguments(hex)) }
+        let paths = try Inputs.paths(file.isEmpty && hex.isEmpty ? ["-"] : file, recursive: recursive)
+        let output = LineOutput()
+        let printer = DecodePrinter(format: format, output: output, namesFiles: inputs.count + paths.count > 1)
+        var rejected = false
+        printer.begin()
+        for input in inputs { rejected = printer.decode(input) || rejected }
+        for path in paths {
+            let input: CaptureInput
+            do { input = try Inputs.open(path, as: inputFormat) } catch {
+                printer.end()
+                output.flush()
+                throw error
             }
-            if hex.isEmpty && file.isEmpty { bytes = try InputBytes.read(path: "-", format: inputFormat) }
-        } catch let failure as InputBytes.Failure {
-            throw ValidationError(failure.description)
-        } catch let failure as FileInput.OpenFailure {
-            throw ValidationError(failure.description)
+            rejected = printer.decode(input) || rejected
         }
-
-        let items = StreamDecoder.decode(bytes) + captureItems
-        for problem in problems { printError("error: " + ValidationText.line(for: problem, file: "capture")) }
-        let report = try DecodeReport(items: items)
-        switch format {
-        case .text: print(report.text(inputLength: bytes.count))
-        case .json: print(report.json.text())
-        }
-        if report.rejectedCount > 0 || !problems.isEmpty { throw ExitCode(1) }
+        printer.end()
+        output.flush()
+        if rejected { throw ExitCode(ExitStatus.findings) }
     }
 }
 
-/// What `decode` prints, in text or JSON.
-struct DecodeReport {
-    var items: [StreamItem]
-    var views: [JSONValue?]
-    var rejectedCount: Int
+/// Prints what `decode` finds as it finds it, in text or as one JSON array: nothing is held but
+/// the item being printed, so a capture of any size decodes in bounded memory.
+final class DecodePrinter {
+    let format: OutputFormat
+    let output: LineOutput
+    /// Several inputs: each item's JSON and each summary names its file.
+    let namesFiles: Bool
+    private var firstItem = true
 
-    init(items: [StreamItem]) throws {
-        self.items = items
-        views = try items.map { item in
-            switch item.kind {
-            case .frame(let frame), .reassembled(let frame): try PumpWireJSON.view(of: frame)
-            case .rejected: nil
-            }
+    init(format: OutputFormat, output: LineOutput, namesFiles: Bool) {
+        self.format = format
+        self.output = output
+        self.namesFiles = namesFiles
+    }
+
+    func begin() { if format == .json { output.write("[", newline: false) } }
+
+    func end() { if format == .json { output.write(firstItem ? "]" : "\n]") } }
+
+    /// Decodes one input; true when anything was rejected (or the file has problems).
+    func decode(_ input: CaptureInput) -> Bool {
+        var frames = 0, rejections = 0, problems = 0
+        let reader = StreamItemReader(
+            onItem: { [self] item, _, context in
+                switch item.kind {
+                case .frame: frames += 1
+                case .reassembled: break
+                case .rejected: rejections += 1
+                }
+                switch format {
+                case .text: for line in DecodeText.lines(for: item, context: context, file: input.name) { output.write(line) }
+                case .json: writeJSON(DecodeText.json(for: item, context: context, file: namesFiles ? input.name : nil))
+                }
+            },
+            onProblem: { [self] finding in
+                problems += 1
+                let line = ValidationText.line(for: finding, file: input.name)
+                if format == .text { output.write(line) } else { output.flush(); printError(line) }
+            })
+        reader.read(input)
+        if format == .text {
+            let name = namesFiles ? "\(input.name): " : ""
+            let what = input.format == .pcapng || input.format == .pcap ? "in \(reader.packets) packet\(reader.packets == 1 ? "" : "s") of \(reader.streamBytes) bytes" : "in \(reader.streamBytes) bytes"
+            output.write("\(name)\(frames) frame\(frames == 1 ? "" : "s") \(what), \(rejections) rejected"
+                + (problems > 0 ? ", \(problems) capture problem\(problems == 1 ? "" : "s")" : ""))
         }
-        rejectedCount = items.filter { if case .rejected = $0.kind { true } else { false } }.count
+        return rejections > 0 || problems > 0
     }
 
-    var json: JSONValue {
-        .array(zip(items, views).map { item, view in
-            var members: [(String, JSONValue)] = item.packet.map { [("packet", .integer(Int64($0)))] } ?? []
-            members.append(("streamOffset", .integer(Int64(item.streamOffset))))
-            switch item.kind {
-            case .frame:
-                if case .object(let frameMembers)? = view { members += frameMembers }
-            case .reassembled:
-                members.append(("reassembled", .bool(true)))
-                if case .object(let frameMembers)? = view { members += frameMembers }
-            case .rejected(let error, let payloadOffsets):
-                guard case .object(let fields) = PumpWireJSON.view(of: error) else { break }
-                members.append(("error", .object(fields + [("offsetFrom", .string(payloadOffsets ? "payload" : "frame"))])))
-            }
-            return .object(members)
-        })
+    private func writeJSON(_ value: JSONValue) {
+        let indented = value.text().split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+        output.write((firstItem ? "\n" : ",\n") + indented, newline: false)
+        firstItem = false
+    }
+}
+
+/// What `decode` prints for one item, in text or JSON.
+enum DecodeText {
+    static func json(for item: StreamItem, context: StreamItemReader.ItemContext, file: String?) -> JSONValue {
+        var members: [(String, JSONValue)] = file.map { [("file", .string($0))] } ?? []
+        if let packet = item.packet { members.append(("packet", .integer(Int64(packet)))) }
+        members.append(("streamOffset", .integer(Int64(item.streamOffset))))
+        if let line = context.line { members.append(("line", .integer(Int64(line)))) }
+        switch item.kind {
+        case .frame(let frame):
+            if case .object(let frameMembers)? = try? PumpWireJSON.view(of: frame) { members += frameMembers }
+        case .reassembled(let frame):
+            members.append(("reassembled", .bool(true)))
+            if case .object(let frameMembers)? = try? PumpWireJSON.view(of: frame) { members += frameMembers }
+        case .rejected(let error, let payloadOffsets):
+            guard case .object(let fields) = PumpWireJSON.view(of: error) else { break }
+            var errorMembers = fields + [("offsetFrom", .string(payloadOffsets ? "payload" : "frame"))]
+            if let field = context.field { errorMembers.append(("field", .string(field))) }
+            members.append(("error", .object(errorMembers)))
+        }
+        return .object(members)
     }
 
-    func text(inputLength: Int) -> String {
+    static func lines(for item: StreamItem, context: StreamItemReader.ItemContext, file: String) -> [String] {
         var lines: [String] = []
-        var frameCount = 0
-        for (item, view) in zip(items, views) {
-            switch item.kind {
-            case .frame(let frame):
-                frameCount += 1
-                lines.append("frame at \(place(item)) (\(item.length) bytes): \(heading(frame))")
-                if let view { lines.append(body(of: view)) }
-                lines += derivedLines(frame)
-            case .reassembled(let frame):
-                lines.append("message reassembled from the fragments starting at \(place(item)): \(heading(frame))")
-                if let view { lines.append(body(of: view)) }
-                lines += derivedLines(frame)
-            case .rejected(let error, let payloadOffsets):
-                let packet = item.packet.map { "packet \($0), " } ?? ""
-                let place = payloadOffsets
-                    ? "payload offset \(error.offset) of the message whose fragments start at \(self.place(item))"
-                    : "\(packet)stream offset \(item.streamOffset + error.offset) (offset \(error.offset) in the frame at \(item.streamOffset))"
-                lines.append("error: \(error.code.specName) (\(error.code.rawValue)) at \(place)")
-            }
+        switch item.kind {
+        case .frame(let frame):
+            lines.append("frame at \(place(item, context)) (\(item.length) bytes): \(heading(frame))")
+            if let view = try? PumpWireJSON.view(of: frame) { lines.append(body(of: view)) }
+            lines += derivedLines(frame)
+        case .reassembled(let frame):
+            lines.append("message reassembled from the fragments starting at \(place(item, context)): \(heading(frame))")
+            if let view = try? PumpWireJSON.view(of: frame) { lines.append(body(of: view)) }
+            lines += derivedLines(frame)
+        case .rejected(let error, let payloadOffsets):
+            let packet = item.packet.map { "packet \($0), " } ?? ""
+            let lineText = context.line.map { ", line \($0)" } ?? ""
+            let field = context.field.map { ", field \($0)" } ?? ""
+            let where_ = payloadOffsets
+                ? "payload offset \(error.offset) of the message whose fragments start at \(place(item, context))"
+                : "\(packet)stream offset \(item.streamOffset + error.offset) (offset \(error.offset) in the frame at \(item.streamOffset)\(lineText)\(field))"
+            lines.append("\(file): \(error.code.specName) (\(error.code.rawValue)) at \(where_)")
         }
-        lines.append("\(frameCount) frame\(frameCount == 1 ? "" : "s") in \(inputLength) bytes, \(rejectedCount) rejected")
-        return lines.joined(separator: "\n")
+        return lines
     }
 
-    private func place(_ item: StreamItem) -> String {
-        (item.packet.map { "packet \($0), " } ?? "") + "offset \(item.streamOffset)"
+    private static func place(_ item: StreamItem, _ context: StreamItemReader.ItemContext) -> String {
+        (item.packet.map { "packet \($0), " } ?? "") + "offset \(item.streamOffset)" + (context.line.map { " (line \($0))" } ?? "")
     }
 
-    private func heading(_ frame: Frame) -> String {
+    private static func heading(_ frame: Frame) -> String {
         let code = "0x" + Hex.encode([frame.typeCode])
         var text = "\(MessageRegistry.name(of: frame.typeCode)) (\(code)), sequence \(frame.sequence)"
         if case .fragment(let fragment) = frame.content {
@@ -140,7 +174,7 @@ struct DecodeReport {
     }
 
     /// The view without the envelope keys the heading already shows.
-    private func body(of view: JSONValue) -> String {
+    private static func body(of view: JSONValue) -> String {
         guard case .object(let members) = view else { return "" }
         let shown = members.filter { !["messageType", "typeCode", "sequence"].contains($0.0) }
             .filter { !($0.0 == "authentication" && $0.1 == .null) }
@@ -152,7 +186,7 @@ struct DecodeReport {
     }
 
     /// Quantities of spec 2.3 that a clinical engineer checks by hand.
-    private func derivedLines(_ frame: Frame) -> [String] {
+    private static func derivedLines(_ frame: Frame) -> [String] {
         guard case .message(let message) = frame.content else { return [] }
         switch message {
         case .prescriptionBlock(let rx):

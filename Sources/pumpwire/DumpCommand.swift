@@ -25,10 +25,13 @@ struct DumpCommand: ParsableCommand {
                 """
         )
 
-        @Argument(help: "Files of frames (hex lines or binary); - for stdin.")
+        @Argument(help: "Captures, hex logs, hex dumps or raw streams of frames; - for stdin.")
         var files: [String] = ["-"]
 
-        @Option(help: "How to read the files: auto, hex or binary.")
+        @Flag(help: "Read every file under a directory given.")
+        var recursive = false
+
+        @Option(help: ArgumentHelp(stringLiteral: InputFormat.help))
         var inputFormat: InputFormat = .auto
 
         @Option(name: .shortAndLong, help: "Write the rebuilt image here (only when complete and its CRC-32 matches).")
@@ -38,35 +41,37 @@ struct DumpCommand: ParsableCommand {
         var format: OutputFormat = .text
 
         func run() throws {
-            var bytes: [UInt8] = []
-            do {
-                for path in files { bytes += try InputBytes.read(path: path, format: inputFormat) }
-            } catch let failure as InputBytes.Failure {
-                throw ValidationError(failure.description)
-            }
+            let paths = try Inputs.paths(files, recursive: recursive)
             var collector = DumpCollector()
-            var events: [(offset: Int, outcome: DumpCollector.ChunkOutcome)] = []
-            var otherFrames = 0, rejectedFrames = 0
-            for item in StreamDecoder.decode(bytes) {
-                switch item.kind {
-                case .frame(let frame):
-                    guard case .message(.memoryDumpChunk(let chunk)) = frame.content else { otherFrames += 1; continue }
-                    events.append((item.streamOffset, collector.add(chunk)))
-                case .reassembled: otherFrames += 1
-                case .rejected: rejectedFrames += 1
-                }
+            var tally = DumpReport.Tally()
+            var problems: [String] = []
+            for path in paths {
+                let input = try Inputs.open(path, as: inputFormat)
+                let reader = StreamItemReader(
+                    onItem: { item, _, _ in
+                        switch item.kind {
+                        case .frame(let frame):
+                            guard case .message(.memoryDumpChunk(let chunk)) = frame.content else { tally.otherFrames += 1; return }
+                            tally.add(collector.add(chunk), file: input.name, at: item)
+                        case .reassembled: tally.otherFrames += 1
+                        case .rejected: tally.rejectedFrames += 1
+                        }
+                    },
+                    onProblem: { problems.append(ValidationText.line(for: $0, file: input.name)) })
+                reader.read(input)
             }
+            for problem in problems { printError(problem) }
             let result = collector.finish()
             if let output, let image = result.image {
                 guard FileManager.default.createFile(atPath: output, contents: Data(image.bytes)) else {
-                    throw ValidationError("cannot write \(output)")
+                    throw CommandFailure("\(output): cannot write the image")
                 }
             }
             let items = result.image?.logItems ?? []
-            let report = DumpReport(result: result, events: events, otherFrames: otherFrames, rejectedFrames: rejectedFrames, items: items)
+            let report = DumpReport(result: result, tally: tally, items: items)
             print(format == .json ? report.json.text() : report.text)
             let recordsRead = !items.contains { if case .rejected = $0 { true } else { false } }
-            if result.image == nil || !recordsRead { throw ExitCode(1) }
+            if result.image == nil || !recordsRead || !problems.isEmpty { throw ExitCode(ExitStatus.findings) }
         }
     }
 
@@ -97,14 +102,11 @@ struct DumpCommand: ParsableCommand {
             var logRegion: MemoryRegion?
             if let region {
                 guard let named = MemoryRegion.names.first(where: { $0.value == region })?.key, named != .rawAddress else {
-                    throw ValidationError("--region must be eventLog, alarmLog or therapyHistory")
+                    throw ValidationError("--region must be eventLog, alarmLog or therapyHistory, not \(region)")
                 }
                 logRegion = named
             }
-            let bytes: [UInt8]
-            do { bytes = try InputBytes.read(path: image, format: .binary) } catch let failure as InputBytes.Failure {
-                throw ValidationError(failure.description)
-            }
+            let bytes = try Inputs.readImage(image)
             let items = LogReader.items(in: bytes, region: logRegion, regionOffset: regionOffset)
             switch format {
             case .json: print(JSONValue.array(items.map(PumpWireJSON.view(of:))).text())
@@ -117,30 +119,51 @@ struct DumpCommand: ParsableCommand {
 
 /// What `dump reassemble` prints.
 struct DumpReport {
-    var result: DumpCollector.Result
-    var events: [(offset: Int, outcome: DumpCollector.ChunkOutcome)]
-    var otherFrames: Int
-    var rejectedFrames: Int
-    var items: [LogItem]
+    /// The chunks and frames seen, counted as they pass: a capture of any size is read in bounded memory.
+    struct Tally {
+        var added = 0, duplicates = 0, resumption = 0, rejected = 0
+        var otherFrames = 0, rejectedFrames = 0
+        /// The first rejected chunks, with their place, for the report (the rest are counted).
+        var rejections: [(file: String, packet: Int?, offset: Int, error: PumpWireError)] = []
+        static let rejectionsShown = 100
 
-    func count(_ wanted: (DumpCollector.ChunkOutcome) -> Bool) -> Int { events.filter { wanted($0.outcome) }.count }
+        mutating func add(_ outcome: DumpCollector.ChunkOutcome, file: String, at item: StreamItem) {
+            switch outcome {
+            case .added: added += 1
+            case .duplicate: duplicates += 1
+            case .resumption: resumption += 1
+            case .rejected(let error):
+                rejected += 1
+                if rejections.count < Self.rejectionsShown { rejections.append((file, item.packet, item.streamOffset, error)) }
+            }
+        }
+    }
+
+    var result: DumpCollector.Result
+    var tally: Tally
+    var items: [LogItem]
 
     var text: String {
         guard let transfer = result.transfer else {
-            return "no memoryDumpChunk frame found (\(otherFrames) other frames, \(rejectedFrames) rejected)"
+            return "no memoryDumpChunk frame found (\(tally.otherFrames) other frames, \(tally.rejectedFrames) rejected)"
         }
         var lines = [
             "transfer: \(transfer.region.name) from offset \(transfer.regionOffset), \(transfer.imageLength) bytes, "
                 + "\(transfer.encoding.name), \(transfer.chunkCount) chunks, imageCrc32 \(hex32(transfer.imageCrc32))",
-            "chunks: \(count { $0 == .added }) added, \(count { $0 == .duplicate }) duplicates, "
-                + "\(count { $0 == .resumption }) from resumption transfers, \(count { if case .rejected = $0 { true } else { false } }) rejected"
-                + "; \(otherFrames) other frames, \(rejectedFrames) rejected frames",
+            "chunks: \(tally.added) added, \(tally.duplicates) duplicates, "
+                + "\(tally.resumption) from resumption transfers, \(tally.rejected) rejected"
+                + "; \(tally.otherFrames) other frames, \(tally.rejectedFrames) rejected frames",
         ]
-        for event in events {
-            if case .rejected(let error) = event.outcome { lines.append("  stream offset \(event.offset): \(error)") }
+        for rejection in tally.rejections {
+            let packet = rejection.packet.map { "packet \($0), " } ?? ""
+            lines.append("  \(rejection.file): \(packet)stream offset \(rejection.offset): \(rejection.error)")
         }
+        if tally.rejected > tally.rejections.count { lines.append("  and \(tally.rejected - tally.rejections.count) more rejected chunks") }
         if let image = result.image {
             lines.append("image: complete, \(image.bytes.count) bytes, CRC-32 \(hex32(image.crc32)) matches")
+            if !result.missingChunks.isEmpty {
+                lines.append("  chunks \(result.missingChunks.map(String.init).joined(separator: ", ")) of the first transfer were lost and filled by resumption transfers")
+            }
         } else if let error = result.error {
             lines.append("image: not usable: \(error)")
             if !result.missingChunks.isEmpty {
@@ -169,16 +192,20 @@ struct DumpReport {
             members.append(("transfer", .null))
         }
         members.append(("chunks", .object([
-            ("added", .integer(Int64(count { $0 == .added }))), ("duplicates", .integer(Int64(count { $0 == .duplicate }))),
-            ("resumption", .integer(Int64(count { $0 == .resumption }))),
-            ("rejected", .array(events.compactMap { event in
-                guard case .rejected(let error) = event.outcome else { return nil }
-                return .object([("streamOffset", .integer(Int64(event.offset))), ("error", PumpWireJSON.view(of: error))])
+            ("added", .integer(Int64(tally.added))), ("duplicates", .integer(Int64(tally.duplicates))),
+            ("resumption", .integer(Int64(tally.resumption))), ("rejectedCount", .integer(Int64(tally.rejected))),
+            ("rejected", .array(tally.rejections.map { rejection in
+                var place: [(String, JSONValue)] = [("file", .string(rejection.file))]
+                if let packet = rejection.packet { place.append(("packet", .integer(Int64(packet)))) }
+                return .object(place + [("streamOffset", .integer(Int64(rejection.offset))), ("error", PumpWireJSON.view(of: rejection.error))])
             })),
         ])))
-        members.append(("complete", .bool(result.image != nil)))
+        let complete = result.image != nil
+        members.append(("complete", .bool(complete)))
         members.append(("error", result.error.map(PumpWireJSON.view(of:)) ?? .null))
-        members.append(("missingChunks", .array(result.missingChunks.map { .integer(Int64($0)) })))
+        // Missing: what is still unknown. Recovered: what the first transfer lost and resumption filled.
+        members.append(("missingChunks", .array((complete ? [] : result.missingChunks).map { .integer(Int64($0)) })))
+        members.append(("recoveredChunks", .array((complete ? result.missingChunks : []).map { .integer(Int64($0)) })))
         members.append(("resumeRequests", .array(result.resumeRequests.map {
             .object([("region", .string($0.region.name)), ("offset", .integer(Int64($0.offset))), ("length", .integer(Int64($0.length)))])
         })))

@@ -11,7 +11,8 @@ struct ValidateCommand: ParsableCommand {
             byte streams, in bounded memory whatever their size. Reports every finding with its \
             place (packet and stream offset, or stream offset and line), its spec error code and \
             the requirement it breaks, then a summary by message type and by finding.
-            Exit status: 0 when nothing was found, 1 when something was, 2 when a file could not be read.
+            Exit status: 0 when nothing was found, 1 when something was, 2 when a file could not be \
+            read (missing, a directory without --recursive, empty, or of a form PumpWire does not read).
             Examples:
               pumpwire validate vectors/captures/stored-other-prescription.pcapng
               pumpwire validate --format json capture.pcapng | jq -c 'select(.code)'
@@ -22,8 +23,11 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Capture files; - for standard input.")
     var files: [String]
 
-    @Option(help: "How to read the files: auto (told from the first bytes, spec PW-CAP-4), pcapng, pcap, hex or raw.")
-    var inputFormat: CaptureInputFormat = .auto
+    @Option(help: ArgumentHelp(stringLiteral: InputFormat.help))
+    var inputFormat: InputFormat = .auto
+
+    @Flag(help: "Validate every file under a directory given.")
+    var recursive = false
 
     @Option(help: "text, or json (JSON Lines: a finding a line, then the file's summary).")
     var format: OutputFormat = .text
@@ -38,12 +42,11 @@ struct ValidateCommand: ParsableCommand {
         var found = false
         var unreadable = false
         let output = LineOutput()
-        for path in files {
+        for path in try Inputs.paths(files, recursive: recursive) {
             let bar = noProgress ? nil : ProgressBar(label: path)
             do {
-                let summary = try CaptureValidator.validate(
-                    path: path, as: inputFormat.captureFormat, progress: bar.map { bar in { bar.update($0, of: $1) } }
-                ) { finding in
+                let input = try Inputs.open(path, as: inputFormat)
+                let summary = CaptureValidator.validate(input, progress: bar.map { bar in { bar.update($0, of: $1) } }) { finding in
                     guard !summaryOnly else { return }
                     switch format {
                     case .text: output.write(ValidationText.line(for: finding, file: path))
@@ -64,25 +67,18 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         output.flush()
-        if unreadable { throw ExitCode(2) }
-        if found { throw ExitCode(1) }
+        if unreadable { throw ExitCode(ExitStatus.failure) }
+        if found { throw ExitCode(ExitStatus.findings) }
     }
-}
-
-/// How `validate` reads its files.
-enum CaptureInputFormat: String, CaseIterable, ExpressibleByArgument {
-    case auto, pcapng, pcap, hex, raw
-
-    var captureFormat: CaptureFormat? { CaptureFormat(rawValue: rawValue) }
 }
 
 /// Standard output through one buffer: a capture with a million findings prints quickly.
 final class LineOutput {
     private var buffer: [UInt8] = []
 
-    func write(_ line: String) {
+    func write(_ line: String, newline: Bool = true) {
         buffer += line.utf8
-        buffer.append(0x0A)
+        if newline { buffer.append(0x0A) }
         if buffer.count >= 1 << 16 { flush() }
     }
 

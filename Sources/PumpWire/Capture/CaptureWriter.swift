@@ -31,13 +31,15 @@ public struct CaptureWriter {
     }
 
     /// Adds one packet. `microseconds` counts from the Unix epoch; the direction of a frame of a
-    /// registered type follows from the registry unless given.
-    public mutating func add(_ data: [UInt8], microseconds: UInt64, outbound: Bool? = nil) {
+    /// registered type follows from the registry unless given. `originalLength`, when larger than
+    /// the data, records that a snap length cut the packet.
+    public mutating func add(_ data: [UInt8], microseconds: UInt64, outbound: Bool? = nil, originalLength: Int? = nil) {
         packets += 1
+        let original = UInt64(max(originalLength ?? data.count, data.count))
         switch format {
         case .pcapng:
             var body = Self.le(0, 4) + Self.le(microseconds >> 32, 4) + Self.le(microseconds & 0xFFFF_FFFF, 4)
-                + Self.le(UInt64(data.count), 4) + Self.le(UInt64(data.count), 4) + data
+                + Self.le(UInt64(data.count), 4) + Self.le(original, 4) + data
             body += [UInt8](repeating: 0, count: (4 - data.count % 4) % 4)
             if let outbound = outbound ?? Self.isOutbound(data) {
                 body += Self.option(2, Self.le(outbound ? 2 : 1, 4)) + [0, 0, 0, 0]  // epb_flags direction
@@ -45,8 +47,15 @@ public struct CaptureWriter {
             bytes += Self.block(6, body)
         case .pcap:
             bytes += Self.le(microseconds / 1_000_000, 4) + Self.le(microseconds % 1_000_000, 4)
-                + Self.le(UInt64(data.count), 4) + Self.le(UInt64(data.count), 4) + data
+                + Self.le(UInt64(data.count), 4) + Self.le(original, 4) + data
         }
+    }
+
+    /// Hands over the bytes written so far and forgets them: a writer streaming to a file holds
+    /// one packet at a time.
+    public mutating func takeBytes() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
     }
 
     /// P→I frames are outbound from the programmer; nil when the type is not in the registry.

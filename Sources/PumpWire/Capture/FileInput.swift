@@ -30,6 +30,8 @@ public final class FileInput {
     public private(set) var reachedEnd = false
     /// The file's size when it is a regular file (for progress), else nil.
     public let size: Int?
+    /// Why the system refused a read (EIO, EISDIR...); reading stops there as at the file's end.
+    public private(set) var readFailure: String?
 
     /// "-" is standard input.
     public init(path: String) throws(OpenFailure) {
@@ -124,6 +126,7 @@ public final class FileInput {
         let count = read(descriptor, buffer.baseAddress! + end, buffer.count - end)
         if count <= 0 {
             if count < 0 && errno == EINTR { return }
+            if count < 0 { readFailure = String(cString: strerror(errno)) }
             reachedEnd = true
         } else {
             end += count

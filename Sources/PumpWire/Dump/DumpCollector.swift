@@ -85,7 +85,13 @@ public struct DumpCollector {
         do throws(PumpWireError) {
             result.image = try assembly.finish()
         } catch {
-            result.error = error
+            // PW-IMAGE-3: a transfer finished with chunks missing is placed at its first missing
+            // chunk's transfer offset (218 * index), not at the inflated image's first gap.
+            if error.code == .chunksMissing, let first = result.missingChunks.first {
+                result.error = PumpWireError(.chunksMissing, at: first * WireLimits.chunkDataSize)
+            } else {
+                result.error = error
+            }
             result.resumeRequests = assembly.resumeRequests()
         }
         return result

@@ -11,9 +11,8 @@ public final class CaptureValidator: CaptureConsumer {
     private var frameIndex = 0
     /// Where the outstanding request was: the one earlier frame a finding can name (NO_RESPONSE).
     private var outstanding: (index: Int, place: FindingPlace, typeCode: UInt8, sequence: UInt16)?
-    /// Hex logs: where the lines of the current window begin, in stream order.
-    private var lineStarts: [(offset: Int, line: Int)] = []
-    private var firstLineStart = 0
+    /// Hex logs: where the lines of the current window begin.
+    private var lines = LineIndex()
     /// Hears the file offset reached, for a progress display.
     public var progressHandler: ((Int) -> Void)?
 
@@ -29,12 +28,12 @@ public final class CaptureValidator: CaptureConsumer {
 
     public func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
         let consumed = reader.read(window, at: offset, isFinal: isFinal) { item, frameBytes in take(item, frameBytes) }
-        forgetLines(before: offset + consumed)
+        lines.forget(before: offset + consumed)
         return consumed
     }
 
     public func line(_ line: Int, beginsAt offset: Int) {
-        lineStarts.append((offset, line))
+        lines.add(line, beginsAt: offset)
     }
 
     public func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
@@ -54,7 +53,7 @@ public final class CaptureValidator: CaptureConsumer {
     }
 
     private func take(_ item: StreamItem, _ frameBytes: UnsafeRawBufferPointer?) {
-        let place = FindingPlace(packet: item.packet, streamOffset: item.streamOffset, line: line(of: item.streamOffset, in: item))
+        let place = FindingPlace(packet: item.packet, streamOffset: item.streamOffset, line: item.packet == nil ? lines.line(of: item.streamOffset) : nil)
         let typeCode = frameBytes.map { $0[3] }
         let sequence = frameBytes.map { UInt16($0[5]) | UInt16($0[6]) << 8 }
         switch item.kind {
@@ -91,27 +90,6 @@ public final class CaptureValidator: CaptureConsumer {
         summary.findingsByCode[finding.code, default: 0] += 1
         report(finding)
     }
-
-    /// The line of a hex log's stream offset (PW-CAP-5).
-    private func line(of offset: Int, in item: StreamItem) -> Int? {
-        guard item.packet == nil, firstLineStart < lineStarts.count else { return nil }
-        var low = firstLineStart, high = lineStarts.count - 1
-        guard lineStarts[low].offset <= offset else { return nil }
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStarts[middle].offset <= offset { low = middle } else { high = middle - 1 }
-        }
-        return lineStarts[low].line
-    }
-
-    /// Drops the line starts before `offset`, keeping the one that covers it.
-    private func forgetLines(before offset: Int) {
-        while firstLineStart + 1 < lineStarts.count, lineStarts[firstLineStart + 1].offset <= offset { firstLineStart += 1 }
-        if firstLineStart > 4096 {
-            lineStarts.removeFirst(firstLineStart)
-            firstLineStart = 0
-        }
-    }
 }
 
 extension CaptureValidator {
@@ -145,5 +123,15 @@ extension CaptureValidator {
         CaptureReader.read(input, as: form, into: &consumer)
         validator.finish()
         return validator.summary
+    }
+}
+
+extension CaptureValidator {
+    /// Validates an opened input (spec 14.3), in its form.
+    public static func validate(
+        _ input: CaptureInput, progress: ((_ offset: Int, _ size: Int?) -> Void)? = nil,
+        report: @escaping (ValidationFinding) -> Void
+    ) -> ValidationSummary {
+        validate(input.file, as: input.format, progress: progress, report: report)
     }
 }
