@@ -31,6 +31,34 @@ enum CaptureJudge {
         if let frames = vector.json["frames"]?.integerValue, summary.frames != Int(frames) {
             return result(.fail, "wrong-value", "expected \(frames) frames, read \(summary.frames)")
         }
+        if format == .hex || format == .raw, vector.requirements.contains("PW-CAP-6"),
+           let problem = conversionProblem(input, format: format, expected: expected) {
+            return result(.fail, "wrong-findings", problem)
+        }
         return result(.pass, "pass", "")
+    }
+
+    /// PW-CAP-6: the stream written as a capture gives the vector's findings at the same source
+    /// offsets (the source's own line problems, codes 80 to 83, stay with the source).
+    static func conversionProblem(_ input: [UInt8], format: CaptureFormat, expected: [JSONValue]) -> String? {
+        guard let source = try? CaptureInput.open(bytes: input, name: "vector", as: format) else { return "the input cannot be opened" }
+        var packets: [[UInt8]] = [], starts: [Int] = []
+        CaptureConverter { data, _, start in
+            packets.append(data)
+            starts.append(start ?? 0)
+        }.convert(source)
+        if let long = packets.firstIndex(where: { $0.count > CaptureFormat.maxPacketLength }) {
+            return "converted packet \(long + 1) is \(packets[long].count) bytes, above 65535 (PW-CAP-6)"
+        }
+        var found: [[JSONValue?]] = []
+        _ = CaptureValidator.validate(bytes: CaptureWriter.capture(of: packets), as: .pcapng) { finding in
+            let offset = finding.place.packet.flatMap { packet in finding.place.streamOffset.map { starts[packet - 1] + $0 } }
+            found.append([.integer(Int64(finding.code)), offset.map { .integer(Int64($0)) }, finding.offset.map { .integer(Int64($0)) }])
+        }
+        let wanted: [[JSONValue?]] = expected.compactMap { finding in
+            guard let code = finding["code"]?.integerValue, !(80...83).contains(code) else { return nil }
+            return [finding["code"], finding["streamOffset"], finding["offset"]]
+        }
+        return found == wanted ? nil : "written as a capture, the stream gives other findings: \(found.count) against \(wanted.count) (PW-CAP-6)"
     }
 }

@@ -79,7 +79,7 @@ struct CaptureCommand: ParsableCommand {
         var packets = 0, dropped = 0, forced = 0
         var problems: [String] = []
         for input in inputs {
-            let converter = CaptureConverter { data, originalLength in
+            let converter = CaptureConverter { data, originalLength, _ in
                 writer.add(data, microseconds: CaptureWriter.vectorEpochMicroseconds + UInt64(packets) * 50_000, originalLength: originalLength)
                 packets += 1
                 if writer.bytes.count >= 1 << 16 { sink.write(writer.takeBytes()) }

@@ -7,8 +7,9 @@ import PumpWireCore
 /// frame is usually a packet of its own, and a rejected frame whose claimed length covers later
 /// sync words stays in one packet with them. Memory stays bounded by one packet (65,535 bytes).
 public final class CaptureConverter: CaptureConsumer {
-    /// Hears each packet's data, and the packet's original length when a snap length cut it.
-    public typealias PacketSink = (_ data: [UInt8], _ originalLength: Int?) -> Void
+    /// Hears each packet's data, the packet's original length when a snap length cut it, and the
+    /// stream offset of its first byte in a hex log or raw stream (nil for a capture file's packet).
+    public typealias PacketSink = (_ data: [UInt8], _ originalLength: Int?, _ streamOffset: Int?) -> Void
 
     private let sink: PacketSink
     private var reader = StreamReader()
@@ -21,6 +22,8 @@ public final class CaptureConverter: CaptureConsumer {
     private var itemStarts: [Int] = []
     /// Noise beyond the limit is being dropped until the next item starts.
     private var dropping = false
+    /// Where the last frame that passed the frame checks ended.
+    private var lastFrameEnd = -1
 
     /// Packets written, and noise bytes left out (runs of noise longer than a packet holds).
     public private(set) var packetsWritten = 0
@@ -44,7 +47,7 @@ public final class CaptureConverter: CaptureConsumer {
     }
 
     public func packet(_ data: UnsafeRawBufferPointer, number: Int) {
-        emit(Array(data), originalLength: nil)
+        emit(Array(data), originalLength: nil, streamOffset: nil)
     }
 
     public func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
@@ -52,16 +55,19 @@ public final class CaptureConverter: CaptureConsumer {
     }
 
     public func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
-        var items: [(start: Int, reach: Int)] = []
+        var items: [(start: Int, reach: Int, frameEnd: Int?)] = []
         let consumed = reader.read(window, at: offset, isFinal: isFinal) { item, _ in
             guard item.length > 0 else { return }  // reassembly results cover no bytes of their own
-            items.append((item.streamOffset, item.streamOffset + Self.reach(of: item)))
+            var frameEnd: Int?
+            if case .frame = item.kind { frameEnd = item.streamOffset + item.length }
+            items.append((item.streamOffset, item.streamOffset + Self.reach(of: item), frameEnd))
         }
         var next = offset  // stream offset of the first window byte not yet in `pending`
         for item in items {
             append(window, from: next - offset, to: item.start - offset)
             next = item.start
             startItem(at: item.start, reach: item.reach)
+            if let frameEnd = item.frameEnd { lastFrameEnd = frameEnd }
         }
         append(window, from: next - offset, to: consumed)
         return consumed
@@ -80,7 +86,10 @@ public final class CaptureConverter: CaptureConsumer {
 
     private func startItem(at start: Int, reach: Int) {
         dropping = false
-        if start > packetStart, start >= examinedEnd {
+        // An a5 at a packet's end would read as half a sync word (TRUNCATED), where the stream
+        // read it as noise because of the byte after it: no cut there, but after a whole frame.
+        let endsInHalfSync = pending.last == 0xA5 && lastFrameEnd != start
+        if start > packetStart, start >= examinedEnd, !endsInHalfSync {
             emitPending()  // a fresh reader at `start` reads on exactly as the stream's reader did
             packetStart = start
         }
@@ -118,7 +127,7 @@ public final class CaptureConverter: CaptureConsumer {
         forcedCuts += 1
         let cut = itemStarts.last { $0 > packetStart && $0 - packetStart <= Self.limit } ?? (packetStart + min(pending.count, Self.limit))
         let count = cut - packetStart
-        emit(Array(pending[0..<count]), originalLength: nil)
+        emit(Array(pending[0..<count]), originalLength: nil, streamOffset: packetStart)
         pending.removeFirst(count)
         packetStart = cut
         itemStarts.removeAll { $0 < cut }
@@ -126,14 +135,14 @@ public final class CaptureConverter: CaptureConsumer {
 
     private func emitPending() {
         guard !pending.isEmpty else { return }
-        emit(pending, originalLength: nil)
+        emit(pending, originalLength: nil, streamOffset: packetStart)
         pending.removeAll(keepingCapacity: true)
         itemStarts.removeAll(keepingCapacity: true)
     }
 
-    private func emit(_ data: [UInt8], originalLength: Int?) {
+    private func emit(_ data: [UInt8], originalLength: Int?, streamOffset: Int?) {
         packetsWritten += 1
-        sink(data, originalLength)
+        sink(data, originalLength, streamOffset)
     }
 
     /// The end of the input: the last packet is written.

@@ -35,7 +35,9 @@ enum CaptureCases {
         _ name: String, _ requirements: [String], file: String, format: CaptureFormat, detectedAs: CaptureFormat? = nil,
         _ bytes: [UInt8], frames: Int, findings: [JSONValue], comment: String
     ) -> Capture {
-        Capture(file: file, bytes: bytes, vector: VectorCase(name, requirements: requirements, kind: "capture", comment: comment, body: [
+        // A hex log or raw stream is also written as a capture, which must keep its findings (PW-CAP-6).
+        let requirements = format == .hex || format == .raw ? requirements + ["PW-CAP-6"] : requirements
+        return Capture(file: file, bytes: bytes, vector: VectorCase(name, requirements: requirements, kind: "capture", comment: comment, body: [
             ("file", .string("captures/" + file)), ("format", .string(format.rawValue)),
             ("detectedAs", .string((detectedAs ?? format).rawValue)), ("input", V.hex(bytes)),
             ("result", .string(findings.isEmpty ? "valid" : "invalid")), ("frames", V.int(frames)), ("findings", .array(findings)),
