@@ -5,6 +5,11 @@ import Testing
 
 /// Runs the built `pumpwire` and returns its exit status, stdout and stderr.
 func pumpwire(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    try pumpwire(arguments, stdinBytes: stdin.map { Array($0.utf8) })
+}
+
+/// Runs the built `pumpwire` with these bytes on its standard input.
+func pumpwire(_ arguments: [String], stdinBytes stdin: [UInt8]?) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent("pumpwire")
     process.arguments = arguments
@@ -14,7 +19,7 @@ func pumpwire(_ arguments: [String], stdin: String? = nil) throws -> (status: In
     process.standardError = err
     process.standardInput = input
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
     try input.fileHandleForWriting.close()
     let output = out.fileHandleForReading.readDataToEndOfFile()
     let error = err.fileHandleForReading.readDataToEndOfFile()

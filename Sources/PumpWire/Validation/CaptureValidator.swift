@@ -23,11 +23,15 @@ public final class CaptureValidator: CaptureConsumer {
 
     public func packet(_ data: UnsafeRawBufferPointer, number: Int) {
         summary.packets += 1
-        _ = reader.read(data, isFinal: true, packet: number) { item, frameBytes in take(item, frameBytes) }
+        _ = reader.read(data, isFinal: true, packet: number) { item, frameBytes in
+            take(item, frameBytes, field: StreamItemReader.field(of: item, in: data, at: 0))
+        }
     }
 
     public func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
-        let consumed = reader.read(window, at: offset, isFinal: isFinal) { item, frameBytes in take(item, frameBytes) }
+        let consumed = reader.read(window, at: offset, isFinal: isFinal) { item, frameBytes in
+            take(item, frameBytes, field: StreamItemReader.field(of: item, in: window, at: offset))
+        }
         lines.forget(before: offset + consumed)
         return consumed
     }
@@ -52,7 +56,7 @@ public final class CaptureValidator: CaptureConsumer {
         takeSessionFindings(current: nil)
     }
 
-    private func take(_ item: StreamItem, _ frameBytes: UnsafeRawBufferPointer?) {
+    private func take(_ item: StreamItem, _ frameBytes: UnsafeRawBufferPointer?, field: String? = nil) {
         let place = FindingPlace(packet: item.packet, streamOffset: item.streamOffset, line: item.packet == nil ? lines.line(of: item.streamOffset) : nil)
         let typeCode = frameBytes.map { $0[3] }
         let sequence = frameBytes.map { UInt16($0[5]) | UInt16($0[6]) << 8 }
@@ -65,9 +69,11 @@ public final class CaptureValidator: CaptureConsumer {
             if error.code == .badSync { summary.noiseRuns += 1 }
             else if !payloadOffsets { summary.rejectedFrames += 1 }
             if let typeCode, !payloadOffsets { summary.framesByType[Int(typeCode)] += 1 }
-            found(ValidationFinding(
+            var finding = ValidationFinding(
                 code: error.code.rawValue, name: error.code.specName.description, place: place, offset: error.offset,
-                offsetFrom: payloadOffsets ? .payload : .frame, typeCode: typeCode, sequence: sequence))
+                offsetFrom: payloadOffsets ? .payload : .frame, typeCode: typeCode, sequence: sequence)
+            finding.field = field
+            found(finding)
         }
         guard let frameBytes, let typeCode, let sequence else { return }
         let index = frameIndex

@@ -32,6 +32,9 @@ public struct ValidationFinding: Equatable, Sendable {
     public var sequence: UInt16?
     /// The error behind a session finding, for people (IMAGE_CRC_MISMATCH, CHUNK_CONFLICT).
     public var cause: PumpWireError?
+    /// The frame field a frame offset falls in (spec 4.1: `crc`, `payloadLength`, "payload byte 3
+    /// of prescriptionBlock"), where the frame's first bytes tell it.
+    public var field: String?
 
     public init(
         code: UInt16, name: String, place: FindingPlace, offset: Int? = nil, offsetFrom: OffsetBase? = nil,

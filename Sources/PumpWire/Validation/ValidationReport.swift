@@ -15,6 +15,7 @@ extension PumpWireJSON {
         members += [("code", int(finding.code)), ("name", .string(finding.name)), ("requirement", .string(finding.requirement))]
         if let offset = finding.offset { members.append(("offset", int(offset))) }
         if let base = finding.offsetFrom { members.append(("offsetFrom", .string(base.rawValue))) }
+        if let field = finding.field { members.append(("field", .string(field))) }
         if let typeCode = finding.typeCode {
             members += [("messageType", .string(MessageRegistry.name(of: typeCode).description)), ("typeCode", int(typeCode))]
         }
@@ -53,6 +54,7 @@ public enum ValidationText {
         if let offset = finding.offset, finding.code != ErrorCode.badSync.rawValue {  // noise has no frame to count in
             text += finding.offsetFrom == .payload
                 ? " at payload offset \(offset) of the message reassembled from the fragment here" : " at frame offset \(offset)"
+            if let field = finding.field { text += " (field \(field))" }
         }
         text += " [\(finding.requirement)]"
         if let typeCode = finding.typeCode {
