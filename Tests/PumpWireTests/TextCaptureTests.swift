@@ -337,6 +337,32 @@ struct TextCaptureTests {
         #expect(refusal.hint.contains("--input-format hexdump"))
     }
 
+    @Test("Damaged dumps give findings placed on their lines, never a trap")
+    func damagedDumps() throws {
+        guard let clean = try Self.run("od", ["-A", "x", "-t", "x1z"], input: Self.stream) else { return }
+        let alphabet = Array("0123456789abcdefx :*|<>.\n\r\t".utf8) + [0x00, 0xFF]
+        var rng = SplitMix(state: 15)
+        let lineCount = clean.filter { $0 == 0x0A }.count + 1
+        for round in 0..<300 {
+            var text = clean
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                let at = Int.random(in: 0..<text.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: text[at] = alphabet.randomElement(using: &rng)!
+                case 1: text.remove(at: at)
+                default: text.insert(alphabet.randomElement(using: &rng)!, at: at)
+                }
+            }
+            _ = Self.sniff(text)
+            for format: CaptureFormat? in [.hexDump, nil] {
+                for finding in Self.findings(text, as: format).found where finding.code == 81 {
+                    let line = finding.place.line ?? 0
+                    #expect(line >= 1 && line <= lineCount + 3, "round \(round): CAPTURE_MALFORMED at line \(line)")
+                }
+            }
+        }
+    }
+
     @Test("Modified pcap magic in both byte orders is pcap (PW-CAP-4)")
     func modifiedPcapMagic() {
         for magic: [UInt8] in [[0x34, 0xCD, 0xB2, 0xA1], [0xA1, 0xB2, 0xCD, 0x34]] {

@@ -217,23 +217,22 @@ public struct HexDumpDecoder {
                 break
             }
         }
-        guard let reading = readings.first else {
-            // The offset does not count the bytes of the line before: this line is broken; the
-            // line before keeps the bytes its text column tells, if it tells them.
-            report(self.line, &sink)
-            if line.repeatLine == nil, let width = onlyWidth(line.body), let split = split(line.body, count: width) {
-                emit(line, split, repeats: 1, &sink)
-                var expected: [UInt8: Int] = [:]
-                for (bit, base) in Radix.each where radixes & bit != 0 {
-                    if let start = line.expected[bit] ?? Self.value(line.offset, base: base) { expected[bit] = start + width }
-                }
-                return expected
+        guard let reading = readings.first,
+              readings.allSatisfy({ $0.count == reading.count && $0.repeats == reading.repeats }) else {
+            // The offset does not count the bytes of the line before (or two radixes read it as
+            // different counts). If that line tells its own bytes by its text column, it keeps
+            // them and the offset is broken; else that line is.
+            guard line.repeatLine == nil, let width = onlyWidth(line.body), let split = split(line.body, count: width) else {
+                report(line.repeatLine ?? line.line, &sink)
+                return [:]
             }
-            return [:]
-        }
-        guard readings.allSatisfy({ $0.count == reading.count && $0.repeats == reading.repeats }) else {
-            report(self.line, &sink)  // offsets that more than one radix reads, differently
-            return [:]
+            report(self.line, &sink)
+            emit(line, split, repeats: 1, &sink)
+            var expected: [UInt8: Int] = [:]
+            for (bit, base) in Radix.each where radixes & bit != 0 {
+                if let start = line.expected[bit] ?? Self.value(line.offset, base: base) { expected[bit] = start + width }
+            }
+            return expected
         }
         radixes = readings.reduce(0) { $0 | $1.radix }
         columns &= reading.split.columns
@@ -306,7 +305,7 @@ public struct HexDumpDecoder {
 
     /// The line read as `count` bytes, then a text column of `count` characters (or none).
     private func split(_ body: [UInt8], count: Int) -> Split? {
-        guard count > 0 else { return nil }
+        guard count > 0, count <= body.count / 2 else { return nil }  // never more bytes than digits
         var index = 0, digits = 0, widest = 0
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
