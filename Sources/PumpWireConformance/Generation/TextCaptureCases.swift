@@ -13,9 +13,14 @@ enum TextCaptureCases {
         let bomLog = [0xEF, 0xBB, 0xBF] + Array(("# PumpWire session after a UTF-8 byte-order mark\n"
             + full.map { Hex.encode($0, separator: " ") }.joined(separator: "\n") + "\n").utf8)
 
-        // A run of 64 zeros after the fourth frame: od writes `*` for the lines that repeat.
+        // A run of 64 zeros after the fourth frame: od writes `*` for the lines that repeat. Two
+        // bytes of noise after the sixth frame are placed after the zeros: a reader that misreads
+        // the `*` places them elsewhere.
         let zerosAt = full[0..<4].reduce(0) { $0 + $1.count }
-        let zeroed = Array(full[0..<4].joined()) + [UInt8](repeating: 0, count: 64) + Array(full[4...].joined())
+        let noise: [UInt8] = [0x00, 0x55]
+        let noiseAt = zerosAt + 64 + full[4].count + full[5].count
+        let zeroed = Array(full[0..<4].joined()) + [UInt8](repeating: 0, count: 64) + Array(full[4..<6].joined()) + noise
+            + Array(full[6...].joined())
         let od = Dump.od(zeroed)
 
         return [
@@ -34,9 +39,11 @@ enum TextCaptureCases {
             CaptureCases.capture(
                 "Required.Capture.OdDumpWithRepeats", ["PW-CAP-4", "PW-CAP-5", "PW-FRAME-11"], file: "zeros-od.txt", format: .hexDump,
                 od.text, frames: full.count,
-                findings: [CaptureCases.finding(2, stream: zerosAt, line: od.line(zerosAt), offset: 0)],
-                comment: "The session with 64 zeros after its fourth frame, as od -t x1 dumps it: octal offsets, a `*` for "
-                    + "the lines that repeat, the file's length last. The zeros are one BAD_SYNC, placed at its line.")
+                findings: [CaptureCases.finding(2, stream: zerosAt, line: od.line(zerosAt), offset: 0),
+                           CaptureCases.finding(2, stream: noiseAt, line: od.line(noiseAt), offset: 0)],
+                comment: "The session with 64 zeros after its fourth frame and 2 bytes of noise after its sixth, as od -t x1 "
+                    + "dumps it: octal offsets, a `*` for the lines that repeat, the file's length last. Each run of noise is a "
+                    + "BAD_SYNC at its stream offset and line; the second counts the bytes the `*` stands for.")
                 .covering("PW-CAP-4/hex-dump"),
         ]
     }
