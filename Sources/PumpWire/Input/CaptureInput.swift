@@ -41,8 +41,13 @@ public struct CaptureInput {
         return CaptureInput(path: path, format: try sniff(file, path: path), file: file)
     }
 
+    /// PW-CAP-4; a form PumpWire cannot read unambiguously (UTF-16 text, a dump of 16-bit words)
+    /// is refused with its hint.
     static func sniff(_ file: FileInput, path: String) throws(InputFailure) -> CaptureFormat {
-        CaptureReader.detectFormat(of: file)
+        switch CaptureReader.sniffFormat(of: file) {
+        case .form(let format): return format
+        case .refused(let refusal): throw InputFailure(file: path, reason: refusal.reason, hint: refusal.hint)
+        }
     }
 
     /// Reads the whole input into `consumer`, a buffer at a time.

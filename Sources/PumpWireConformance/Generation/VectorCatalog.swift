@@ -31,7 +31,7 @@ public enum VectorCatalog {
                   cases: JSONViewCases.cases(examples: examples)),
         ]
         let sessions = groups.first { $0.file == "sessions" }!.cases + groups.first { $0.file == "dumps" }!.cases
-        let captures = CaptureCases.captures(sessions: sessions)
+        let captures = CaptureCases.captures(sessions: sessions) + TextCaptureCases.captures(sessions: sessions)
         groups.append(Group(
             file: "captures", description: "Captures (spec section 14): pcapng, pcap, hex logs and raw streams, whole and damaged, "
                 + "with the findings a validator reports. The files are also in vectors/captures/.",
