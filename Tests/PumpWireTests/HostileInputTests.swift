@@ -26,6 +26,10 @@ struct HostileInputTests {
             "huge-block.pcapng": hugeBlock,
             "huge-length.bin": [0xA5, 0xC3, 0x01, 0x01, 0x00, 0x01, 0x00, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 40),
             "folder/inner/session.pcapng": capture,
+            "bom.hex": CaptureFormat.utf8ByteOrderMark + Array(frames.map { Hex.encode($0) + "\n" }.joined().utf8),
+            "utf16.hex": [0xFF, 0xFE] + Array(frames.map { Hex.encode($0) + "\n" }.joined().utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+            "xxd.txt": Array(Self.xxd(frames.flatMap { $0 }).utf8),
+            "words.txt": Array("0000000 c3a5 0101 0100 0000 3fa1\n0000012\n".utf8),
             "folder/garbage.bin": [0x00, 0x01, 0x02],
         ]
         for (name, bytes) in files { FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data(bytes)) }
@@ -33,6 +37,16 @@ struct HostileInputTests {
     }()
 
     static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// `xxd`'s default form, written here so the test does not need the tool.
+    static func xxd(_ bytes: [UInt8]) -> String {
+        stride(from: 0, to: bytes.count, by: 16).map { start in
+            let line = Array(bytes[start..<min(start + 16, bytes.count)])
+            let groups = stride(from: 0, to: line.count, by: 2).map { Hex.encode(Array(line[$0..<min($0 + 2, line.count)])) }.joined(separator: " ")
+            let text = String(line.map { (0x20..<0x7F).contains($0) ? Character(UnicodeScalar($0)) : "." })
+            return String(format: "%08x: ", start) + groups.padding(toLength: 39, withPad: " ", startingAt: 0) + "  " + text + "\n"
+        }.joined()
+    }
 
     /// The length of the writer's section header and interface description blocks.
     static let headerBlocks: Int = {
@@ -62,7 +76,20 @@ struct HostileInputTests {
         Case(input: "folder", status: 2, message: "folder: is a directory"),
         Case(input: "missing.pcapng", status: 2, message: "missing.pcapng: no such file"),
         Case(input: "session.pcapng/inside", status: 2, message: "session.pcapng/inside: Not a directory"),
+        Case(input: "utf16.hex", status: 2, message: "utf16.hex: UTF-16 text"),
+        Case(input: "words.txt", status: 2, message: "words.txt: a hex dump of 16-bit words"),
     ]
+
+    @Test("A hex log with a UTF-8 byte-order mark and an xxd dump read as the frames they hold")
+    func textForms() throws {
+        for name in ["bom.hex", "xxd.txt"] {
+            let result = try pumpwire(["decode", "--file", Self.path(name)])
+            #expect(result.status == 0, "\(name): \(result.out) \(result.err)")
+            #expect(result.out.contains("14 frames in 947 bytes, 0 rejected"), "\(name)")
+        }
+        let refused = try pumpwire(["validate", Self.path("words.txt")])
+        #expect(refused.err.contains("hint: "))
+    }
 
     @Test("An input that cannot be read is status 2 for every command, naming the file", arguments: unreadable)
     func cannotRead(_ test: Case) throws {

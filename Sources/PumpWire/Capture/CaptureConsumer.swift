@@ -2,8 +2,11 @@
 /// stream, and the problems of the file (spec section 14).
 public protocol CaptureConsumer {
     /// The data of a packet of link type 147, a byte stream of its own (PW-CAP-2). Packets are
-    /// numbered from 1, counting every packet block (`number` may skip those not read).
+    /// numbered as `record` counts (`number` skips the records not read).
     mutating func packet(_ data: UnsafeRawBufferPointer, number: Int)
+    /// A capture file's record `number` (from 1) was reached: each record Wireshark numbers
+    /// (PW-CAP-2), before `packet` hands on its data when it is a packet of link type 147.
+    mutating func record(number: Int)
     /// Part of a hex log's or raw stream's bytes, from stream offset `offset`; returns how many
     /// were read. The rest is passed again, with more after it, unless `isFinal`.
     mutating func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int
@@ -16,6 +19,7 @@ public protocol CaptureConsumer {
 }
 
 extension CaptureConsumer {
+    public mutating func record(number: Int) {}
     public mutating func line(_ line: Int, beginsAt offset: Int) {}
     public mutating func progress(fileOffset: Int) {}
 }

@@ -21,8 +21,12 @@ public final class CaptureValidator: CaptureConsumer {
         self.report = report
     }
 
+    public func record(number: Int) {
+        summary.packets = number
+    }
+
     public func packet(_ data: UnsafeRawBufferPointer, number: Int) {
-        summary.packets += 1
+        summary.packetsRead += 1
         _ = reader.read(data, isFinal: true, packet: number) { item, frameBytes in
             take(item, frameBytes, field: StreamItemReader.field(of: item, in: data, at: 0))
         }

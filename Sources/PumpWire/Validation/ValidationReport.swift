@@ -36,7 +36,7 @@ extension PumpWireJSON {
         }
         return .object([("summary", .object([
             ("file", .string(file)), ("format", .string(summary.format.rawValue)), ("bytes", int(summary.fileBytes)),
-            ("packets", int(summary.packets)), ("frames", int(summary.frames)), ("framesByType", .object(types)),
+            ("packets", int(summary.packets)), ("packetsRead", int(summary.packetsRead)), ("frames", int(summary.frames)), ("framesByType", .object(types)),
             ("rejectedFrames", int(summary.rejectedFrames)), ("noiseRuns", int(summary.noiseRuns)),
             ("reassembledMessages", int(summary.reassembledMessages)), ("findings", int(summary.findings)),
             ("findingsByCode", .array(findings)),
@@ -76,7 +76,8 @@ public enum ValidationText {
 
     public static func summary(_ summary: ValidationSummary, file: String) -> String {
         var lines = ["\(file): \(summary.format.rawValue), \(summary.fileBytes) bytes read"
-            + (summary.format == .pcapng || summary.format == .pcap ? ", \(summary.packets) packets" : "")
+            + (summary.format == .pcapng || summary.format == .pcap
+                ? ", \(summary.packets) packets (\(summary.packetsRead) of link type 147 read)" : "")
             + ", \(summary.frames) frames"]
         let types = summary.typeCounts.map { "\(MessageRegistry.name(of: $0.typeCode)) \($0.count)" }
         if !types.isEmpty { lines.append("  frames by type: " + types.joined(separator: ", ")) }

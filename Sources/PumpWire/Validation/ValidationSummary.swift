@@ -5,8 +5,11 @@ public struct ValidationSummary: Equatable, Sendable {
     public var format: CaptureFormat
     /// Bytes of the file read.
     public var fileBytes = 0
-    /// Packets of link type 147 read (capture files).
+    /// Packets of a capture file, numbered as Wireshark numbers them (PW-CAP-2): the number of
+    /// the last record reached, whether read or not (another link type, a Custom Block).
     public var packets = 0
+    /// Of those, the packets of link type 147 read.
+    public var packetsRead = 0
     /// Frames that passed the frame checks, by message type code (payload errors included).
     public var framesByType = [Int](repeating: 0, count: 256)
     public var rejectedFrames = 0

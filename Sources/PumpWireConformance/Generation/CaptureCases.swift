@@ -94,6 +94,20 @@ enum CaptureCases {
         // Problems of the file: another link type, a snap length, a broken block.
         let problems = Pcapng.problemCapture(interrogation: full[0], status: full[1])
 
+        // Blocks Wireshark numbers without a packet, and blocks it does not number, before the
+        // corrupted prescription: it is packet 6 (PW-CAP-2).
+        let numberedBlocks = Pcapng.section(comment: "Custom Blocks between packets") + Pcapng.interface()
+            + Pcapng.packet(resent[0], index: 0) + Pcapng.packet(resent[1], index: 1)
+            + Pcapng.customBlock(copiable: true) + Pcapng.decryptionSecrets() + Pcapng.journalEntry() + Pcapng.customBlock(copiable: false)
+            + Pcapng.interfaceStatistics() + Pcapng.nameResolution()
+            + resent[2...].enumerated().flatMap { Pcapng.packet($1, index: $0 + 2) }
+
+        // The obsolete Packet Block: packets 2 and 3 (the corrupted prescription), with a drops count.
+        let obsolete = Pcapng.section(comment: "Obsolete Packet Blocks") + Pcapng.interface()
+            + resent.enumerated().flatMap { index, data in
+                (1...2).contains(index) ? Pcapng.obsoletePacket(data, index: index, drops: 3) : Pcapng.packet(data, index: index)
+            }
+
         return [
             capture("Required.Capture.Session", ["PW-CAP-1", "PW-CAP-2", "PW-CAP-3", "PW-CAP-4", "PW-CAP-5"], file: "session-complete.pcapng",
                     format: .pcapng, complete, frames: full.count, findings: [],
@@ -159,6 +173,51 @@ enum CaptureCases {
                                finding(72, packet: 1, stream: 0)],
                     comment: "An Ethernet interface beside ours, a status cut by the snap length, then a block whose lengths differ.")
                 .covering("PW-CAP-3/link-type"),
+            capture("Required.Capture.CustomBlocksNumbered", ["PW-CAP-2", "PW-CAP-5"], file: "custom-blocks.pcapng", format: .pcapng,
+                    numberedBlocks, frames: full.count, findings: [finding(7, packet: 6, stream: 0, offset: rxFrame.count - 2)],
+                    comment: "Two Custom Blocks (0x00000BAD, 0x40000BAD) and a systemd Journal Export Block between packets 2 and "
+                        + "the corrupted prescription, which Wireshark numbers, with a Decryption Secrets, an Interface Statistics and a "
+                        + "Name Resolution Block, which it does not: the prescription is packet 6.")
+                .covering("PW-CAP-2/numbered-blocks"),
+            capture("Required.Capture.ObsoletePacketBlock", ["PW-CAP-2", "PW-CAP-5"], file: "obsolete-packet-block.pcapng", format: .pcapng,
+                    obsolete, frames: full.count, findings: [finding(7, packet: 3, stream: 0, offset: rxFrame.count - 2)],
+                    comment: "Packets 2 and 3 (the corrupted prescription) in obsolete Packet Blocks: a 16-bit interface ID, then a "
+                        + "16-bit drops count of 3.")
+                .covering("PW-CAP-2/obsolete-packet-block"),
+            capture("Required.Capture.SessionModifiedPcap", ["PW-CAP-2", "PW-CAP-4"], file: "session-complete-modified.pcap", format: .pcap,
+                    Pcap.capture(full, magic: 0xA1B2_CD34, extra: 8), frames: full.count, findings: [],
+                    comment: "Modified pcap (magic a1 b2 cd 34, `editcap -F modpcap`): 24-byte record headers, whose interface index, "
+                        + "protocol and packet type are skipped.")
+                .covering("PW-CAP-2/pcap-variants"),
+            capture("Required.Capture.PcapRedHat61", ["PW-CAP-3"], file: "variant-red-hat-6-1.pcap", format: .pcap,
+                    Pcap.capture(full, extra: 8), frames: 0, findings: [finding(81, file: 0)],
+                    comment: "Red Hat 6.1's pcap (`editcap -F rh6_1pcap`): the usual magic a1 b2 c3 d4, 24-byte record headers. Its "
+                        + "records make sense only with that variant's headers: CAPTURE_MALFORMED at the file header, nothing read.")
+                .covering("PW-CAP-3/pcap-variant"),
+            capture("Required.Capture.PcapNokia", ["PW-CAP-3"], file: "variant-nokia.pcap", format: .pcap,
+                    Pcap.capture(full, extra: 4), frames: 0, findings: [finding(81, file: 0)],
+                    comment: "Nokia's pcap (`editcap -F nokiapcap`): the usual magic, 20-byte record headers: CAPTURE_MALFORMED at "
+                        + "the file header, nothing read.")
+                .covering("PW-CAP-3/pcap-variant"),
+            capture("Required.Capture.PcapSuse63", ["PW-CAP-3"], file: "variant-suse-6-3.pcap", format: .pcap,
+                    Pcap.capture(full, magic: 0xA1B2_CD34, extra: 12), frames: 0, findings: [finding(81, file: 0)],
+                    comment: "SuSE 6.3's pcap (`editcap -F suse6_3pcap`): the modified magic a1 b2 cd 34, 28-byte record headers: "
+                        + "CAPTURE_MALFORMED at the file header, nothing read.")
+                .covering("PW-CAP-3/pcap-variant"),
+            capture("Required.Capture.EmptyPcap", ["PW-CAP-3", "PW-CAP-4"], file: "empty.pcap", format: .pcap, detectedAs: .raw, [],
+                    frames: 0, findings: [finding(80, file: 0)],
+                    comment: "An empty file read as classic pcap (told only by `--input-format pcap`): it ends inside the file header.")
+                .covering("PW-CAP-3/empty-file"),
+            capture("Required.Capture.EmptyPcapng", ["PW-CAP-3", "PW-CAP-4"], file: "empty.pcapng", format: .pcapng, detectedAs: .raw, [],
+                    frames: 0, findings: [finding(80, file: 0)],
+                    comment: "An empty file read as pcapng (told only by `--input-format pcapng`): it ends inside the Section Header "
+                        + "Block it must start with.")
+                .covering("PW-CAP-3/empty-file"),
+            capture("Required.Capture.NoSectionHeader", ["PW-CAP-3"], file: "no-section-header.pcapng", format: .pcapng, detectedAs: .raw,
+                    Array(complete[blocks[1]...]), frames: 0, findings: [finding(81, file: 0)],
+                    comment: "The whole session without its Section Header Block, read as pcapng: the file must start with one. "
+                        + "Its first bytes (01 00 00 00) tell a raw stream.")
+                .covering("PW-CAP-3/no-section-header"),
         ]
     }
 
@@ -198,6 +257,37 @@ enum CaptureCases {
             }
             return block(6, body)
         }
+        /// The obsolete Packet Block (type 2): an Enhanced one with a 16-bit interface ID and a 16-bit drops count.
+        static func obsoletePacket(_ data: [UInt8], index: Int, interface: UInt16 = 0, drops: UInt16 = 0) -> [UInt8] {
+            let time = epoch + UInt64(index) * 50_000
+            return block(2, V.le(UInt64(interface), 2) + V.le(UInt64(drops), 2) + V.le(time >> 32, 4) + V.le(time & 0xFFFF_FFFF, 4)
+                + V.le(UInt64(data.count), 4) + V.le(UInt64(data.count), 4) + data + [UInt8](repeating: 0, count: (4 - data.count % 4) % 4))
+        }
+        /// A Custom Block (0x00000BAD, or 0x40000BAD when it may not be copied) of Private Enterprise
+        /// Number 32473 (set aside for documentation).
+        static func customBlock(copiable: Bool) -> [UInt8] {
+            let note = Array("PumpWire note".utf8)
+            return block(copiable ? 0x0000_0BAD : 0x4000_0BAD, V.le(32473, 4) + note + [UInt8](repeating: 0, count: (4 - note.count % 4) % 4))
+        }
+        /// A systemd Journal Export Block: one journal entry.
+        static func journalEntry() -> [UInt8] {
+            let entry = Array("__REALTIME_TIMESTAMP=1795251600050000\nMESSAGE=programmer connected\n\n".utf8)
+            return block(9, entry + [UInt8](repeating: 0, count: (4 - entry.count % 4) % 4))
+        }
+        /// A Decryption Secrets Block: a TLS key log line.
+        static func decryptionSecrets() -> [UInt8] {
+            let secrets = Array("CLIENT_RANDOM 00 00\n".utf8)
+            return block(0x0A, V.le(0x544C_534B, 4) + V.le(UInt64(secrets.count), 4) + secrets
+                + [UInt8](repeating: 0, count: (4 - secrets.count % 4) % 4))
+        }
+        /// An Interface Statistics Block for interface 0, without options.
+        static func interfaceStatistics() -> [UInt8] {
+            block(5, V.le(0, 4) + V.le(epoch >> 32, 4) + V.le(epoch & 0xFFFF_FFFF, 4))
+        }
+        /// A Name Resolution Block: one IPv4 record, then the end of records.
+        static func nameResolution() -> [UInt8] {
+            block(4, V.le(1, 2) + V.le(17, 2) + [192, 0, 2, 1] + Array("pump.example\0".utf8) + [0, 0, 0] + V.le(0, 2) + V.le(0, 2))
+        }
         static func capture(_ packets: [[UInt8]], comment: String? = nil) -> [UInt8] {
             section(comment: comment) + interface() + packets.enumerated().flatMap { packet($1, index: $0) }
         }
@@ -223,15 +313,28 @@ enum CaptureCases {
         }
     }
 
-    /// Classic pcap: little- or big-endian, microsecond (magic a1b2c3d4) or nanosecond (a1b23c4d) time.
+    /// Classic pcap: little- or big-endian, microsecond (magic a1b2c3d4) or nanosecond (a1b23c4d) time;
+    /// `extra` bytes after each 16-byte record header for the variants (modified pcap a1b2cd34: 8;
+    /// Nokia: 4, Red Hat 6.1: 8, SuSE 6.3: 12), as Wireshark writes them.
     enum Pcap {
-        static func capture(_ packets: [[UInt8]], bigEndian: Bool = false, nanoseconds: Bool = false, linkType: UInt32 = 147) -> [UInt8] {
+        static func capture(
+            _ packets: [[UInt8]], bigEndian: Bool = false, nanoseconds: Bool = false, magic: UInt32? = nil, extra: Int = 0,
+            linkType: UInt32 = 147
+        ) -> [UInt8] {
             func n(_ value: UInt64, _ width: Int) -> [UInt8] { bigEndian ? V.le(value, width).reversed() : V.le(value, width) }
-            var bytes = n(nanoseconds ? 0xA1B2_3C4D : 0xA1B2_C3D4, 4) + n(2, 2) + n(4, 2) + n(0, 4) + n(0, 4) + n(65535, 4) + n(UInt64(linkType), 4)
+            let magic = magic ?? (nanoseconds ? 0xA1B2_3C4D : 0xA1B2_C3D4)
+            var bytes = n(UInt64(magic), 4) + n(2, 2) + n(4, 2) + n(0, 4) + n(0, 4) + n(65535, 4) + n(UInt64(linkType), 4)
             for (index, data) in packets.enumerated() {
                 let time = Pcapng.epoch + UInt64(index) * 50_000
                 let fraction = nanoseconds ? time % 1_000_000 * 1000 : time % 1_000_000
-                bytes += n(time / 1_000_000, 4) + n(fraction, 4) + n(UInt64(data.count), 4) + n(UInt64(data.count), 4) + data
+                bytes += n(time / 1_000_000, 4) + n(fraction, 4) + n(UInt64(data.count), 4) + n(UInt64(data.count), 4)
+                if extra >= 8 {  // interface index 1, protocol 0, packet type 4 (outgoing) or 0 (to us), padding
+                    let outgoing = data.count > 3 && MessageRegistry.descriptor(for: data[3])?.direction == .programmerToPump
+                    bytes += n(1, 4) + n(0, 2) + [outgoing ? 4 : 0] + [UInt8](repeating: 0, count: extra - 7)
+                } else {
+                    bytes += [UInt8](repeating: 0, count: extra)
+                }
+                bytes += data
             }
             return bytes
         }
