@@ -46,17 +46,18 @@ struct ValidateCommand: ParsableCommand {
             let bar = noProgress ? nil : ProgressBar(label: path)
             do {
                 let input = try Inputs.open(path, as: inputFormat)
+                let name = input.name
                 let summary = CaptureValidator.validate(input, progress: bar.map { bar in { bar.update($0, of: $1) } }) { finding in
                     guard !summaryOnly else { return }
                     switch format {
-                    case .text: output.write(ValidationText.line(for: finding, file: path))
-                    case .json: output.write(PumpWireJSON.view(of: finding, file: path).text(indent: nil))
+                    case .text: output.write(ValidationText.line(for: finding, file: name))
+                    case .json: output.write(PumpWireJSON.view(of: finding, file: name).text(indent: nil))
                     }
                 }
                 bar?.finish()
                 switch format {
-                case .text: output.write(ValidationText.summary(summary, file: path))
-                case .json: output.write(PumpWireJSON.view(of: summary, file: path).text(indent: nil))
+                case .text: output.write(ValidationText.summary(summary, file: name))
+                case .json: output.write(PumpWireJSON.view(of: summary, file: name).text(indent: nil))
                 }
                 found = found || summary.findings > 0
             } catch {
