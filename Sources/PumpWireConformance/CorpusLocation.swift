@@ -11,6 +11,13 @@ import Foundation
 ///
 /// The installed copy comes before the recorded checkout because it was installed with this very
 /// executable, while the checkout may have moved on since the build.
+///
+/// Not SwiftPM resources: they must sit inside a target's folder, and a symbolic link there to
+/// `vectors/` is copied as the link itself (dangling in the bundle), so the corpus would have to be
+/// kept twice. On Linux, `Bundle.module` looks for the bundle next to the executable, then at the
+/// absolute path of the build folder, and stops the program with a fatal error when neither is
+/// there: installing would mean copying a `.resources` folder into `bin/`, and a lost build folder
+/// would be a crash rather than a message.
 public enum CorpusLocation {
     /// No corpus or checkout could be found, or the one given is not one.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -87,7 +94,7 @@ public enum CorpusLocation {
     }
 
     /// The package root for `vectors generate|verify`, which write and read `spec/` and `vectors/`:
-    /// `override` (`--root`) when given, else the current directory when it is a PumpWire checkout,
+    /// `override` (`--root`) when given (a checkout, or an installation's share/pumpwire), else the current directory when it is a PumpWire checkout,
     /// else the checkout the tool was built from.
     public static func packageRoot(
         override: String?, currentDirectory: URL = CorpusLocation.currentDirectory
@@ -97,9 +104,10 @@ public enum CorpusLocation {
             guard exists(root, directory: true) else {
                 throw Failure("no folder at \(root.path) (--root)", hint: "give the root of a PumpWire checkout: the folder that holds spec/ and vectors/")
             }
-            guard isCheckout(root) else {
-                throw Failure("\(root.path) is not a PumpWire checkout: it has no \(checkoutMarkers.joined(separator: " or "))",
-                                hint: "give the root of a PumpWire checkout: the folder that holds spec/ and vectors/")
+            // A checkout, or an installation's share/pumpwire (spec/ and vectors/, no Package.swift).
+            guard exists(root.appendingPathComponent(specMarker), directory: false) else {
+                throw Failure("\(root.path) is not a PumpWire checkout: it has no \(specMarker)",
+                                hint: "give the root of a PumpWire checkout (or PREFIX/share/pumpwire): the folder that holds spec/ and vectors/")
             }
             return root
         }
@@ -112,8 +120,11 @@ public enum CorpusLocation {
 
     // MARK: What counts as what
 
+    /// The spec, which the generator reads: in a checkout and in an installation.
+    static let specMarker = "spec/pumpwire-v1.md"
+
     /// Files only a PumpWire checkout has at its root.
-    static let checkoutMarkers = ["Package.swift", "spec/pumpwire-v1.md"]
+    static let checkoutMarkers = ["Package.swift", specMarker]
 
     /// A PumpWire checkout: its root holds Package.swift and spec/pumpwire-v1.md.
     public static func isCheckout(_ root: URL) -> Bool {
