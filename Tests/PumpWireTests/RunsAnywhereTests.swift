@@ -29,6 +29,19 @@ func withTemporaryFolder<T>(_ body: (URL) throws -> T) throws -> T {
     return try body(folder)
 }
 
+/// The built `pumpwire` as PREFIX/bin/pumpwire (a hard link when it can be: no 14 MB copy).
+func install(into prefix: URL) throws -> URL {
+    let bin = prefix.appendingPathComponent("bin")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    let tool = bin.appendingPathComponent("pumpwire")
+    do {
+        try FileManager.default.linkItem(at: productsDirectory.appendingPathComponent("pumpwire"), to: tool)
+    } catch {
+        try FileManager.default.copyItem(at: productsDirectory.appendingPathComponent("pumpwire"), to: tool)
+    }
+    return tool
+}
+
 /// The corpus of this checkout.
 private let vectorsFolder = packageRoot.appendingPathComponent("vectors").standardizedFileURL
 private let vectorCount = (try? Corpus(directory: vectorsFolder).vectors.count) ?? 0
@@ -86,16 +99,9 @@ struct RunsAnywhereTests {
     @Test("Installed as PREFIX/bin/pumpwire, it reads PREFIX/share/pumpwire/vectors before the checkout it was built from, and ./vectors of a checkout before both")
     func installedLayout() throws {
         try withTemporaryFolder { prefix in
-            let bin = prefix.appendingPathComponent("bin")
             let installed = prefix.appendingPathComponent("share/pumpwire/vectors")
-            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: installed.appendingPathComponent("corpus"), withIntermediateDirectories: true)
-            let tool = bin.appendingPathComponent("pumpwire")
-            do {
-                try FileManager.default.linkItem(at: productsDirectory.appendingPathComponent("pumpwire"), to: tool)  // same file system
-            } catch {
-                try FileManager.default.copyItem(at: productsDirectory.appendingPathComponent("pumpwire"), to: tool)
-            }
+            let tool = try install(into: prefix)
             // A smaller corpus than the checkout's, so that the count tells which one ran.
             try FileManager.default.copyItem(at: vectorsFolder.appendingPathComponent("corpus/crc.json"), to: installed.appendingPathComponent("corpus/crc.json"))
             let crcCount = try Corpus(directory: installed).vectors.count
@@ -109,6 +115,29 @@ struct RunsAnywhereTests {
             let inCheckout = try pumpwire(["conformance", "--filter", "Required.CRC16"], in: packageRoot, executable: tool)
             #expect(inCheckout.status == 0, "\(inCheckout.err)")
             #expect(inCheckout.out.hasPrefix("corpus: \(vectorsFolder.path) (the checkout in the current directory)\n"))
+        }
+    }
+
+    @Test("An installation as README \"Installing pumpwire\" makes it (vectors and spec in PREFIX/share/pumpwire) runs and verifies from anywhere")
+    func fullInstallation() throws {
+        try withTemporaryFolder { prefix in
+            let share = prefix.appendingPathComponent("share/pumpwire")
+            let tool = try install(into: prefix)
+            try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
+            for folder in ["vectors", "spec"] {
+                try FileManager.default.copyItem(at: packageRoot.appendingPathComponent(folder), to: share.appendingPathComponent(folder))
+            }
+            let run = try pumpwire(["conformance"], in: prefix, executable: tool)
+            #expect(run.status == 0, "\(run.err)")
+            #expect(run.out.hasPrefix("corpus: \(share.appendingPathComponent("vectors").standardizedFileURL.path) (installed with pumpwire)\n"))
+            #expect(run.out.contains("\(vectorCount) vectors: \(vectorCount) passed, 0 required failed"))
+            let verified = try pumpwire(["vectors", "verify", "--root", share.path], in: prefix, executable: tool)
+            #expect(verified.status == 0, "\(verified.err)")
+            #expect(verified.out == "vectors are current in \(share.standardizedFileURL.path)\n")
+            // A corpus file lost in the installed copy is found.
+            try FileManager.default.removeItem(at: share.appendingPathComponent("vectors/corpus/crc.json"))
+            let damaged = try pumpwire(["vectors", "verify", "--root", share.path], in: prefix, executable: tool)
+            #expect(damaged.status == 1 && damaged.err.contains("vectors: corpus/crc.json is missing"))
         }
     }
 
