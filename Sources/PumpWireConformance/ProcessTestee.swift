@@ -12,6 +12,11 @@ import Darwin
 public final class ProcessTestee: Testee {
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
+        /// The command could not be run at all (the shell found no such command, or could not
+        /// execute it), as against a testee that started and failed its handshake.
+        public var couldNotStart = false
+        /// What the testee (or the shell) wrote on its standard error before it failed.
+        public var standardError = ""
     }
 
     public let command: String
@@ -52,7 +57,7 @@ public final class ProcessTestee: Testee {
         do {
             try process.run()
         } catch {
-            throw StartError(description: "cannot start \(command): \(error)")
+            throw StartError(description: "cannot start /bin/sh -c \(command): \(error.localizedDescription)", couldNotStart: true)
         }
         self.process = process
         input = stdin.fileHandleForWriting
@@ -71,12 +76,30 @@ public final class ProcessTestee: Testee {
             capabilities = TesteeCapabilities(rawValue: bits)
             name = String(decoding: reader.rest(), as: UTF8.self)
         case let other:
+            // sh exits 127 for a command it cannot find and 126 for one it cannot execute.
+            let notRun = !process.isRunning && process.terminationReason == .exit && [126, 127].contains(process.terminationStatus)
+            let said = Self.describe(other)
             stop()
-            throw StartError(description: "the testee did not shake hands: \(other)\n\(errorBuffer.take())")
+            let stderr = errorBuffer.take().trimmingCharacters(in: .whitespacesAndNewlines)
+            throw StartError(description: "the testee did not shake hands: it \(said)" + (stderr.isEmpty ? "" : "\nits stderr:\n\(stderr.suffix(500))"),
+                             couldNotStart: notRun, standardError: String(stderr.suffix(500)))
         }
     }
 
     private var outputHandle: FileHandle?
+
+    /// A reply that is not a response, in words.
+    static func describe(_ reply: TesteeReply) -> String {
+        switch reply {
+        case .crash(let how): how
+        case .timeout: "gave no answer to HELLO in time"
+        case .protocolError(let what): "answered HELLO with something else: \(what)"
+        case .response(.ok): "answered HELLO with OK"
+        case .response(.rejected(let code, let offset)): "answered HELLO with REJECTED (code \(code), offset \(offset))"
+        case .response(.skipped): "answered HELLO with SKIPPED"
+        case .response(.runtimeError(let message)): "answered HELLO with RUNTIME_ERROR: \(message)"
+        }
+    }
 
     public func send(_ request: TesteeRequest) -> TesteeReply {
         if process == nil {
