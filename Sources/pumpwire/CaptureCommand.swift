@@ -41,8 +41,8 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "pcapng or pcap.")
     var format: CaptureWriter.Format = .pcapng
 
-    @Option(help: "The vectors folder (its corpus/ holds sessions.json).")
-    var corpus: String = "vectors"
+    @Option(name: [.customLong("corpus"), .customLong("vectors")], help: ArgumentHelp("The vectors folder, which holds corpus/ (default: found as for conformance).", valueName: "dir"))
+    var corpus: String?
 
     func validate() throws {
         if from.isEmpty && vector.isEmpty && !allSessions { throw ValidationError("give --vector, --all-sessions or --from") }
@@ -53,11 +53,12 @@ struct CaptureCommand: ParsableCommand {
 
     func run() throws {
         if !from.isEmpty { return try convert() }
-        let sessions = try Corpus(directory: URL(fileURLWithPath: corpus)).vectors.filter { $0.kind == "session" }
+        let (loaded, location) = try loadCorpus(override: corpus)
+        let sessions = loaded.vectors.filter { $0.kind == "session" }
         var chosen = allSessions ? sessions : []
         for wanted in vector {
             guard let found = sessions.first(where: { $0.name == wanted || String($0.id) == wanted }) else {
-                throw CommandFailure("no session vector named \(wanted) in \(corpus)")
+                throw CommandFailure("no session vector named \(wanted) in \(location.directory.path)")
             }
             chosen.append(found)
         }

@@ -34,7 +34,7 @@ struct PumpWireCommand: ParsableCommand {
     }
 
     private static func finish(_ error: any Error, command: (any ParsableCommand)?) -> Never {
-        let name = command.map { "pumpwire " + type(of: $0)._commandName } ?? "pumpwire"
+        let name = command.map { commandPath(type(of: $0)) } ?? "pumpwire"
         if let failure = error as? CommandFailure {
             printError("\(name): \(failure)")
             Foundation.exit(ExitStatus.failure)
@@ -49,6 +49,19 @@ struct PumpWireCommand: ParsableCommand {
         // ArgumentParser's usage errors are 64 (EX_USAGE); ours are 2. ExitCode(1) stays 1.
         Foundation.exit(code.rawValue == 1 ? ExitStatus.findings : ExitStatus.failure)
     }
+}
+
+/// "pumpwire vectors verify": the names from the root to `command`, for messages.
+private func commandPath(_ command: any ParsableCommand.Type) -> String {
+    func path(from parent: any ParsableCommand.Type, _ names: [String]) -> [String]? {
+        let names = names + [parent._commandName]
+        if parent == command { return names }
+        for child in parent.configuration.subcommands {
+            if let found = path(from: child, names) { return found }
+        }
+        return nil
+    }
+    return path(from: PumpWireCommand.self, [])?.joined(separator: " ") ?? "pumpwire " + command._commandName
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -65,15 +65,11 @@ struct RunsAnywhereTests {
     @Test("capture --vector from a folder outside the checkout writes the committed capture")
     func captureFromElsewhere() throws {
         try withTemporaryFolder { folder in
-            // Needs CaptureCommand to find its corpus with CorpusLocation.vectorsDirectory(override:) (the lead's part of
-            // issue 15). When it does, this known issue is no longer recorded, and the test fails: remove withKnownIssue.
-            withKnownIssue("capture --vector still reads ./vectors") {
-                let result = try pumpwire(["capture", "--vector", "Required.Session.Complete", "--output", "session.pcapng"], in: folder)
-                #expect(result.status == 0, "\(result.err)")
-                let written = FileManager.default.contents(atPath: folder.appendingPathComponent("session.pcapng").path)
-                #expect(written != nil)
-                #expect(written == FileManager.default.contents(atPath: vectorsFolder.appendingPathComponent("captures/session-complete.pcapng").path))
-            }
+            let result = try pumpwire(["capture", "--vector", "Required.Session.Complete", "--output", "session.pcapng"], in: folder)
+            #expect(result.status == 0, "\(result.err)")
+            let written = FileManager.default.contents(atPath: folder.appendingPathComponent("session.pcapng").path)
+            #expect(written != nil)
+            #expect(written == FileManager.default.contents(atPath: vectorsFolder.appendingPathComponent("captures/session-complete.pcapng").path))
         }
     }
 
