@@ -10,10 +10,11 @@ public struct JSONParseError: Error, CustomStringConvertible, Equatable, Sendabl
     /// The key an object repeats, when that is the problem (the text is JSON, but not a view).
     public var duplicateKey: String?
 
-    public init(offset: Int, message: String, path: String = "$") {
+    public init(offset: Int, message: String, path: String = "$", duplicateKey: String? = nil) {
         self.offset = offset
         self.message = message
         self.path = path
+        self.duplicateKey = duplicateKey
     }
 
     public var description: String { "JSON error at byte \(offset) (\(path)): \(message)" }
