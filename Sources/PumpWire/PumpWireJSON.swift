@@ -8,23 +8,19 @@ public enum PumpWireJSON {
         try OrderedJSONEncoder().encode(frame)
     }
 
-    /// One frame, or an array of frames, from JSON text. The array `pumpwire decode --format json`
-    /// prints is accepted: its error entries and its reassembled copies of fragmented messages
-    /// (the fragments themselves are in the array) are skipped; extra keys such as
-    /// `streamOffset` are ignored.
-    public static func frames(from data: Data) throws -> [Frame] {
-        let decoder = JSONDecoder()
-        guard case let entries as [Any] = try JSONSerialization.jsonObject(with: data) else {
-            return [try decoder.decode(Frame.self, from: data)]
-        }
-        var frames: [Frame] = []
-        for entry in entries {
-            if let object = entry as? [String: Any], object["error"] != nil || object["reassembled"] as? Bool == true {
-                continue
-            }
-            frames.append(try decoder.decode(Frame.self, from: try JSONSerialization.data(withJSONObject: entry)))
-        }
-        return frames
+    /// One frame, or an array of frames, from JSON text, read strictly (spec section 12): an
+    /// unknown, duplicate or missing key, a wrong JSON type, a number that is not an integer or
+    /// that its field cannot hold (FIELD_OUT_OF_RANGE), an unknown name is refused with the JSON
+    /// path. The array `pumpwire decode --format json` prints is accepted: its error entries and
+    /// its reassembled copies of fragmented messages (the fragments themselves are in the array)
+    /// are skipped, and the keys `packet` and `streamOffset` it adds are allowed.
+    public static func frames(from data: Data) throws(JSONViewError) -> [Frame] {
+        try strictFrames([UInt8](data))
+    }
+
+    /// `frames(from:)` for text.
+    public static func frames(from text: String) throws(JSONViewError) -> [Frame] {
+        try strictFrames(Array(text.utf8))
     }
 }
 

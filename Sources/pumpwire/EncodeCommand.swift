@@ -10,7 +10,11 @@ struct EncodeCommand: ParsableCommand {
         discussion: """
             Input is one frame's JSON view or an array of them (the output of \
             `pumpwire decode --format json` is accepted). A message longer than one frame is \
-            fragmented. Values the spec forbids are refused with the decoder's error code.
+            fragmented. The view is read strictly: an unknown, duplicate or missing key, a wrong \
+            JSON type, or a number its field cannot hold is refused with its JSON path; values \
+            the spec forbids are refused by the encoder with the decoder's error code and offset. \
+            Exit status 1 when anything is refused (nothing is written), 2 when the input cannot \
+            be read or the output written.
             Example:
               pumpwire decode --file vectors/examples/prescriptionBlock.hex --format json | pumpwire encode
             """
@@ -30,43 +34,15 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data: Data
-        if input == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: input) else {
-                throw ValidationError("cannot read \(input)")
-            }
-            data = contents
+        let name = input == "-" ? "stdin" : input
+        let data = try readInput()
+        // Every refusal is the reader's (spec section 12) or the core encoder's (PW-ENC-5).
+        let result = PumpWireJSON.encode(json: [UInt8](data))
+        guard result.problems.isEmpty else {
+            for problem in result.problems { printError("pumpwire encode: \(name): \(problem)") }
+            throw ExitCode(ExitStatus.findings)  // nothing written
         }
-        let frames: [Frame]
-        do {
-            frames = try PumpWireJSON.frames(from: data)
-        } catch {
-            throw ValidationError("not a frame's JSON view: \(error)")
-        }
-
-        var encoded: [[UInt8]] = []
-        for (index, frame) in frames.enumerated() {
-            var fragmented = false
-            do throws(PumpWireError) {
-                switch frame.content {
-                case .message(let message) where frame.authentication == nil:
-                    // May be several fragment frames (PW-FRAG-1).
-                    fragmented = message.payloadSize > WireLimits.maxFramePayload
-                    let bytes = try message.encodedFrames(sequence: frame.sequence)
-                    encoded += StreamDecoder.frames(in: bytes)
-                default:
-                    encoded.append(try frame.encoded())
-                }
-            } catch {
-                let name = MessageRegistry.name(of: frame.typeCode)
-                let place = fragmented ? "payload offset \(error.offset)" : "frame offset \(error.offset)"
-                printError("error: \(error.code.specName) (\(error.code.rawValue)) at \(place) "
-                    + "in entry \(index + 1) (\(name)): the spec forbids this value")
-                throw ExitCode(1)
-            }
-        }
+        let encoded = result.frames
 
         let bytes: [UInt8]
         switch format {
@@ -74,11 +50,27 @@ struct EncodeCommand: ParsableCommand {
         case .binary: bytes = encoded.flatMap { $0 }
         }
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
-                throw ValidationError("cannot write \(output)")
+            do {
+                try Data(bytes).write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw CommandFailure("cannot write \(output)")
             }
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }
+    }
+
+    /// The input's bytes, or a `CommandFailure` (exit status 2) when there is none to read.
+    private func readInput() throws -> Data {
+        if input == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+            throw CommandFailure("\(input): no such file")
+        }
+        guard !isDirectory.boolValue else { throw CommandFailure("\(input): is a directory, not a JSON file") }
+        guard let contents = FileManager.default.contents(atPath: input) else {
+            throw CommandFailure("\(input): cannot be read")
+        }
+        return contents
     }
 }

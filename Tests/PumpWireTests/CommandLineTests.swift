@@ -102,7 +102,7 @@ struct CommandLineTests {
         let json = #"{"messageType": "refillReceipt", "sequence": 4, "message": {"confirmationDigest": 1, "resultingReservoirMicrolitres": 60001, "lowReservoirAlarmTime": 0}}"#
         let result = try pumpwire(["encode"], stdin: json)
         #expect(result.status == 1)
-        #expect(result.err.contains("FIELD_OUT_OF_RANGE (10) at frame offset 13"))
+        #expect(result.err.contains("$.message.resultingReservoirMicrolitres: FIELD_OUT_OF_RANGE (10) at offset 13"))
     }
 }
 

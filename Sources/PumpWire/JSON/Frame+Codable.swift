@@ -3,12 +3,12 @@ import PumpWireCore
 /// The JSON view of a frame (spec section 12):
 /// `{ "messageType", "typeCode", "sequence", "authentication", "message" | "fragment" }`.
 extension Frame: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case messageType, typeCode, sequence, authentication, message, fragment
     }
 
-    enum FragmentKeys: String, CodingKey { case index, count, totalLength, data }
-    enum UnknownKeys: String, CodingKey { case payload }
+    enum FragmentKeys: String, CodingKey, CaseIterable { case index, count, totalLength, data }
+    enum UnknownKeys: String, CodingKey, CaseIterable { case payload }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -17,21 +17,26 @@ extension Frame: Codable {
         let typeCode: UInt8
         if let registered = MessageRegistry.typeCode(named: name) {
             if let givenCode, givenCode != registered {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .typeCode, in: c, debugDescription: "\(name) has type code \(registered), not \(givenCode)")
+                throw JSONViewError(c.codingPath + [CodingKeys.typeCode], "\(name) has type code \(registered), not \(givenCode)")
             }
             typeCode = registered
-        } else if name == "unknown", let givenCode {
+        } else if name == "unknown" {
+            guard let givenCode else {
+                throw JSONViewError(c.codingPath, "missing key \"typeCode\" (a message of type \"unknown\" needs its type code)")
+            }
             if let registered = MessageRegistry.descriptor(for: givenCode) {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .messageType, in: c,
-                    debugDescription: "type code \(givenCode) is registered: use \"messageType\": \"\(registered.name)\"")
+                throw JSONViewError(
+                    c.codingPath + [CodingKeys.messageType],
+                    "type code \(givenCode) is registered: use \"messageType\": \"\(registered.name)\"")
             }
             typeCode = givenCode
         } else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .messageType, in: c,
-                debugDescription: "\"\(name)\" is not a message of the registry (use \"unknown\" with a typeCode)")
+            throw JSONViewError(
+                c.codingPath + [CodingKeys.messageType],
+                "\(JSONValue.quoted(name)) is not a message of the registry (use \"unknown\" with a typeCode)")
+        }
+        if c.contains(.fragment) && c.contains(.message) {
+            throw JSONViewError(c.codingPath, "a frame has \"message\" or \"fragment\", not both")
         }
         let sequence: UInt16 = try c(.sequence)
         let authentication = try c.decodeIfPresent(AuthenticationBlock.self, forKey: .authentication)

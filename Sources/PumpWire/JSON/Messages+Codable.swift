@@ -3,19 +3,39 @@ import PumpWireCore
 // The JSON views of spec section 12: field names of the layout tables, units in the names.
 
 extension InterrogationRequest: Codable {
-    public init(from decoder: any Decoder) throws { self.init() }
+    /// An interrogation request has no fields: its `message` is `{}`.
+    struct CodingKeys: CodingKey, CaseIterable {
+        static var allCases: [CodingKeys] { [] }
+        var stringValue: String { "" }
+        var intValue: Int? { nil }
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let key = c.allKeys.first {
+            throw JSONViewError(c.codingPath, "unknown key \(JSONValue.quoted(key.stringValue)) (this object has no keys)")
+        }
+        self.init()
+    }
     public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: AnyKey.self) }
 }
 
 struct AnyKey: CodingKey {
     var stringValue: String
-    var intValue: Int? { nil }
+    var intValue: Int?
     init(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
+    /// An array index, for paths.
+    init(index: Int) {
+        stringValue = String(index)
+        intValue = index
+    }
 }
 
 extension PumpStatus: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case model, serial, firmwareMajor, firmwareMinor, firmwarePatch, batteryMillivolts
         case prescriptionStored, bolusScheduleStored, deliverySuspended, electiveReplacementIndicator
         case reservoirVolumeMicrolitres, activeAlarms, pumpClockTime, prescriptionDigest, bolusScheduleDigest
@@ -55,7 +75,7 @@ extension PumpStatus: Codable {
 }
 
 extension DayProfileStep: Codable {
-    enum CodingKeys: String, CodingKey { case startMinute, doseRateNanogramsPerDay }
+    enum CodingKeys: String, CodingKey, CaseIterable { case startMinute, doseRateNanogramsPerDay }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -70,7 +90,7 @@ extension DayProfileStep: Codable {
 }
 
 extension PrescriptionBlock: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case drug, mode, concentrationMicrogramsPerMillilitre, reservoirCapacityMicrolitres
         case lowReservoirThresholdMicrolitres, catheterVolumeMicrolitres, maxDailyDoseNanograms, steps
     }
@@ -100,7 +120,7 @@ extension PrescriptionBlock: Codable {
 }
 
 extension ClinicianBolus: Codable {
-    enum CodingKeys: String, CodingKey { case doseNanograms, durationMinutes }
+    enum CodingKeys: String, CodingKey, CaseIterable { case doseNanograms, durationMinutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -115,7 +135,7 @@ extension ClinicianBolus: Codable {
 }
 
 extension PrimingBolus: Codable {
-    enum CodingKeys: String, CodingKey { case kind, volumeMicrolitres, durationMinutes }
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, volumeMicrolitres, durationMinutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -131,7 +151,7 @@ extension PrimingBolus: Codable {
 }
 
 extension PatientBolus: Codable {
-    enum CodingKeys: String, CodingKey { case doseNanograms, durationMinutes, lockoutMinutes, maxPerDay }
+    enum CodingKeys: String, CodingKey, CaseIterable { case doseNanograms, durationMinutes, lockoutMinutes, maxPerDay }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -150,7 +170,7 @@ extension PatientBolus: Codable {
 }
 
 extension PeriodicBolus: Codable {
-    enum CodingKeys: String, CodingKey { case startMinute, doseNanograms, durationMinutes }
+    enum CodingKeys: String, CodingKey, CaseIterable { case startMinute, doseNanograms, durationMinutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -166,7 +186,7 @@ extension PeriodicBolus: Codable {
 }
 
 extension BolusSchedule: Codable {
-    enum CodingKeys: String, CodingKey { case clinicianBolus, primingBolus, patientBolus, periodicBoluses }
+    enum CodingKeys: String, CodingKey, CaseIterable { case clinicianBolus, primingBolus, patientBolus, periodicBoluses }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -185,7 +205,7 @@ extension BolusSchedule: Codable {
 }
 
 extension RefillConfirmation: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case drug, concentrationMicrogramsPerMillilitre, volumeWithdrawnMicrolitres, volumeAddedMicrolitres
         case resultingReservoirMicrolitres, refillTime
     }
@@ -211,7 +231,7 @@ extension RefillConfirmation: Codable {
 }
 
 extension RefillReceipt: Codable {
-    enum CodingKeys: String, CodingKey { case confirmationDigest, resultingReservoirMicrolitres, lowReservoirAlarmTime }
+    enum CodingKeys: String, CodingKey, CaseIterable { case confirmationDigest, resultingReservoirMicrolitres, lowReservoirAlarmTime }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -230,7 +250,7 @@ extension RefillReceipt: Codable {
 }
 
 extension MemoryDumpRequest: Codable {
-    enum CodingKeys: String, CodingKey { case region, compressionAllowed, offset, length }
+    enum CodingKeys: String, CodingKey, CaseIterable { case region, compressionAllowed, offset, length }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -249,7 +269,7 @@ extension MemoryDumpRequest: Codable {
 }
 
 extension MemoryDumpChunk: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case region, encoding, chunkIndex, chunkCount, regionOffset, imageLength, imageCrc32, dataOffset, data
     }
 
@@ -276,7 +296,7 @@ extension MemoryDumpChunk: Codable {
 }
 
 extension Acknowledgement: Codable {
-    enum CodingKeys: String, CodingKey { case acknowledgedType, digest }
+    enum CodingKeys: String, CodingKey, CaseIterable { case acknowledgedType, digest }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -291,17 +311,26 @@ extension Acknowledgement: Codable {
 }
 
 extension NegativeAcknowledgement: Codable {
-    enum CodingKeys: String, CodingKey { case rejectedType, errorCode, errorName, errorOffset }
+    enum CodingKeys: String, CodingKey, CaseIterable { case rejectedType, errorCode, errorName, errorOffset }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rejectedType: UInt8 = try c(.rejectedType)
         let raw: UInt16 = try c(.errorCode)
         guard let code = ErrorCode(rawValue: raw) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .errorCode, in: c, debugDescription: "\(raw) is not an error code of spec section 10")
+            // What the encoder would report for it (PW-NAK-1): `errorCode` is at frame offset 10.
+            var error = JSONViewError(c.codingPath + [CodingKeys.errorCode], code: .fieldOutOfRange, "\(raw) is not an error code of spec section 10")
+            error.offset = WireLimits.headerSize + 1
+            throw error
         }
-        // `errorName` is for reading only (spec section 12); the code decides.
-        self.init(rejectedType: try c(.rejectedType), errorCode: code, errorOffset: try c(.errorOffset))
+        // `errorName` is for reading only (spec section 12): the code decides, and a name given
+        // must be the code's.
+        if let name = try c.decodeIfPresent(String.self, forKey: .errorName), name != code.specName.description {
+            throw JSONViewError(
+                c.codingPath + [CodingKeys.errorName],
+                "\(JSONValue.quoted(name)) is not the name of error code \(raw) (\(code.specName))")
+        }
+        self.init(rejectedType: rejectedType, errorCode: code, errorOffset: try c(.errorOffset))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -314,13 +343,13 @@ extension NegativeAcknowledgement: Codable {
 }
 
 extension AuthenticationBlock: Codable {
-    enum CodingKeys: String, CodingKey { case freshnessCounter, tag }
+    enum CodingKeys: String, CodingKey, CaseIterable { case freshnessCounter, tag }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(freshnessCounter: try c(.freshnessCounter), tag: try c(.tag))
         guard tag.count == Self.tagSize else {
-            throw DecodingError.dataCorruptedError(forKey: .tag, in: c, debugDescription: "the tag is 16 bytes")
+            throw JSONViewError(c.codingPath + [CodingKeys.tag], "the tag is 16 bytes (32 hex digits), not \(tag.count)")
         }
     }
 

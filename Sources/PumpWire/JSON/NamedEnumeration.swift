@@ -13,9 +13,9 @@ extension NamedEnumeration {
         let container = try decoder.singleValueContainer()
         let name = try container.decode(String.self)
         guard let value = Self.names.first(where: { $0.value == name })?.key else {
-            throw DecodingError.dataCorruptedError(
-                in: container,
-                debugDescription: "\"\(name)\" is not one of \(Self.names.map(\.value).joined(separator: ", "))")
+            throw JSONViewError(
+                container.codingPath,
+                "unknown name \(JSONValue.quoted(name)): one of \(Self.names.map(\.value).joined(separator: ", "))")
         }
         self = value
     }
@@ -68,11 +68,19 @@ extension ActiveAlarms: Codable {
     public init(from decoder: any Decoder) throws {
         var container = try decoder.unkeyedContainer()
         self = .none
+        var last: UInt16 = 0
         while !container.isAtEnd {
+            let itemPath = container.codingPath + [AnyKey(index: container.currentIndex)]
             let name = try container.decode(String.self)
             guard let alarm = Self.names.first(where: { $0.value == name })?.key else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown alarm \"\(name)\"")
+                throw JSONViewError(
+                    itemPath, "unknown name \(JSONValue.quoted(name)): one of \(Self.names.map(\.value).joined(separator: ", "))")
             }
+            // Names in bit order, each once (spec section 12).
+            guard alarm.rawValue > last else {
+                throw JSONViewError(itemPath, "\(JSONValue.quoted(name)) is repeated or out of bit order")
+            }
+            last = alarm.rawValue
             insert(alarm)
         }
     }
