@@ -11,7 +11,7 @@ public struct JSONViewEncoding: Sendable {
 
 extension PumpWireJSON {
     /// The keys `pumpwire decode --format json` adds to the frames of its array.
-    static let streamAnnotations: Set<String> = ["packet", "streamOffset", "reassembled", "error"]
+    static let streamAnnotations: Set<String> = ["file", "packet", "streamOffset", "line", "reassembled", "error"]
 
     /// Reads a JSON view strictly (spec section 12) and encodes every frame with the core encoder
     /// (`FrameEncoder`, `Frame.encode`): a message longer than one frame is fragmented, and every
@@ -66,9 +66,13 @@ extension PumpWireJSON {
         for (key, value) in members where streamAnnotations.contains(key) {
             let valuePath = JSONPath.render(path + [.key(key)])
             switch key {
-            case "packet", "streamOffset":
+            case "packet", "streamOffset", "line":
                 guard case .number(let text, true) = value.kind, !text.hasPrefix("-") else {
                     throw JSONViewError(path: valuePath, reason: "expected a count (an integer of 0 or more), found \(value.kindName)")
+                }
+            case "file":
+                guard case .string = value.kind else {
+                    throw JSONViewError(path: valuePath, reason: "expected the input's name (a string), found \(value.kindName)")
                 }
             case "reassembled":
                 guard case .bool(let reassembled) = value.kind else {
