@@ -27,6 +27,10 @@ struct DumpCommandTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(partial.out.utf8)) as? [String: Any])
         #expect(report["complete"] as? Bool == false)
         #expect(report["missingChunks"] as? [Int] == [10, 11])
+        #expect(report["recoveredChunks"] as? [Int] == [])
+        // PW-IMAGE-3: at the first missing chunk's transfer offset, 218 x 10, not at an inflated offset.
+        let error = try #require(report["error"] as? [String: Any])
+        #expect(error["name"] as? String == "CHUNKS_MISSING" && error["offset"] as? Int == 2180)
         let resume = try #require((report["resumeRequests"] as? [[String: Any]])?.first)
         let offset = try #require(resume["offset"] as? Int), length = try #require(resume["length"] as? Int)
         #expect(offset > 0 && offset + length == image.bytes.count)
@@ -38,6 +42,11 @@ struct DumpCommandTests {
         let whole = try pumpwire(["dump", "reassemble", try write("all.hex", hexLines(kept + answer)), "--output", output])
         #expect(whole.status == 0, "\(whole.out)\(whole.err)")
         #expect(whole.out.contains("image: complete, 40000 bytes"))
+        #expect(whole.out.contains("chunks 10, 11 of the first transfer were lost and filled by resumption transfers"))
+        let wholeJSON = try pumpwire(["dump", "reassemble", try write("all.hex", hexLines(kept + answer)), "--format", "json"])
+        let wholeReport = try #require(try JSONSerialization.jsonObject(with: Data(wholeJSON.out.utf8)) as? [String: Any])
+        #expect(wholeReport["complete"] as? Bool == true)
+        #expect(wholeReport["missingChunks"] as? [Int] == [] && wholeReport["recoveredChunks"] as? [Int] == [10, 11])
         #expect(whole.out.contains("records: 2000 read, 0 damaged"))
         #expect(FileManager.default.contents(atPath: output) == Data(image.bytes))
 
