@@ -187,6 +187,65 @@ struct HostileInputTests {
         #expect(converted.out.contains("14 packets"))
     }
 
+    /// The capture variants Wireshark's own tools write, made now from our capture when the tools
+    /// are installed (CI installs them): each read as the packets it holds, or refused as a whole.
+    @Test("Captures written by editcap, mergecap and text2pcap, through decode and validate")
+    func wiresharkTools() throws {
+        guard let editcap = Self.tool("editcap"), let mergecap = Self.tool("mergecap"), let text2pcap = Self.tool("text2pcap") else {
+            withKnownIssue("Wireshark's tools (editcap, mergecap, text2pcap) are not installed; CI installs them") { throw ToolMissing() }
+            return
+        }
+        let source = Self.path("session.pcapng")
+        let frames = sessionFrames("Required.Session.Complete")
+        var made: [(file: String, read: Bool)] = []
+        for (variant, read) in [("pcap", true), ("nsecpcap", true), ("modpcap", true), ("pcapng", true),
+                                ("nokiapcap", false), ("rh6_1pcap", false), ("suse6_3pcap", false)] {
+            let out = Self.path("editcap-\(variant)")
+            try Self.run(editcap, ["-F", variant, source, out])
+            made.append((out, read))
+        }
+        let merged = Self.path("mergecap.pcapng")
+        try Self.run(mergecap, ["-w", merged, source, Self.path("editcap-pcap")])
+        let dump = Self.path("text2pcap-input.txt")
+        try Data(frames.map { frame in
+            stride(from: 0, to: frame.count, by: 16).map { start in
+                String(format: "%06x ", start) + frame[start..<min(start + 16, frame.count)].map { String(format: " %02x", $0) }.joined() + "\n"
+            }.joined()
+        }.joined().utf8).write(to: URL(fileURLWithPath: dump))
+        let text2 = Self.path("text2pcap.pcap")
+        try Self.run(text2pcap, ["-q", "-l", "147", dump, text2])
+        for (file, read) in made + [(text2, true)] {
+            let decoded = try pumpwire(["decode", "--file", file])
+            Self.expectNoInternals(decoded, file)
+            if read {
+                #expect(decoded.status == 0, "\(file): \(decoded.out)")
+                #expect(decoded.out.contains("14 frames in 14 packets"), "\(file): \(decoded.out)")
+            } else {
+                #expect(decoded.status == 1, "\(file)")
+                #expect(decoded.out.contains("file offset 0: CAPTURE_MALFORMED (81)"), "\(file): \(decoded.out)")
+            }
+        }
+        let validated = try pumpwire(["validate", merged])
+        #expect(validated.out.contains("28 packets"), "\(validated.out)")
+    }
+
+    struct ToolMissing: Error {}
+
+    static func tool(_ name: String) -> String? {
+        ["/usr/bin/", "/usr/local/bin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " "))")
+    }
+
     static func expectNoInternals(_ result: (status: Int32, out: String, err: String), _ command: String) {
         for leak in ["Swift.", "DecodingError", "CodingKeys", "NSCocoaErrorDomain", "Error Domain", "OpenFailure", "InputFailure", "Fatal error"] {
             #expect(!result.err.contains(leak) && !result.out.contains(leak), "\(command) shows \(leak)")
