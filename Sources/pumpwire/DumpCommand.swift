@@ -92,7 +92,8 @@ struct DumpCommand: ParsableCommand {
         @Option(help: "eventLog, alarmLog or therapyHistory; without it, record types of every log region are accepted.")
         var region: String?
 
-        @Option(help: "Where the image starts in its region (records start at multiples of 20 there).")
+        // Unconditional, so that "-1" is read as the value it is and refused as such, not as a missing value.
+        @Option(parsing: .unconditional, help: "Where the image starts in its region, 0 to 4294967295 (records start at multiples of 20 there).")
         var regionOffset: UInt32 = 0
 
         @Option(help: "text or json.")

@@ -161,6 +161,10 @@ struct HostileInputTests {
         #expect(badHex.err.contains("argument 1:") && !badHex.err.contains("Usage:"))
         let format = try pumpwire(["validate", "--input-format", "pcapx", Self.path("session.pcapng")])
         #expect(format.status == 2)
+        // A negative number is a wrong value, not a missing one.
+        let negative = try pumpwire(["dump", "show", Self.path("garbage.bin"), "--region-offset", "-1"])
+        #expect(negative.status == 2)
+        #expect(negative.err.contains("-1") && !negative.err.contains("Missing value"), "\(negative.err)")
     }
 
     @Test("Forcing a capture form on an empty file reports CAPTURE_TRUNCATED at 0 for pcap and pcapng alike")
