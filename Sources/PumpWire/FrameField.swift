@@ -17,7 +17,7 @@ public enum FrameField {
         }
         guard offset >= 0, let bytes = frameStart, bytes.count >= WireLimits.headerSize else { return nil }
         let payloadLength = Int(bytes[7]) | Int(bytes[8]) << 8
-        let authenticated = bytes[4] & 0x02 != 0
+        let authenticated = FrameFlags(rawValue: bytes[4]).contains(.authenticated)
         let payloadEnd = WireLimits.headerSize + payloadLength
         let authenticationEnd = payloadEnd + (authenticated ? WireLimits.authenticationBlockSize : 0)
         switch offset {

@@ -58,12 +58,6 @@ public enum CorpusLocation {
     /// the executable's: `<prefix>/bin/pumpwire` reads `<prefix>/share/pumpwire/`.
     public static let installedDataPath = "share/pumpwire"
 
-    /// The vectors folder to use (the one that holds `corpus/`): `override` when given, else the
-    /// first found in the order above. The call for every command that reads the corpus.
-    public static func vectorsDirectory(override: String?) throws(Failure) -> URL {
-        try findVectors(override: override).directory
-    }
-
     /// The vectors folder and where it was found. `currentDirectory` and `executable` are
     /// parameters for the tests; the defaults are the process's.
     public static func findVectors(

@@ -6,9 +6,10 @@ import PumpWireConformance
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
-        abstract: "Write pcapng (or pcap) captures from session vectors or from hex logs and raw streams (spec 14.1).",
+        abstract: "Write pcapng (or pcap) captures from session vectors or from captured traffic (spec 14.1, 14.4).",
         discussion: """
-            One frame a packet, link type 147, the direction set from the message type. Open the \
+            One frame a packet where that keeps the stream's findings (spec 14.4), link type 147, \
+            the direction set from the message type. Open the \
             result in Wireshark with tools/wireshark/pumpwire.lua, or check it with `pumpwire validate`.
             Examples:
               pumpwire capture --vector Required.Session.Complete --output session.pcapng
@@ -78,9 +79,8 @@ struct CaptureCommand: ParsableCommand {
         guard let sink = FileSink(path: output!) else { throw CommandFailure("\(output!): cannot create the file") }
         var writer = CaptureWriter(format: format, comment: "from " + inputs.map(\.name).joined(separator: ", "))
         var packets = 0, dropped = 0, forced = 0
-        var problems: [String] = []
         for input in inputs {
-            let converter = CaptureConverter { data, originalLength, _ in
+            let converter = CaptureConverter(onSourceProblem: { printError(ValidationText.line(for: $0, file: input.name)) }) { data, originalLength, _ in
                 writer.add(data, microseconds: CaptureWriter.vectorEpochMicroseconds + UInt64(packets) * 50_000, originalLength: originalLength)
                 packets += 1
                 if writer.bytes.count >= 1 << 16 { sink.write(writer.takeBytes()) }
@@ -88,11 +88,9 @@ struct CaptureCommand: ParsableCommand {
             converter.convert(input)
             dropped += converter.noiseBytesDropped
             forced += converter.forcedCuts
-            problems += converter.sourceProblems.map { ValidationText.line(for: $0, file: input.name) }
         }
         sink.write(writer.takeBytes())
         guard sink.close() else { throw CommandFailure("\(output!): cannot write the capture") }
-        for problem in problems { printError(problem) }
         var note = ""
         if dropped > 0 { note += "; \(dropped) bytes of noise beyond a packet's 65535 left out" }
         if forced > 0 { note += "; \(forced) cuts forced inside rejected frames (findings there may differ)" }

@@ -6,11 +6,13 @@ import PumpWireCore
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode frames from hex or binary input; fragments are reassembled.",
+        abstract: "Decode frames from hex arguments, captures, hex logs, hex dumps or raw streams; fragments are reassembled.",
         discussion: """
-            Input is read as one byte stream: every frame in it is decoded, noise and bad frames \
-            are reported and skipped (the reader resynchronises on the sync word a5 c3). A pcapng \
-            or pcap capture (spec 14.1) is read packet by packet, each item naming its packet.
+            Each input is read as a byte stream, as it arrives, in bounded memory: every frame in it \
+            is decoded, noise and bad frames are reported and skipped (the reader resynchronises on \
+            the sync word a5 c3). A pcapng or pcap capture (spec 14.1) is read packet by packet, each \
+            item naming its packet. Exit status: 0 when nothing was rejected, 1 when something was, \
+            2 when an input could not be read.
             Examples:
               pumpwire decode a5c301010001000000a13f
               pumpwire decode --file vectors/examples/prescriptionBlock.hex --format json

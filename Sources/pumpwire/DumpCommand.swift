@@ -14,12 +14,13 @@ struct DumpCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild the image that memoryDumpChunk frames carry, and print its log records.",
             discussion: """
-                The inputs are read as one byte stream, as `decode` reads them (hex lines or binary; \
-                other frames and noise are skipped). The first transfer is the image asked for; \
+                Each input is read as `decode` reads it (a capture, hex log, hex dump or raw stream; \
+                other frames and noise are skipped), and the chunks of all inputs go to one image. The first transfer is the image asked for; \
                 transfers inside it (answers to resumption requests) fill its gaps. Missing chunks, \
                 rejected chunks and damaged records are reported, not fatal: what can be rebuilt and \
                 read is shown, with the requests that would fetch what is missing.
-                Exit status: 0 when the image is complete and every record reads, 1 otherwise.
+                Exit status: 0 when the image is complete and every record reads, 1 otherwise, 2 when \
+                an input could not be read.
                 Example:
                   pumpwire dump reassemble capture.hex --output eventlog.bin
                 """

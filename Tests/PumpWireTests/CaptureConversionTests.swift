@@ -130,4 +130,23 @@ struct CaptureConversionTests {
         #expect(input.format == .pcap)
         #expect(Self.convert(input).packets == frames)
     }
+
+    @Test("A noise run of a5 bytes longer than a packet: no a5 is left as a packet's last byte")
+    func longRunOfHalfSyncWords() throws {
+        let frames = sessionFrames("Required.Session.Complete")
+        let stream = frames[0] + [UInt8](repeating: 0xA5, count: 70_000) + frames[1]
+        let conversion = try Self.check(stream)
+        #expect(conversion.packets.allSatisfy { $0.last != 0xA5 || frames.contains($0) })
+    }
+
+    @Test("A capture file's packet cut by a snap length stays cut: PACKET_TRUNCATED is kept")
+    func snapLengthKept() throws {
+        let frame = sessionFrames("Required.Session.Complete")[0]
+        var writer = CaptureWriter(format: .pcap)
+        writer.add(Array(frame.prefix(5)), microseconds: 0, originalLength: frame.count)
+        var written: [(data: [UInt8], original: Int?)] = []
+        CaptureConverter { data, original, _ in written.append((data, original)) }
+            .convert(try CaptureInput.open(bytes: writer.bytes, name: "cut"))
+        #expect(written.count == 1 && written[0].data == Array(frame.prefix(5)) && written[0].original == frame.count)
+    }
 }

@@ -183,3 +183,23 @@ struct JSONViewTests {
         #expect(JSONValue.string("a\"b\\c\u{1}").text() == #""a\"b\\c\u0001""#)
     }
 }
+
+@Suite("Reading a view back: null and signs (spec section 12, PW-JSON-2)")
+struct JSONViewNullAndSignTests {
+    @Test("null is a value only for authentication; elsewhere it is a wrong type")
+    func nullOnlyForAuthentication() {
+        let accepted = PumpWireJSON.encode(json: Array(#"{"messageType": "interrogationRequest", "sequence": 1, "authentication": null, "message": {}}"#.utf8))
+        #expect(accepted.problems.isEmpty)
+        let typeCode = PumpWireJSON.encode(json: Array(#"{"messageType": "interrogationRequest", "typeCode": null, "sequence": 1, "message": {}}"#.utf8))
+        #expect(typeCode.problems.first?.path == "$.typeCode")
+        let name = PumpWireJSON.encode(json: Array(#"{"messageType": "negativeAcknowledgement", "sequence": 1, "message": {"rejectedType": 2, "errorCode": 7, "errorName": null, "errorOffset": 9}}"#.utf8))
+        #expect(name.problems.first?.path == "$.message.errorName")
+    }
+
+    @Test("-0 has a sign: refused for an unsigned field")
+    func minusZero() {
+        let result = PumpWireJSON.encode(json: Array(#"{"messageType": "interrogationRequest", "sequence": -0, "message": {}}"#.utf8))
+        #expect(result.problems.first?.path == "$.sequence")
+        #expect(result.problems.first?.code == .fieldOutOfRange)
+    }
+}

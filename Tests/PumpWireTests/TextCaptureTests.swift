@@ -371,3 +371,31 @@ struct TextCaptureTests {
         #expect(CaptureFormat(rawValue: "hexdump") == .hexDump)
     }
 }
+
+/// A last line's `*` with no line end after it is written a window at a time, like any other.
+@Suite("Hex dumps: a `*` on the last line stays in bounded memory (spec 14.3)")
+struct HexDumpLastRepeatTests {
+    struct Windows: CaptureConsumer {
+        var total = 0
+        var largest = 0
+        mutating func packet(_ data: UnsafeRawBufferPointer, number: Int) {}
+        mutating func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {}
+        mutating func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
+            largest = max(largest, window.count)
+            total = offset + window.count
+            return window.count
+        }
+    }
+
+    @Test("64 MiB of repeats after the last offset, which has no line end")
+    func lastOffsetWithoutLineEnd() {
+        // hexdump -C of 64 MiB of zeros, its last line end taken away.
+        let line = "00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
+        let text = "00000000  " + line + "00000010  " + line + "*\n04000000"
+        var windows = Windows()
+        CaptureReader.read(FileInput(bytes: Array(text.utf8)), as: .hexDump, into: &windows)
+        #expect(windows.total == 1 << 26)
+        #expect(windows.largest <= 2 * FileInput.bufferSize)
+    }
+}
+

@@ -4,6 +4,9 @@ public protocol CaptureConsumer {
     /// The data of a packet of link type 147, a byte stream of its own (PW-CAP-2). Packets are
     /// numbered as `record` counts (`number` skips the records not read).
     mutating func packet(_ data: UnsafeRawBufferPointer, number: Int)
+    /// The same, with the length the packet had before a snap length cut it (PW-CAP-3), for a
+    /// consumer that writes packets again; others read the data alone.
+    mutating func packet(_ data: UnsafeRawBufferPointer, number: Int, originalLength: Int)
     /// A capture file's record `number` (from 1) was reached: each record Wireshark numbers
     /// (PW-CAP-2), before `packet` hands on its data when it is a packet of link type 147.
     mutating func record(number: Int)
@@ -19,6 +22,9 @@ public protocol CaptureConsumer {
 }
 
 extension CaptureConsumer {
+    public mutating func packet(_ data: UnsafeRawBufferPointer, number: Int, originalLength: Int) {
+        packet(data, number: number)
+    }
     public mutating func record(number: Int) {}
     public mutating func line(_ line: Int, beginsAt offset: Int) {}
     public mutating func progress(fileOffset: Int) {}

@@ -25,17 +25,22 @@ public final class CaptureConverter: CaptureConsumer {
     /// Where the last frame that passed the frame checks ended.
     private var lastFrameEnd = -1
 
-    /// Packets written, and noise bytes left out (runs of noise longer than a packet holds).
-    public private(set) var packetsWritten = 0
+    /// Hears the problems of the source file (codes 80 to 83) as they are found: they are the
+    /// source's, not carried over.
+    private let onSourceProblem: (ValidationFinding) -> Void
+    /// Where the last item began: a second item there (a fragment refused after its frame was
+    /// read) looks at nothing new.
+    private var lastItemStart = -1
+
+    /// Noise bytes left out (runs of noise longer than a packet holds).
     public private(set) var noiseBytesDropped = 0
     /// Cuts forced by the size limit inside items that looked further: these may change findings.
     public private(set) var forcedCuts = 0
-    /// The problems of a source capture file (codes 80 to 83); they are the source's, not carried over.
-    public private(set) var sourceProblems: [ValidationFinding] = []
 
     static let limit = CaptureFormat.maxPacketLength
 
-    public init(sink: @escaping PacketSink) {
+    public init(onSourceProblem: @escaping (ValidationFinding) -> Void = { _ in }, sink: @escaping PacketSink) {
+        self.onSourceProblem = onSourceProblem
         self.sink = sink
     }
 
@@ -50,8 +55,13 @@ public final class CaptureConverter: CaptureConsumer {
         emit(Array(data), originalLength: nil, streamOffset: nil)
     }
 
+    /// A capture file's packet is written as it is, its original length kept (PACKET_TRUNCATED).
+    public func packet(_ data: UnsafeRawBufferPointer, number: Int, originalLength: Int) {
+        emit(Array(data), originalLength: originalLength > data.count ? originalLength : nil, streamOffset: nil)
+    }
+
     public func problem(_ problem: CaptureProblem, fileOffset: Int?, packet: Int?, line: Int?) {
-        sourceProblems.append(ValidationFinding(problem, fileOffset: fileOffset, packet: packet, line: line))
+        onSourceProblem(ValidationFinding(problem, fileOffset: fileOffset, packet: packet, line: line))
     }
 
     public func stream(_ window: UnsafeRawBufferPointer, at offset: Int, isFinal: Bool) -> Int {
@@ -63,7 +73,8 @@ public final class CaptureConverter: CaptureConsumer {
             items.append((item.streamOffset, item.streamOffset + Self.reach(of: item), frameEnd))
         }
         var next = offset  // stream offset of the first window byte not yet in `pending`
-        for item in items {
+        for item in items where item.start != lastItemStart {
+            lastItemStart = item.start
             append(window, from: next - offset, to: item.start - offset)
             next = item.start
             startItem(at: item.start, reach: item.reach)
@@ -105,10 +116,11 @@ public final class CaptureConverter: CaptureConsumer {
         let room = Self.limit - pending.count
         if piece.count > room {
             if packetStart + Self.limit >= examinedEnd {
-                // Only the search for a sync word reads these bytes: keep what fits, drop the rest
-                // (a trailing a5 would read as the start of a sync word, so it goes too).
+                // Only the search for a sync word reads these bytes: keep what fits, drop the rest.
+                // Kept bytes that end in a5 stay in one packet with the item after them (no cut
+                // after half a sync word), so they leave room for the largest frame.
                 var kept = room
-                if kept > 0, piece[kept - 1] == 0xA5 { kept -= 1 }
+                if kept > 0, piece[kept - 1] == 0xA5 { kept = max(0, room - WireLimits.maxFrameSize) }
                 noiseBytesDropped += piece.count - kept
                 piece = UnsafeRawBufferPointer(rebasing: piece[0..<kept])
                 dropping = true
@@ -141,7 +153,6 @@ public final class CaptureConverter: CaptureConsumer {
     }
 
     private func emit(_ data: [UInt8], originalLength: Int?, streamOffset: Int?) {
-        packetsWritten += 1
         sink(data, originalLength, streamOffset)
     }
 

@@ -60,6 +60,6 @@ public enum CaptureFormat: String, CaseIterable, Sendable {
 
     /// Where a hex log's or hex dump's text begins: after a UTF-8 byte-order mark, if any.
     static func textStart(_ head: UnsafeRawBufferPointer) -> Int {
-        head.count >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0
+        head.starts(with: utf8ByteOrderMark) ? utf8ByteOrderMark.count : 0
     }
 }

@@ -82,7 +82,7 @@ extension CaptureReader {
         stream.reserveCapacity(limit + limit / 2)
         var streamBase = 0
         while true {
-            let more = input.available.isEmpty && !decoder.isRepeating ? input.fill() : true
+            var more = input.available.isEmpty && !decoder.isRepeating ? input.fill() : true
             if more {
                 let read = decoder.decode(
                     input.available, into: &stream, outputBase: streamBase, limit: limit,
@@ -91,8 +91,9 @@ extension CaptureReader {
                 input.consume(read)
             } else {
                 decoder.finish(
-                    into: &stream, outputBase: streamBase, lineBegins: { consumer.line($0, beginsAt: $1) },
+                    into: &stream, outputBase: streamBase, limit: limit, lineBegins: { consumer.line($0, beginsAt: $1) },
                     fault: { consumer.problem(.captureMalformed, fileOffset: nil, packet: nil, line: $0) })
+                more = decoder.isRepeating  // the last line's `*` goes on: the stream is not at its end
             }
             guard !more || stream.count >= limit else { continue }
             let consumed = stream.withUnsafeBytes { consumer.stream($0, at: streamBase, isFinal: !more) }

@@ -47,7 +47,6 @@ public struct HexDumpDecoder {
     /// Bytes of a `*` still to be written, and the line they repeat.
     private var repeatBytes: [UInt8] = []
     private var repeatsLeft = 0
-    private var repeatLine = 0
 
     // What the sniff (PW-CAP-4) looks at.
     /// Offsets after the first that counted the bytes before them.
@@ -106,9 +105,10 @@ public struct HexDumpDecoder {
     }
 
     /// The end of the text: the last line's bytes, told by its text column. Call `decode` with
-    /// `limit` until it has read all the text first.
+    /// `limit` until it has read all the text first, and after this, while `isRepeating`, with no
+    /// text: a last line's `*` may stand for gigabytes, written `limit` bytes at a time.
     public mutating func finish(
-        into output: inout [UInt8], outputBase: Int, lineBegins: (_ line: Int, _ offset: Int) -> Void,
+        into output: inout [UInt8], outputBase: Int, limit: Int = .max, lineBegins: (_ line: Int, _ offset: Int) -> Void,
         fault: (_ line: Int) -> Void
     ) {
         withoutActuallyEscaping(lineBegins) { lineBegins in
@@ -122,7 +122,7 @@ public struct HexDumpDecoder {
                     if let repeated = last.repeatLine { report(repeated, &sink) }  // `*` with no offset after it
                     else { emitLast(last, &sink) }
                 }
-                _ = drainRepeats(&sink, limit: .max)
+                _ = drainRepeats(&sink, limit: limit)
             }
         }
     }
@@ -262,7 +262,6 @@ public struct HexDumpDecoder {
             sink.lineBegins(repeated, sink.offset)
             repeatBytes = split.bytes
             repeatsLeft = repeats - 1
-            repeatLine = repeated
         }
     }
 

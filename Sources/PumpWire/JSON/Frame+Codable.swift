@@ -39,7 +39,9 @@ extension Frame: Codable {
             throw JSONViewError(c.codingPath, "a frame has \"message\" or \"fragment\", not both")
         }
         let sequence: UInt16 = try c(.sequence)
-        let authentication = try c.decodeIfPresent(AuthenticationBlock.self, forKey: .authentication)
+        // The one field whose value may be null (spec section 12).
+        let isAbsent = try !c.contains(.authentication) || c.decodeNil(forKey: .authentication)
+        let authentication = isAbsent ? nil : try c.decode(AuthenticationBlock.self, forKey: .authentication)
         if c.contains(.fragment) {
             let f = try c.nestedContainer(keyedBy: FragmentKeys.self, forKey: .fragment)
             let header = FragmentHeader(index: try f(.index), count: try f(.count), totalLength: try f(.totalLength))

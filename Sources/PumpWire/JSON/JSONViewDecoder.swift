@@ -13,24 +13,8 @@ struct JSONViewDecoder {
             return value
         } catch let error as JSONViewError {
             throw error
-        } catch let error as DecodingError {
-            throw JSONViewError(decodingError: error)
         } catch {
             throw JSONViewError(path: JSONPath.render(path), reason: "not a frame's JSON view")
-        }
-    }
-}
-
-extension JSONViewError {
-    /// A safety net: a conformance that throws the standard library's errors, in our words.
-    init(decodingError: DecodingError) {
-        switch decodingError {
-        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
-            self.init(context.codingPath, context.debugDescription)
-        case .keyNotFound(let key, let context):
-            self.init(context.codingPath, "missing key \(JSONValue.quoted(key.stringValue))")
-        @unknown default:
-            self.init(path: "$", reason: "not a frame's JSON view")
         }
     }
 }
@@ -96,7 +80,8 @@ private func readInteger<I: FixedWidthInteger>(_ type: I.Type, _ node: JSONNode,
     guard isInteger else {
         throw JSONViewError(path: JSONPath.render(path), reason: "\(text) is not an integer (numbers in the view are integers, PW-JSON-2)")
     }
-    if let value = I(text, radix: 10) { return value }
+    // PW-JSON-2: no sign; Swift's parser would take "-0" as 0 for an unsigned field.
+    if !(text.hasPrefix("-") && !I.isSigned), let value = I(text, radix: 10) { return value }
     let kind = I.isSigned ? "a signed" : "an unsigned"
     throw JSONViewError(
         path: JSONPath.render(path), code: .fieldOutOfRange,
@@ -168,10 +153,28 @@ private struct ViewKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         try readValue(type, try member(key), path + [.key(key.stringValue)], state)
     }
 
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    /// Absent is nil; present must be a value of the field's type (`null` is one only where the
+    /// view says so, and a caller asks for it with `decodeNil`).
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try present(type, key) }
+    // The standard library's defaults for these read null as absent; here it is a wrong type.
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(type, key) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(type, key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(type, key) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try present(type, key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(type, key) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try present(type, key) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try present(type, key) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try present(type, key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try present(type, key) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(type, key) }
+
+    private func present<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard contains(key) else { return nil }
-        if try decodeNil(forKey: key) { return nil }
-        return try decode(type, forKey: key)
+        return try decode(type, key)
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type as Bool.Type, key) }
