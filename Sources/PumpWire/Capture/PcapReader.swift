@@ -66,7 +66,7 @@ enum PcapReader {
             if isPumpWire {
                 if captured < original { consumer.problem(.packetTruncated, fileOffset: recordOffset, packet: packetNumber, line: nil) }
                 let data = UnsafeRawBufferPointer(rebasing: input.available[recordHeaderSize..<(recordHeaderSize + captured)])
-                consumer.packet(data, number: packetNumber)
+                consumer.packet(data, number: packetNumber, originalLength: original)
             }
             input.consume(recordHeaderSize + captured)
         }

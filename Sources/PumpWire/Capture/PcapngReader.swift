@@ -110,7 +110,8 @@ enum PcapngReader {
                 consumer.record(number: packetNumber)
                 if UInt32(interfaces[interfaceID].linkType) == CaptureFormat.linkType {
                     if captured < original { consumer.problem(.packetTruncated, fileOffset: blockOffset, packet: packetNumber, line: nil) }
-                    consumer.packet(UnsafeRawBufferPointer(rebasing: block[dataStart..<(dataStart + captured)]), number: packetNumber)
+                    consumer.packet(UnsafeRawBufferPointer(rebasing: block[dataStart..<(dataStart + captured)]), number: packetNumber,
+                                    originalLength: original)
                 }
             default:
                 if numberedMinimum != nil {
