@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Validates every vectors/corpus/*.json against vector-file.schema.json, and every
-vectors/crypto/*.json against crypto-primitives.schema.json (needs `jsonschema`)."""
+"""Validates every vectors/corpus/*.json against vector-file.schema.json, vectors/crypto/primitives.json
+against crypto-primitives.schema.json and vectors/crypto/sessions.json against
+crypto-sessions.schema.json (needs `jsonschema`). Any other vectors/crypto/*.json is an error: each
+file there needs its schema named here."""
 import json, pathlib, sys
 
 try:
@@ -11,14 +13,18 @@ except ImportError:
 here = pathlib.Path(__file__).resolve().parent
 
 
-def validate(schema_name, directory):
-    """Returns (vectors, errors) over directory/*.json, printing each error."""
+CRYPTO_SCHEMAS = {"primitives.json": "crypto-primitives.schema.json", "sessions.json": "crypto-sessions.schema.json"}
+
+
+def validate(schema_name, directory, only=None):
+    """Returns (vectors, errors) over directory/*.json (or directory/only), printing each error."""
     schema = json.loads((here / schema_name).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     count, errors = 0, 0
-    for path in sorted((here.parent / directory).glob("*.json")):
+    for path in sorted((here.parent / directory).glob(only or "*.json")):
         document = json.loads(path.read_text())
-        count += len(document.get("vectors", []))
+        count += len(document.get("vectors", [])) + sum(
+            len(document.get(key, [])) for key in ("handshakes", "sealedFrames", "rejections", "lowOrderKeys"))
         for error in validator.iter_errors(document):
             errors += 1
             print(f"{directory}/{path.name}: {'/'.join(map(str, error.absolute_path))}: {error.message}", file=sys.stderr)
@@ -27,6 +33,13 @@ def validate(schema_name, directory):
 
 count, errors = validate("vector-file.schema.json", "corpus")
 print(f"{count} vectors checked against the schema, {errors} errors")
-crypto_count, crypto_errors = validate("crypto-primitives.schema.json", "crypto")
-print(f"{crypto_count} crypto vectors checked against the crypto schema, {crypto_errors} errors")
+crypto_count, crypto_errors = 0, 0
+for path in sorted((here.parent / "crypto").glob("*.json")):
+    if path.name not in CRYPTO_SCHEMAS:
+        print(f"crypto/{path.name}: no schema for this file (validate.py CRYPTO_SCHEMAS)", file=sys.stderr)
+        crypto_errors += 1
+        continue
+    file_count, file_errors = validate(CRYPTO_SCHEMAS[path.name], "crypto", path.name)
+    crypto_count, crypto_errors = crypto_count + file_count, crypto_errors + file_errors
+print(f"{crypto_count} crypto vectors checked against the crypto schemas, {crypto_errors} errors")
 sys.exit(1 if errors or crypto_errors else 0)
