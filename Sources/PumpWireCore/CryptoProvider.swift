@@ -58,7 +58,11 @@ public struct AEADNonce: Equatable, Sendable {
     @inline(__always)
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         var bytes = InlineArray<12, UInt8>(repeating: 0)
-        for i in 0..<8 { bytes[4 + i] = UInt8(truncatingIfNeeded: counter &>> (8 * UInt64(i))) }
+        var rest = counter
+        for i in 0..<8 {
+            bytes[4 + i] = UInt8(truncatingIfNeeded: rest)
+            rest &>>= 8
+        }
         return try bytes.span.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(E) -> R in try body(raw) }
     }
 }

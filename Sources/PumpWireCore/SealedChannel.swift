@@ -138,7 +138,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
         }
         let count = FragmentHeader.fragmentCount(forPayloadLength: payloadSize)
         // PW-SEC-12: every fragment needs a counter of its own.
-        try require(sending.remainingFrameCounters >= UInt32(count), .counterExhausted,
+        try require(sending.remainingFrameCounters >= UInt32(truncatingIfNeeded: count), .counterExhausted,
                     at: SealedFrame.frameCounterOffset(payloadLength: WireLimits.maxFramePayload))
         // The payload is encoded at the end of the buffer, then each frame is written from the
         // front: a frame adds `fragmentOverhead` bytes and the payload starts that many times

@@ -11,7 +11,7 @@ public enum SealedFrame {
     /// The `freshnessCounter` of a sealed frame: `frameCounter | sessionEpoch << 24` (section 7).
     @inline(__always)
     public static func freshnessCounter(frameCounter: UInt32, sessionEpoch: UInt8) -> UInt32 {
-        (frameCounter & maxFrameCounter) | UInt32(sessionEpoch) &<< 24
+        (frameCounter & maxFrameCounter) | UInt32(truncatingIfNeeded: sessionEpoch) &<< 24
     }
 
     /// Frame offset of `frameCounter` in a frame whose payload is `payloadLength` bytes (9 + P).
@@ -45,7 +45,7 @@ public enum SealedFrame {
         for i in 0..<4 { frame[blockStart + i] = UInt8(truncatingIfNeeded: freshnessCounter &>> (8 * UInt32(i))) }
         let tagStart = blockStart + 4
         let sealed = provider.aeadSeal(
-            key: key, nonce: AEADNonce(counter: UInt64(freshnessCounter)),
+            key: key, nonce: AEADNonce(counter: widen(freshnessCounter)),
             associatedData: UnsafeRawBufferPointer(rebasing: frame[0..<regionStart]),
             text: UnsafeMutableRawBufferPointer(rebasing: frame[regionStart..<regionEnd]),
             tag: UnsafeMutableRawBufferPointer(rebasing: frame[tagStart..<(tagStart + AuthenticationBlock.tagSize)]))
@@ -66,7 +66,7 @@ public enum SealedFrame {
         let tagStart = regionEnd + 4
         let text = UnsafeMutableRawBufferPointer(rebasing: frame[regionStart..<regionEnd])
         let opened = provider.aeadOpen(
-            key: key, nonce: AEADNonce(counter: UInt64(freshnessCounter)),
+            key: key, nonce: AEADNonce(counter: widen(freshnessCounter)),
             associatedData: UnsafeRawBufferPointer(rebasing: frame[0..<regionStart]), text: text,
             tag: UnsafeRawBufferPointer(rebasing: frame[tagStart..<(tagStart + AuthenticationBlock.tagSize)]))
         guard opened else {
