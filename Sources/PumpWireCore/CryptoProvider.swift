@@ -43,27 +43,42 @@ public protocol CryptoProvider {
     func random(into output: UnsafeMutableRawBufferPointer) -> Bool
 }
 
-/// The 12-byte ChaCha20-Poly1305 nonce of Noise (rev 34, 12.3): four zero bytes, then the 64-bit
-/// counter `n` little-endian. A sealed frame's `n` is its whole `freshnessCounter` (PW-SEC-9).
-public struct AEADNonce: Equatable, Sendable {
+/// A 12-byte ChaCha20-Poly1305 nonce (RFC 8439). Noise's (rev 34, 12.3) is four zero bytes, then
+/// the 64-bit counter `n` little-endian; a sealed frame's `n` is its whole `freshnessCounter`
+/// (PW-SEC-9).
+public struct AEADNonce: Sendable {
     public static let count = 12
 
-    public var counter: UInt64
+    var bytes: InlineArray<12, UInt8>
 
+    /// Noise's nonce of counter `n`.
     public init(counter: UInt64) {
-        self.counter = counter
-    }
-
-    /// Lends the 12 nonce bytes.
-    @inline(__always)
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        var bytes = InlineArray<12, UInt8>(repeating: 0)
+        bytes = InlineArray(repeating: 0)
         var rest = counter
         for i in 0..<8 {
             bytes[4 + i] = UInt8(truncatingIfNeeded: rest)
             rest &>>= 8
         }
-        return try bytes.span.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(E) -> R in try body(raw) }
+    }
+
+    /// Any 12 bytes (known-answer tests); nil for another length.
+    public init?(copying raw: UnsafeRawBufferPointer) {
+        guard raw.count == Self.count else { return nil }
+        bytes = InlineArray(repeating: 0)
+        for i in 0..<Self.count { bytes[i] = raw[i] }
+    }
+
+    /// Lends the 12 nonce bytes.
+    @inline(__always)
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try bytes.span.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(E) -> R in try body(raw) }
+    }
+}
+
+extension AEADNonce: Equatable {
+    public static func == (lhs: AEADNonce, rhs: AEADNonce) -> Bool {
+        for i in 0..<count where lhs.bytes[i] != rhs.bytes[i] { return false }
+        return true
     }
 }
 

@@ -14,7 +14,7 @@ struct NoiseVector: CustomTestStringConvertible, Sendable {
     var responderEphemeral: String
     var responderRemoteStatic: String?
     var psk: String?
-    var handshakeHash: String
+    var handshakeHash: String?
     var messages: [(payload: String, ciphertext: String)]
     var source: String
 
@@ -30,8 +30,7 @@ struct NoiseVector: CustomTestStringConvertible, Sendable {
 
     /// From a cacophony JSON object (`init_static`, `resp_ephemeral`, `messages`, ...).
     init?(cacophony object: [String: Any], source: String) {
-        guard let name = object["protocol_name"] as? String, let messages = object["messages"] as? [[String: Any]],
-              let hash = object["handshake_hash"] as? String else { return nil }
+        guard let name = object["protocol_name"] as? String, let messages = object["messages"] as? [[String: Any]] else { return nil }
         protocolName = name
         prologue = object["init_prologue"] as? String ?? ""
         initiatorStatic = object["init_static"] as? String ?? ""
@@ -41,7 +40,7 @@ struct NoiseVector: CustomTestStringConvertible, Sendable {
         responderEphemeral = object["resp_ephemeral"] as? String ?? ""
         responderRemoteStatic = object["resp_remote_static"] as? String
         psk = (object["init_psks"] as? [String])?.first
-        handshakeHash = hash
+        handshakeHash = object["handshake_hash"] as? String  // snow's vectors have none
         self.messages = messages.map { ($0["payload"] as? String ?? "", $0["ciphertext"] as? String ?? "") }
         self.source = source
     }
@@ -107,7 +106,9 @@ struct NoiseVector: CustomTestStringConvertible, Sendable {
         return []
     }()
 
-    static var all: [NoiseVector] { cacophony + fromPrimitives }
+    /// The file's vectors when it is there (it holds the same cacophony vectors and snow's),
+    /// else the two cacophony vectors above.
+    static var all: [NoiseVector] { fromPrimitives.isEmpty ? cacophony : fromPrimitives }
 }
 
 /// The entries of a known-answer file whose `primitive` is the one asked for, wherever they sit
@@ -159,8 +160,8 @@ struct SecurityNoiseTests {
             }
             if transport == nil {
                 #expect(initiator.isComplete && responder.isComplete)
-                #expect(initiator.handshakeHash.hex == vector.handshakeHash)
-                #expect(responder.handshakeHash.hex == vector.handshakeHash)
+                #expect(initiator.handshakeHash == responder.handshakeHash)
+                if let hash = vector.handshakeHash { #expect(initiator.handshakeHash.hex == hash) }
                 let (ik1, ik2) = try initiator.split()
                 let (rk1, rk2) = try responder.split()
                 #expect(ik1.key == rk1.key && ik2.key == rk2.key)
@@ -170,6 +171,8 @@ struct SecurityNoiseTests {
             #expect(Hex.encode(try sender.encrypt(payload)) == message.ciphertext, "transport message \(index)")
             if initiatorSends { transport!.initiatorSends = sender } else { transport!.responderSends = sender }
         }
+        #expect(initiator.isComplete && responder.isComplete)
+        if let hash = vector.handshakeHash { #expect(responder.handshakeHash.hex == hash) }
         // The receiving side decrypts the transport messages in order.
         var fromInitiator = try responder.split().initiatorToResponder
         var fromResponder = try initiator.split().responderToInitiator
