@@ -44,9 +44,9 @@ public struct NoiseCipherState: Sendable {
         with provider: P, associatedData: UnsafeRawBufferPointer,
         in buffer: UnsafeMutableRawBufferPointer, plaintextLength: Int
     ) throws(PumpWireError) -> Int {
-        try require(plaintextLength >= 0 && plaintextLength <= buffer.count, .bufferTooSmall, at: buffer.count)
+        try require(plaintextLength >= 0 && plaintextLength <= buffer.count, .bufferTooSmall, at: buffer.count)  // PW-ENC-5
         guard hasKey else { return plaintextLength }
-        try require(buffer.count - plaintextLength >= Self.tagSize, .bufferTooSmall, at: buffer.count)
+        try require(buffer.count - plaintextLength >= Self.tagSize, .bufferTooSmall, at: buffer.count)  // PW-ENC-5
         try require(nonce != UInt64.max, .counterExhausted, at: 0)  // Noise 5.1: 2^64 - 1 is reserved
         let sealed = provider.aeadSeal(
             key: key, nonce: AEADNonce(counter: nonce), associatedData: associatedData,
@@ -66,7 +66,7 @@ public struct NoiseCipherState: Sendable {
         with provider: P, associatedData: UnsafeRawBufferPointer, in buffer: UnsafeMutableRawBufferPointer
     ) throws(PumpWireError) -> Int {
         guard hasKey else { return buffer.count }
-        try require(buffer.count >= Self.tagSize, .lengthMismatch, at: 0)
+        try require(buffer.count >= Self.tagSize, .lengthMismatch, at: 0)  // PW-ENC-2: no room for a tag
         try require(nonce != UInt64.max, .counterExhausted, at: 0)  // Noise 5.1: 2^64 - 1 is reserved
         let length = buffer.count - Self.tagSize
         let text = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])

@@ -137,10 +137,10 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
     public mutating func writeMessage(
         payload: UnsafeRawBufferPointer, into message: UnsafeMutableRawBufferPointer
     ) throws(PumpWireError) -> Int {
-        try require(!hasFailed, .handshakeFailed, at: PumpWireError.noOffset)
-        try require(isWriteTurn, .handshakeOutOfOrder, at: PumpWireError.noOffset)
+        try require(!hasFailed, .handshakeFailed, at: PumpWireError.noOffset)  // security.md 12: a failed handshake stays failed
+        try require(isWriteTurn, .handshakeOutOfOrder, at: PumpWireError.noOffset)  // security.md 12
         let length = messageLength(payloadLength: payload.count)
-        try require(message.count >= length, .bufferTooSmall, at: message.count)
+        try require(message.count >= length, .bufferTooSmall, at: message.count)  // PW-ENC-5: the caller's buffer
         do {
             return try performWrite(payload: payload, into: message)
         } catch {
@@ -154,11 +154,11 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
     public mutating func readMessage(
         _ message: UnsafeRawBufferPointer, payloadInto payload: UnsafeMutableRawBufferPointer
     ) throws(PumpWireError) -> Int {
-        try require(!hasFailed, .handshakeFailed, at: PumpWireError.noOffset)
-        try require(isReadTurn, .handshakeOutOfOrder, at: PumpWireError.noOffset)
+        try require(!hasFailed, .handshakeFailed, at: PumpWireError.noOffset)  // security.md 12: a failed handshake stays failed
+        try require(isReadTurn, .handshakeOutOfOrder, at: PumpWireError.noOffset)  // security.md 12
         let minimum = messageLength(payloadLength: 0)
-        try require(message.count >= minimum, .lengthMismatch, at: message.count)
-        try require(payload.count >= message.count - minimum, .bufferTooSmall, at: payload.count)
+        try require(message.count >= minimum, .lengthMismatch, at: message.count)  // PW-ENC-2: shorter than its tokens
+        try require(payload.count >= message.count - minimum, .bufferTooSmall, at: payload.count)  // PW-ENC-5: the caller's buffer
         do {
             return try performRead(message, payloadInto: payload)
         } catch {
@@ -170,7 +170,7 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
     /// `Split()`, once complete: the cipher states initiator to responder (`k1`) and responder to
     /// initiator (`k2`), PW-SEC-8. Out of turn before the last message.
     public func split() throws(PumpWireError) -> (initiatorToResponder: NoiseCipherState, responderToInitiator: NoiseCipherState) {
-        try require(isComplete && !hasFailed, .handshakeOutOfOrder, at: PumpWireError.noOffset)
+        try require(isComplete && !hasFailed, .handshakeOutOfOrder, at: PumpWireError.noOffset)  // PW-SEC-8: keys once complete
         let (first, second) = try symmetric.split(provider: provider)
         return (first, second)
     }
@@ -279,7 +279,7 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
         do {
             return try symmetric.decryptAndHash(in: buffer, provider: provider)
         } catch where error.code == .authenticationFailed {
-            throw PumpWireError(.handshakeFailed, at: base + error.offset)
+            throw PumpWireError(.handshakeFailed, at: base + error.offset)  // PW-SEC-7
         }
     }
 

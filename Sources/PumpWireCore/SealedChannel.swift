@@ -118,7 +118,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
             flags.insert(.fragment)
         }
         // PW-SEC-12: no frame after counter 0xffffff.
-        try require(sending.remainingFrameCounters > 0, .counterExhausted, at: SealedFrame.frameCounterOffset(payloadLength: payloadLength))
+        try require(sending.remainingFrameCounters > 0, .counterExhausted, at: SealedFrame.frameCounterOffset(payloadLength: payloadLength))  // PW-SEC-12
         var cleartext = frame
         cleartext.authentication = AuthenticationBlock(freshnessCounter: 0, tag: Self.emptyTag)
         let length = try cleartext.encode(into: buffer)
@@ -146,10 +146,10 @@ public struct SealedChannel<Provider: CryptoProvider> {
         let payloadStart = count * Self.fragmentOverhead
         let total = payloadStart + payloadSize
         if buffer.count < total { try message.validate() }  // PW-ENC-5 before BUFFER_TOO_SMALL
-        try require(buffer.count >= total, .bufferTooSmall, at: buffer.count)
+        try require(buffer.count >= total, .bufferTooSmall, at: buffer.count)  // PW-ENC-5
         var payloadWriter = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: buffer[payloadStart..<total]))
         try message.encodePayload(into: &payloadWriter)
-        try require(payloadWriter.count == payloadSize, .lengthMismatch, at: payloadWriter.count)
+        try require(payloadWriter.count == payloadSize, .lengthMismatch, at: payloadWriter.count)  // PW-ENC-2
         let flags = FrameFlags(rawValue: FrameFlags.fragment.rawValue | FrameFlags.authenticated.rawValue)
         var frameStart = 0
         for index in 0..<count {
@@ -179,7 +179,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
     @discardableResult
     private mutating func sealFrame(_ frame: UnsafeMutableRawBufferPointer, flags: FrameFlags, payloadLength: Int) throws(PumpWireError) -> Int {
         // PW-SEC-12: no frame after counter 0xffffff.
-        try require(sending.remainingFrameCounters > 0, .counterExhausted, at: SealedFrame.frameCounterOffset(payloadLength: payloadLength))
+        try require(sending.remainingFrameCounters > 0, .counterExhausted, at: SealedFrame.frameCounterOffset(payloadLength: payloadLength))  // PW-SEC-12
         let counter = sending.takeFrameCounter()  // used even if the provider fails: a nonce is never reused
         let sealed = SealedFrame.seal(
             frame, flags: flags, payloadLength: payloadLength, key: sending.key,
@@ -209,7 +209,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
         var view = try FrameView.decodeFrameLayer(bytes, exactly: true)  // 4.2 steps 1 to 8
         // PW-SEC-10 1.
         guard view.flags.contains(.authenticated), let block = view.authentication else {
-            throw PumpWireError(.notSealed, at: 4)
+            throw PumpWireError(.notSealed, at: 4)  // PW-SEC-10 1.
         }
         // PW-SEC-10 2. (4.2 step 9)
         if view.flags.contains(.fragment) {
@@ -230,7 +230,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
         let opened = SealedFrame.open(
             frame, flags: view.flags, payloadLength: payloadLength, key: receiving.key,
             freshnessCounter: block.freshnessCounter, provider: provider)
-        try require(opened, .authenticationFailed, at: SealedFrame.tagOffset(payloadLength: payloadLength))
+        try require(opened, .authenticationFailed, at: SealedFrame.tagOffset(payloadLength: payloadLength))  // PW-SEC-10 5.
         receiving.accept(counter)
         return view
     }
@@ -239,7 +239,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
     /// `open(inPlace:)` says; the view returned locates the cleartext frame in `buffer`. A buffer
     /// shorter than `sealed` is BUFFER_TOO_SMALL before any check.
     public mutating func open(_ sealed: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) -> FrameView {
-        try require(buffer.count >= sealed.count, .bufferTooSmall, at: buffer.count)
+        try require(buffer.count >= sealed.count, .bufferTooSmall, at: buffer.count)  // PW-ENC-5: the caller's buffer
         let frame = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<sealed.count])
         if sealed.count > 0 { frame.copyMemory(from: sealed) }
         return try open(inPlace: frame)
