@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The host's cryptography provider (spec/security.md section 3): X25519, ChaChaPoly, SHA-256, HMAC, HKDF.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // The wire codec: no Foundation, no heap, typed throws; also built in Embedded Swift.
@@ -32,7 +34,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "PumpWire",
-            dependencies: ["PumpWireCore", "CZlib"],
+            dependencies: ["PumpWireCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         // The golden vectors: their generator, the runner, and the testee protocol (spec/conformance.md).

@@ -60,12 +60,30 @@ public enum ErrorCode: UInt16, Sendable {
     case chunkConflict = 74
     case encodingNotAllowed = 75
 
+    // The security layer (spec/security.md section 12): reported with a frame offset by a receiver
+    // that opens sealed frames or runs a handshake.
+    case authenticationFailed = 96
+    case replayed = 97
+    case counterRollback = 98
+    case staleSession = 99
+    case notSealed = 100
+    case counterExhausted = 101
+    case handshakeFailed = 102
+    case lowOrderKey = 103
+    case handshakeOutOfOrder = 104
+
     case notPermitted = 128
     case drugMismatch = 129
     case concentrationMismatch = 130
     case reservoirOverfill = 131
     case busy = 132
     case authenticationRequired = 133
+    // Refusals only a secure pump sends, in a sealed negativeAcknowledgement (spec/security.md 12).
+    case roleNotPermitted = 134
+    case duplicateCommand = 135
+    case patientBolusDoseExceeded = 136
+    case patientBolusCountExceeded = 137
+    case patientBolusLockout = 138
 
     /// A session finding (spec 11.3), reported with a frame index rather than a byte offset.
     public var isSessionFinding: Bool { (64...79).contains(rawValue) }
@@ -124,12 +142,26 @@ public enum ErrorCode: UInt16, Sendable {
         case .wrongRefusal: "WRONG_REFUSAL"
         case .chunkConflict: "CHUNK_CONFLICT"
         case .encodingNotAllowed: "ENCODING_NOT_ALLOWED"
+        case .authenticationFailed: "AUTHENTICATION_FAILED"
+        case .replayed: "REPLAYED"
+        case .counterRollback: "COUNTER_ROLLBACK"
+        case .staleSession: "STALE_SESSION"
+        case .notSealed: "NOT_SEALED"
+        case .counterExhausted: "COUNTER_EXHAUSTED"
+        case .handshakeFailed: "HANDSHAKE_FAILED"
+        case .lowOrderKey: "LOW_ORDER_KEY"
+        case .handshakeOutOfOrder: "HANDSHAKE_OUT_OF_ORDER"
         case .notPermitted: "NOT_PERMITTED"
         case .drugMismatch: "DRUG_MISMATCH"
         case .concentrationMismatch: "CONCENTRATION_MISMATCH"
         case .reservoirOverfill: "RESERVOIR_OVERFILL"
         case .busy: "BUSY"
         case .authenticationRequired: "AUTHENTICATION_REQUIRED"
+        case .roleNotPermitted: "ROLE_NOT_PERMITTED"
+        case .duplicateCommand: "DUPLICATE_COMMAND"
+        case .patientBolusDoseExceeded: "PATIENT_BOLUS_DOSE_EXCEEDED"
+        case .patientBolusCountExceeded: "PATIENT_BOLUS_COUNT_EXCEEDED"
+        case .patientBolusLockout: "PATIENT_BOLUS_LOCKOUT"
         }
     }
 }

@@ -24,3 +24,9 @@ extension PumpWireError {
         if !condition { throw PumpWireError(code, at: offset) }
     }
 }
+
+extension PumpWireError {
+    /// The offset of an error that no byte of the input caused (a handshake message out of turn,
+    /// a key known before the message): 0xffff, as a negative acknowledgement says it (PW-NAK-2).
+    public static let noOffset = 0xFFFF
+}

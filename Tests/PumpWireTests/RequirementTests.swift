@@ -24,7 +24,11 @@ struct RequirementTests {
     @Test("Every requirement cited in the spec, the sources and the tests is defined")
     func citationsExist() throws {
         let contract = try String(contentsOf: packageRoot.appendingPathComponent("spec/conformance.md"), encoding: .utf8)
-        let defined = Set(VectorGenerator.requirementIDs(in: spec) + VectorGenerator.requirementIDs(in: contract))
+        // The security layer's requirements (PW-SEC-) are defined in its own document, a draft kept
+        // out of spec/requirements.txt until it lands whole (spec/security.md section 13).
+        let security = try String(contentsOf: packageRoot.appendingPathComponent("spec/security.md"), encoding: .utf8)
+        let defined = Set(VectorGenerator.requirementIDs(in: spec) + VectorGenerator.requirementIDs(in: contract)
+            + VectorGenerator.requirementIDs(in: security))
         var texts = [("spec", spec)]
         for folder in ["Sources", "Tests"] {
             let enumerator = FileManager.default.enumerator(at: packageRoot.appendingPathComponent(folder), includingPropertiesForKeys: nil)

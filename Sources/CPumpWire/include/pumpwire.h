@@ -127,13 +127,29 @@ enum pw_error_code {
     PW_ERR_CAPTURE_MALFORMED = 81,
     PW_ERR_PACKET_TRUNCATED = 82,
     PW_ERR_LINK_TYPE_UNSUPPORTED = 83,
+    /* The security layer (spec/security.md section 12): sealed frames and handshakes. */
+    PW_ERR_AUTHENTICATION_FAILED = 96,
+    PW_ERR_REPLAYED = 97,
+    PW_ERR_COUNTER_ROLLBACK = 98,
+    PW_ERR_STALE_SESSION = 99,
+    PW_ERR_NOT_SEALED = 100,
+    PW_ERR_COUNTER_EXHAUSTED = 101,
+    PW_ERR_HANDSHAKE_FAILED = 102,
+    PW_ERR_LOW_ORDER_KEY = 103,
+    PW_ERR_HANDSHAKE_OUT_OF_ORDER = 104,
     /* Refusals a pump sends in a negativeAcknowledgement. */
     PW_ERR_NOT_PERMITTED = 128,
     PW_ERR_DRUG_MISMATCH = 129,
     PW_ERR_CONCENTRATION_MISMATCH = 130,
     PW_ERR_RESERVOIR_OVERFILL = 131,
     PW_ERR_BUSY = 132,
-    PW_ERR_AUTHENTICATION_REQUIRED = 133
+    PW_ERR_AUTHENTICATION_REQUIRED = 133,
+    /* Refusals only a secure pump sends (spec/security.md section 12). */
+    PW_ERR_ROLE_NOT_PERMITTED = 134,
+    PW_ERR_DUPLICATE_COMMAND = 135,
+    PW_ERR_PATIENT_BOLUS_DOSE_EXCEEDED = 136,
+    PW_ERR_PATIENT_BOLUS_COUNT_EXCEEDED = 137,
+    PW_ERR_PATIENT_BOLUS_LOCKOUT = 138
 };
 
 /* The spec's name of an error code ("BAD_CRC"), or "UNKNOWN" for a code the table lacks.
