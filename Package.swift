@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "PumpWireCore", targets: ["PumpWireCore"]),
         .library(name: "PumpWireC", targets: ["PumpWireC"]),
         .library(name: "PumpWire", targets: ["PumpWire"]),
+        .library(name: "PumpWireSecurity", targets: ["PumpWireSecurity"]),
         .library(name: "PumpWireConformance", targets: ["PumpWireConformance"]),
         .library(name: "PumpWireFuzzing", targets: ["PumpWireFuzzing"]),
         .executable(name: "pumpwire", targets: ["pumpwire"]),
@@ -34,7 +35,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "PumpWire",
-            dependencies: ["PumpWireCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["PumpWireCore", "CZlib"],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        // The security layer on a host (spec/security.md): the swift-crypto provider and sessions over
+        // frames. A target of its own, so that builds which do not need it (fuzzing) skip BoringSSL.
+        .target(
+            name: "PumpWireSecurity",
+            dependencies: ["PumpWire", "PumpWireCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         // The golden vectors: their generator, the runner, and the testee protocol (spec/conformance.md).
@@ -63,7 +71,7 @@ let package = Package(
         .executableTarget(name: "CAPIProbe", dependencies: ["CPumpWire", "PumpWireC"], path: "Tests/CAPIProbe"),
         .testTarget(
             name: "PumpWireTests",
-            dependencies: ["PumpWireCore", "PumpWireC", "CPumpWire", "PumpWire", "PumpWireConformance", "PumpWireFuzzing", "pumpwire", "CAPIProbe"]
+            dependencies: ["PumpWireCore", "PumpWireC", "CPumpWire", "PumpWire", "PumpWireSecurity", "PumpWireConformance", "PumpWireFuzzing", "pumpwire", "CAPIProbe"]
         ),
     ],
     swiftLanguageModes: [.v6]

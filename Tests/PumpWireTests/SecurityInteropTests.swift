@@ -1,5 +1,6 @@
 import Foundation
 import PumpWire
+import PumpWireSecurity
 import PumpWireConformance
 @testable import PumpWireCore
 import Testing

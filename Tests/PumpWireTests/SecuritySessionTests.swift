@@ -1,5 +1,6 @@
 import Foundation
 import PumpWire
+import PumpWireSecurity
 @testable import PumpWireCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import PumpWire
+import PumpWireSecurity
 @testable import PumpWireCore
 
 /// Helpers of the security tests (Security*Tests.swift): keys from hex, handshakes and channels

@@ -1,3 +1,4 @@
+import PumpWire
 import PumpWireCore
 
 /// The payloads of the handshake messages (spec/security.md sections 5 and 6), as plain builders
