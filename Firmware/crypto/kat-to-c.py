@@ -16,7 +16,7 @@ Primitives and fields (hex unless said):
     x25519                        scalar, point -> out
     x25519-base                   scalar -> out (or point)
     x25519-iterated               iterations (integer), scalar and point (both 9 when absent) -> out
-    x25519-low-order              scalar, point (out, all zero, optional): the provider must fail
+    x25519-low-order              point, scalar (RFC 7748 5.2's when absent), out (all zero, optional): the provider must fail
                                   or give an all-zero output
     aead-chacha20poly1305-seal    key, nonce, ad, plaintext -> ciphertext, tag
     aead-chacha20poly1305-open-fail  key, nonce, ad, ciphertext, tag: opening must fail
@@ -162,6 +162,9 @@ def need(value, name, where, size=None):
     return value
 
 
+LOW_ORDER_SCALAR = bytes.fromhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4")
+
+
 def build(primitive, fields, where):
     """The C row of one vector: a dict of C_BYTE_FIELDS (bytes or None), length, iterations."""
     h = lambda key: hex_field(fields, key, where)
@@ -181,7 +184,8 @@ def build(primitive, fields, where):
         row["iterations"] = need(int_field(fields, "iterations", where), "iterations", where)
         row["expected"] = need(h("out"), "out", where, 32)
     elif primitive == "x25519-low-order":
-        row["scalar"] = need(h("scalar"), "scalar", where, 32)
+        # The file gives points only (any scalar must give zero): RFC 7748 5.2's first scalar then.
+        row["scalar"] = need(h("scalar") if "scalar" in fields else LOW_ORDER_SCALAR, "scalar", where, 32)
         row["point"] = need(h("point"), "point", where, 32)
         out = h("out")
         if out is not None:
