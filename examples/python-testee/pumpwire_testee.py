@@ -1037,6 +1037,8 @@ class SessionChecker:
             frame = decode_frame_header(data, single=True)    # 11.3: exactly one frame per entry
         except PumpWireError:
             return  # PW-SESSION-5: fails 4.2 steps 1 to 8: neither request nor response
+        if frame.auth is not None:
+            return  # PW-SESSION-5, PW-AUTH-3: a sealed frame is ciphertext without the keys
         tc = frame.type_code
         error = None
         message = None
