@@ -691,8 +691,8 @@ static void view_message(const pw_message *message)
     }
 }
 
-/* The whole view of a decoded frame: the frame's keys, then `fragment` (PW-JSON-4: no `message`)
-   or `message`. */
+/* The whole view of a decoded frame: the frame's keys, then `sealed` (PW-AUTH-3), `fragment`
+   (PW-JSON-4: no `message`) or `message`. */
 static void view_frame(const pw_frame *frame)
 {
     static const struct view_place authentication = { "authentication", NO_INDEX };
@@ -708,7 +708,21 @@ static void view_frame(const pw_frame *frame)
     } else {
         view_string(&k_top, "authentication", "null");
     }
-    if ((frame->flags & PW_FRAME_FRAGMENT) != 0) {
+    if (pw_frame_is_sealed(frame)) {
+        /* PW-AUTH-3: the sealed envelope; the ciphertext is never decoded. */
+        static const struct view_place sealed = { "sealed", NO_INDEX };
+        static const struct view_place sealed_fragment = { "sealed.fragment", NO_INDEX };
+        size_t n;
+        const uint8_t *ciphertext = pw_frame_ciphertext(frame, &n);
+        if ((frame->flags & PW_FRAME_FRAGMENT) != 0) {
+            view_uint(&sealed_fragment, "index", frame->fragment.index);
+            view_uint(&sealed_fragment, "count", frame->fragment.count);
+            view_uint(&sealed_fragment, "totalLength", frame->fragment.total_length);
+        } else {
+            view_string(&sealed, "fragment", "null");
+        }
+        if (view_fits(n, PW_MAX_FRAME_PAYLOAD)) view_hex(&sealed, "ciphertext", ciphertext, n);
+    } else if ((frame->flags & PW_FRAME_FRAGMENT) != 0) {
         view_uint(&fragment, "index", frame->fragment.index);
         view_uint(&fragment, "count", frame->fragment.count);
         view_uint(&fragment, "totalLength", frame->fragment.total_length);
@@ -778,7 +792,7 @@ static void handle_reassembler_add(const uint8_t *args, size_t length)
         respond_rejected(err, offset);
         return;
     }
-    if ((g_frame.flags & PW_FRAME_FRAGMENT) == 0) {
+    if ((g_frame.flags & PW_FRAME_FRAGMENT) == 0 || pw_frame_is_sealed(&g_frame)) { /* PW-AUTH-3 */
         respond_rejected(PW_ERR_NON_CANONICAL, 4);
         return;
     }
@@ -968,7 +982,8 @@ static void handle_stream(const uint8_t *args, size_t length)
             continue;
         }
         stream_frame(stream, start);
-        if ((g_frame.flags & PW_FRAME_FRAGMENT) != 0) stream_reassemble(stream, start);
+        /* PW-AUTH-3: a sealed fragment is not reassembled without keys. */
+        if ((g_frame.flags & PW_FRAME_FRAGMENT) != 0 && !pw_frame_is_sealed(&g_frame)) stream_reassemble(stream, start);
     }
     stream_give_up(stream); /* the end of the stream: a message still in progress is missing fragments */
     out_patch_u32(count_at, stream->count);
@@ -1011,7 +1026,7 @@ static void handle_derive(const uint8_t *args, size_t length)
         respond_rejected(err, offset);
         return;
     }
-    if ((g_frame.flags & PW_FRAME_FRAGMENT) != 0 || g_frame.message.type != PW_TYPE_PRESCRIPTION_BLOCK) {
+    if ((g_frame.flags & PW_FRAME_FRAGMENT) != 0 || pw_frame_is_sealed(&g_frame) || g_frame.message.type != PW_TYPE_PRESCRIPTION_BLOCK) {
         respond_rejected(PW_ERR_FIELD_OUT_OF_RANGE, 3);
         return;
     }
@@ -1024,7 +1039,7 @@ static void handle_derive(const uint8_t *args, size_t length)
         respond_rejected(err, offset);
         return;
     }
-    if ((g_frame.flags & PW_FRAME_FRAGMENT) != 0 || g_frame.message.type != PW_TYPE_REFILL_CONFIRMATION) {
+    if ((g_frame.flags & PW_FRAME_FRAGMENT) != 0 || pw_frame_is_sealed(&g_frame) || g_frame.message.type != PW_TYPE_REFILL_CONFIRMATION) {
         respond_rejected(PW_ERR_FIELD_OUT_OF_RANGE, 3);
         return;
     }

@@ -73,6 +73,8 @@ public struct SessionChecker {
     public mutating func add(_ bytes: UnsafeRawBufferPointer, at index: Int) {
         // PW-SESSION-5: a frame that fails steps 1 to 8 is dropped.
         guard let view = try? FrameView.decodeFrameLayer(bytes, exactly: true) else { return }
+        // PW-SESSION-5, PW-AUTH-3: a sealed frame is ciphertext to a checker without keys.
+        if view.authentication != nil { return }
         let isResponse = MessageRegistry.descriptor(for: view.messageType)?.direction == .pumpToProgrammer
         let payload: [UInt8]
         var decoded: Message?

@@ -50,7 +50,8 @@ public struct StreamReader {
                     scanner.resynchronize(afterFrameAt: start)
                     continue
                 }
-                if view.fragment != nil { reassemble(view, frameBytes, at: offset, packet: packet, report: report) }
+                // A sealed fragment is not reassembled without keys (PW-AUTH-3): it stays a sealed frame.
+                if view.fragment != nil, view.authentication == nil { reassemble(view, frameBytes, at: offset, packet: packet, report: report) }
             }
         }
         // A search that ran to the window's end (or to a lone a5 there) may go on in the next one.

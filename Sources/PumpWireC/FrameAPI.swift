@@ -9,7 +9,17 @@ enum CFrame {
     /// Every check of 4.2, then 5.2 or the payload; fills `frame`.
     static func decode(_ bytes: UnsafeRawBufferPointer, into frame: UnsafeMutablePointer<pw_frame>) throws(PumpWireError) {
         let view = try FrameView.decode(bytes, exactly: true)
-        if view.fragment == nil {
+        if view.authentication != nil, view.fragment == nil {
+            // PW-AUTH-3: sealed, the ciphertext kept as it is, never decoded.
+            let payload = view.payload(in: bytes)
+            zero(&frame.pointee.message)
+            let message = withUnsafeMutablePointer(to: &frame.pointee.message) { $0 }
+            message.pointee.type = view.messageType
+            let unknown = message.body(pw_unknown_message.self)
+            unknown.pointee.length = UInt16(truncatingIfNeeded: payload.count)
+            let storage = withUnsafeMutablePointer(to: &unknown.pointee.payload) { cBytes($0, count: payload.count) }
+            if payload.count > 0 { storage.copyMemory(from: payload) }
+        } else if view.fragment == nil {
             // Step 10 before anything is written, so a rejected frame leaves no half-filled message.
             try CMessage.decode(
                 type: view.messageType, payload: view.payload(in: bytes), reportingOffset: FrameView.payloadOffset,
@@ -61,6 +71,17 @@ enum CFrame {
                 try writer.writeUInt8(header.count)
                 try writer.writeUInt16(header.totalLength)
                 try writer.writeBytes(UnsafeRawBufferPointer(data))
+            }
+        } else if authentication != nil {
+            // PW-AUTH-3: a sealed frame's ciphertext, written as it is.
+            let message = withUnsafeMutablePointer(to: &frame.pointee.message) { $0 }
+            let unknown = message.body(pw_unknown_message.self)
+            let length = Int(unknown.pointee.length)
+            try PumpWireError.check(length <= WireLimits.maxFramePayload, .payloadTooLarge, at: 7)  // PW-FRAME-5
+            let ciphertext = withUnsafeMutablePointer(to: &unknown.pointee.payload) { cBytes($0, count: length) }
+            try writeFrame(type: message.pointee.type, flags: flags, sequence: frame.pointee.sequence,
+                           authentication: authentication, to: &writer) { (writer) throws(PumpWireError) in
+                try writer.writeBytes(UnsafeRawBufferPointer(ciphertext))
             }
         } else {
             let message = withUnsafeMutablePointer(to: &frame.pointee.message) { $0 }

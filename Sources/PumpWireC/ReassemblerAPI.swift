@@ -28,7 +28,9 @@ public func pw_reassembler_add(
     cResult(errorOffset) { () throws(PumpWireError) in
         let frame = try required(frame)
         let result = try withReassembler(storage) { (state) throws(PumpWireError) -> ReassemblyProgress in
-            try PumpWireError.check(frame.pointee.flags & CFrame.fragmentFlag != 0, .nonCanonical, at: 4)  // only fragments are reassembled
+            // Only fragments are reassembled, and a sealed one not without keys (PW-AUTH-3).
+            try PumpWireError.check(
+                frame.pointee.flags & (CFrame.fragmentFlag | CFrame.authenticatedFlag) == CFrame.fragmentFlag, .nonCanonical, at: 4)
             let fragment = withUnsafeMutablePointer(to: &frame.pointee.fragment) { $0 }
             let header = FragmentHeader(index: fragment.pointee.index, count: fragment.pointee.count, totalLength: fragment.pointee.total_length)
             let dataLength = Int(fragment.pointee.data_length)

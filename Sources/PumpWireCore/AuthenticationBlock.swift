@@ -1,5 +1,5 @@
-/// The 20-byte block of an AUTHENTICATED frame (spec section 6). Version 1 carries it and
-/// re-emits it unchanged, but never verifies it: a frame is never "authenticated" here (PW-AUTH-2).
+/// The 20-byte block of a sealed frame (spec section 6). Decoded without keys it is carried and
+/// re-emitted unchanged, never verified: only `SealedChannel` opens a frame (PW-AUTH-4).
 public struct AuthenticationBlock: Equatable, Sendable {
     public static let tagSize = 16
 

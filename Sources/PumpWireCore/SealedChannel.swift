@@ -116,6 +116,8 @@ public struct SealedChannel<Provider: CryptoProvider> {
         case .fragment(let fragment):
             payloadLength = WireLimits.fragmentHeaderSize + fragment.data.count
             flags.insert(.fragment)
+        case .sealed:
+            throw PumpWireError(.nonCanonical, at: 4)  // already sealed: there is no cleartext to seal
         }
         // PW-SEC-12: no frame after counter 0xffffff.
         try require(sending.remainingFrameCounters > 0, .counterExhausted, at: SealedFrame.frameCounterOffset(payloadLength: payloadLength))  // PW-SEC-12
@@ -249,6 +251,6 @@ public struct SealedChannel<Provider: CryptoProvider> {
     /// fragment for a `Reassembler`. Offsets are frame offsets.
     public mutating func openFrame(_ sealed: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) throws(PumpWireError) -> Frame {
         let view = try open(sealed, into: buffer)
-        return try Frame(view, in: UnsafeRawBufferPointer(rebasing: buffer[0..<view.length]))
+        return try Frame(opened: view, in: UnsafeRawBufferPointer(rebasing: buffer[0..<view.length]))
     }
 }

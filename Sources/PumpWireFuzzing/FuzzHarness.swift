@@ -179,6 +179,11 @@ public struct FuzzHarness {
             }
             return .rejected(error)
         }
+        // PW-AUTH-3: the AUTHENTICATED flag, and only it, makes a sealed frame, whose payload is
+        // never decoded.
+        if (bytes[4] & FrameFlags.authenticated.rawValue != 0) != frame.isSealed {
+            return .broken(invariant: "SealedMisread", detail: "the AUTHENTICATED flag and the sealed content disagree")
+        }
         let again: [UInt8]
         do throws(PumpWireError) {
             again = try frame.encoded()

@@ -171,7 +171,11 @@ enum DecodeText {
         if case .fragment(let fragment) = frame.content {
             text += ", fragment \(fragment.header.index + 1) of \(fragment.header.count)"
         }
-        if frame.authentication != nil { text += ", authentication block present (not verified)" }
+        if case .sealed(let sealed) = frame.content {
+            // PW-AUTH-4: sealed, never "authenticated" without the session's keys.
+            if let header = sealed.fragment { text += ", fragment \(header.index + 1) of \(header.count)" }
+            text += ", sealed, \(sealed.ciphertext.count) bytes of ciphertext; give the session keys to open it"
+        }
         return text
     }
 

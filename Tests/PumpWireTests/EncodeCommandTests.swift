@@ -65,7 +65,7 @@ let badInputs: [BadInput] = {
     let prescription = Message.prescriptionBlock(Samples.prescription)
     return [
         input("unknown key", #"{"messageType": "interrogationRequest", "sequence": 1, "message": {}, "extra": 2}"#,
-              #"$: unknown key "extra" (the keys here: messageType, typeCode, sequence, authentication, message, fragment)"#),
+              #"$: unknown key "extra" (the keys here: messageType, typeCode, sequence, authentication, message, fragment, sealed)"#),
         input("unknown key in a step", try! viewText(prescription) { $0.set(["message", "steps", 1, "dose"], to: .integer(5)) },
               #"$.message.steps[1]: unknown key "dose" (the keys here: startMinute, doseRateNanogramsPerDay)"#),
         input("unknown key in an empty message", #"{"messageType": "interrogationRequest", "sequence": 1, "message": {"x": 1}}"#,
@@ -101,7 +101,7 @@ let badInputs: [BadInput] = {
             $0.set(["message", "steps"], to: .array(Array(repeating: .object([("startMinute", .integer(0)), ("doseRateNanogramsPerDay", .integer(1))]), count: 49)))
         }, "$.message.steps: TOO_MANY_ITEMS (11): 49 items, at most 48 allowed"),
         input("an authenticated message needing fragments", try! viewText(longPrescription, authentication: authenticationBlock),
-              "$.authentication: NON_CANONICAL (9) at offset 4: the message's 261-byte payload needs fragments"),
+              "$.authentication: a frame with an authentication block is sealed"),
         input("a value the decoder refuses, in one frame",
               #"{"messageType": "refillReceipt", "sequence": 4, "message": {"confirmationDigest": 1, "resultingReservoirMicrolitres": 60001, "lowReservoirAlarmTime": 0}}"#,
               "$.message.resultingReservoirMicrolitres: FIELD_OUT_OF_RANGE (10) at offset 13: a field outside its range or enumeration (the value is 60001)"),

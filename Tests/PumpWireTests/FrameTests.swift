@@ -104,15 +104,29 @@ struct FrameTests {
         }
     }
 
-    @Test("PW-AUTH-1: an authentication block is decoded, exposed and re-emitted unchanged")
+    @Test("PW-AUTH-3: a sealed frame decodes as an envelope, exposed and re-emitted unchanged")
     func authenticationBlock() throws {
         let block: [UInt8] = [0x04, 0x03, 0x02, 0x01] + Array(0x10..<0x20)
         let bytes = frameBytes(type: 0x02, flags: 0x02, sequence: 2, payload: rawPayload(Samples.prescription), authentication: block)
         let frame = try Frame.decode(bytes)
         #expect(frame.authentication?.freshnessCounter == 0x0102_0304)
         #expect(frame.authentication?.tag.bytes == Array(0x10..<0x20))
-        #expect(frame.content == .message(.prescriptionBlock(Samples.prescription)))
+        let ciphertext = rawPayload(Samples.prescription)
+        #expect(frame.content == .sealed(SealedPayload(typeCode: 0x02, ciphertext: try BoundedArray(ciphertext))))
+        #expect(frame.isSealed)
         #expect(try frame.encoded() == bytes)
+        // Ciphertext that would be no prescription as cleartext is still a valid envelope.
+        let garbage = frameBytes(type: 0x02, flags: 0x02, payload: [0xFF], authentication: block)
+        #expect(try Frame.decode(garbage).encoded() == garbage)
+        // A sealed fragment keeps its header, checked as 5.2 says.
+        let fragment = frameBytes(type: 0x02, flags: 0x03, payload: [1, 2, 0x2C, 0x01] + [UInt8](repeating: 7, count: 64), authentication: block)
+        let sealedFragment = try Frame.decode(fragment)
+        #expect(sealedFragment.content == .sealed(SealedPayload(
+            typeCode: 0x02, fragment: FragmentHeader(index: 1, count: 2, totalLength: 300),
+            ciphertext: try BoundedArray([UInt8](repeating: 7, count: 64)))))
+        #expect(try sealedFragment.encoded() == fragment)
+        let badHeader = frameBytes(type: 0x02, flags: 0x03, payload: [0, 9, 0x2C, 0x01] + [UInt8](repeating: 7, count: 64), authentication: block)
+        #expect(decodeFrame(badHeader) == PumpWireError(.fragmentCountInvalid, at: 10))
         // The block is inside the CRC (PW-CRC-1).
         var tampered = bytes
         tampered[bytes.count - 3] ^= 0xFF

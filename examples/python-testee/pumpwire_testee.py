@@ -731,10 +731,11 @@ class Frame:
         self.sequence = sequence
         self.flags = flags
         self.payload = payload          # the frame payload as received
-        self.auth = auth                # None or (freshnessCounter, tag bytes): PW-AUTH-1
+        self.auth = auth                # None or (freshnessCounter, tag bytes): PW-AUTH-3
         self.length = length            # whole frame length in bytes
         self.fragment = None
         self.message = None
+        self.sealed = None              # PW-AUTH-3: (fragment header or None, ciphertext bytes)
 
     @property
     def is_fragment(self):
@@ -762,15 +763,23 @@ def decode_frame_header(buf, single=True):
         check(n == length, TRAILING_BYTES, length)                 # 8. PW-FRAME-7
     payload = bytes(buf[HEADER_SIZE:HEADER_SIZE + payload_length])
     auth = None
-    if authenticated:                                              # PW-AUTH-1: expose both fields
+    if authenticated:                                              # PW-AUTH-3: expose both fields
         block = bytes(buf[HEADER_SIZE + payload_length:crc_offset])
         auth = (get32(block, 0), block[4:])
     return Frame(buf[3], get16(buf, 5), flags, payload, auth, length)
 
 
 def decode_frame_content(frame):
-    """4.2 step 9 (fragment header, 5.2) or step 10 (message payload, sections 7 and 9)."""
-    if frame.is_fragment:
+    """4.2 step 9 (fragment header, 5.2) or step 10 (message payload, sections 7 and 9).
+    PW-AUTH-3: a frame with the AUTHENTICATED flag is sealed: its payload (after the fragment
+    header) is ciphertext, never decoded as a message."""
+    if frame.auth is not None:
+        if frame.is_fragment:
+            index, count, total, data = decode_fragment_header(frame.payload)   # step 9
+            frame.sealed = ((index, count, total), data)
+        else:
+            frame.sealed = (None, frame.payload)
+    elif frame.is_fragment:
         frame.fragment = decode_fragment_header(frame.payload)
     else:
         frame.message = decode_payload(frame.type_code, frame.payload, HEADER_SIZE)
@@ -791,12 +800,16 @@ def build_frame(type_code, sequence, payload, fragment=False, auth=None):
     if auth is not None:
         counter, tag = auth
         assert len(tag) == 16
-        body += u32(counter) + tag          # PW-AUTH-1: re-emit a decoded block unchanged
+        body += u32(counter) + tag          # PW-AUTH-3: re-emit a decoded block unchanged
     return body + u16(crc16(body))
 
 
 def encode_frame(frame):
     """Canonical re-encoding of a decoded frame, from its decoded values (not the input bytes)."""
+    if frame.sealed is not None:                                   # PW-AUTH-3: re-encoded as it is
+        header, ciphertext = frame.sealed
+        payload = (u8(header[0]) + u8(header[1]) + u16(header[2]) if header else b"") + ciphertext
+        return build_frame(frame.type_code, frame.sequence, payload, header is not None, frame.auth)
     if frame.fragment is not None:
         index, count, total, data = frame.fragment
         payload = u8(index) + u8(count) + u16(total) + data
@@ -949,7 +962,7 @@ def read_stream(data):
             pos = nxt
             continue
         items.append((ITEM_FRAME, pos, encode_frame(frame)))
-        if frame.is_fragment:
+        if frame.is_fragment and frame.sealed is None:             # PW-AUTH-3: not reassembled without keys
             add_fragment_to_stream(reasm, frame, pos, items)
         pos += frame.length                                        # 4.3 step 2
     abandoned = reasm.give_up()                                    # end of capture: PW-FRAG-11
@@ -1024,6 +1037,8 @@ class SessionChecker:
             frame = decode_frame_header(data, single=True)    # 11.3: exactly one frame per entry
         except PumpWireError:
             return  # PW-SESSION-5: fails 4.2 steps 1 to 8: neither request nor response
+        if frame.auth is not None:
+            return  # PW-SESSION-5, PW-AUTH-3: a sealed frame is ciphertext without the keys
         tc = frame.type_code
         error = None
         message = None
@@ -1197,7 +1212,12 @@ def frame_view(frame):
             "sequence": frame.sequence, "authentication": None}
     if frame.auth is not None:
         view["authentication"] = {"freshnessCounter": frame.auth[0], "tag": frame.auth[1].hex()}
-    if frame.fragment is not None:
+    if frame.sealed is not None:                                   # PW-AUTH-3
+        header, ciphertext = frame.sealed
+        view["sealed"] = {"fragment": None if header is None else
+                          {"index": header[0], "count": header[1], "totalLength": header[2]},
+                          "ciphertext": ciphertext.hex()}
+    elif frame.fragment is not None:
         index, count, total, data = frame.fragment
         view["fragment"] = {"index": index, "count": count, "totalLength": total, "data": data.hex()}
     else:
@@ -1662,7 +1682,7 @@ class Testee:
         frame = decode_frame(rest)             # any failing check: REJECTED, reassembler unchanged
         # conformance.md 2.4.4: an unfragmented frame is decoded fully first, so a payload error
         # is reported before NON_CANONICAL at offset 4.
-        if not frame.is_fragment:
+        if not frame.is_fragment or frame.sealed is not None:   # a sealed fragment is not reassembled
             raise PumpWireError(NON_CANONICAL, 4)
         result = self.reasm.add(frame)         # FRAGMENT_CONFLICT / _INTERLEAVED: unchanged
         if result[0] != COMPLETE:
@@ -1970,9 +1990,10 @@ def self_test(spec_path):
     t.err("PW-INT-1", lambda: decode_frame(frame(1, 1, b"\x00")), LENGTH_MISMATCH, 9)
     auth = u32(7) + bytes(range(16))
     fa = decode_frame(frame(1, 1, b"", flags=2, auth=auth))
-    t.eq("PW-AUTH-1 view", frame_view(fa)["authentication"],
+    t.eq("PW-AUTH-3 view", frame_view(fa)["authentication"],
          {"freshnessCounter": 7, "tag": bytes(range(16)).hex()})
-    t.eq("PW-AUTH-1 re-emit", encode_frame(fa), frame(1, 1, b"", flags=2, auth=auth))
+    t.eq("PW-AUTH-3 sealed view", frame_view(fa)["sealed"], {"fragment": None, "ciphertext": ""})
+    t.eq("PW-AUTH-3 re-emit", encode_frame(fa), frame(1, 1, b"", flags=2, auth=auth))
     unk = decode_frame(frame(0x42, 9, b"\x01\x02"))
     t.eq("PW-FRAME-8 unknown view", frame_view(unk)["message"], {"payload": "0102"})
     t.eq("PW-FRAME-8 unknown re-encodes", encode_frame(unk), frame(0x42, 9, b"\x01\x02"))

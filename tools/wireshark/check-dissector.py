@@ -65,7 +65,7 @@ def flatten_json(value, path, out):
     elif isinstance(value, int):
         out.append((path, str(value)))
     elif isinstance(value, str):
-        if path.endswith((".data", ".payload", ".tag")):
+        if path.endswith((".data", ".payload", ".tag", ".ciphertext")):
             value = value.lower()
         out.append((path, value))
     else:
@@ -79,7 +79,7 @@ def flatten_json(value, path, out):
 # of the capture file (80-95).
 NOT_DECODER_CODES = frozenset([35, 36, 37, *range(52, 62), *range(64, 80), *range(80, 96)])
 
-FRAME_KEYS = ("messageType", "typeCode", "sequence", "authentication", "message", "fragment")
+FRAME_KEYS = ("messageType", "typeCode", "sequence", "authentication", "message", "fragment", "sealed")
 
 
 def library_event(item):

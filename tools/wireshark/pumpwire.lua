@@ -144,6 +144,12 @@ u8 ("pumpwire.fragment.index", "Fragment index")
 u8 ("pumpwire.fragment.count", "Fragment count")
 u16("pumpwire.fragment.totalLength", "Total message length")
 bytes("pumpwire.fragment.data", "Fragment data")
+none("pumpwire.sealed", "Sealed payload")
+none("pumpwire.sealed.fragment", "Sealed fragment header")
+u8 ("pumpwire.sealed.fragment.index", "Fragment index")
+u8 ("pumpwire.sealed.fragment.count", "Fragment count")
+u16("pumpwire.sealed.fragment.totalLength", "Total message length")
+bytes("pumpwire.sealed.ciphertext", "Ciphertext")
 none("pumpwire.message", "Message")
 
 -- pumpStatus (9.2)
@@ -287,7 +293,7 @@ local ef = {
     unknown  = ProtoExpert.new("pumpwire.wire.expert.unknown", "Message type not in the registry",
                                expert.group.UNDECODED, expert.severity.NOTE),
     auth     = ProtoExpert.new("pumpwire.wire.expert.auth",
-                               "Authentication block present (not verified in version 1)",
+                               "Sealed frame: ciphertext, not opened without the session's keys (PW-AUTH-4)",
                                expert.group.SECURITY, expert.severity.NOTE),
     frag     = ProtoExpert.new("pumpwire.wire.expert.fragment", "Fragment of a larger message",
                                expert.group.REASSEMBLE, expert.severity.CHAT),
@@ -920,6 +926,8 @@ local function decode_frame(b, s, n)
             return ffail(E.FRAGMENT_SIZE_INVALID, 7, string.format("data length %d, expected %d", dlen, want))
         end
         ev.frag = { index = idx, count = cnt, total = total, dlen = dlen }
+    elseif ev.authenticated then
+        -- PW-AUTH-3: a sealed frame's payload is ciphertext, never decoded (no step 10)
     else
         -- 10. message payload
         local m = { kids = {} }
@@ -1024,7 +1032,24 @@ local function add_good_frame(tvb, tree, ev, b)
         a:add(pf["pumpwire.authentication.tag"], tvb(ab + 4, 16))
         a:add_proto_expert_info(ef.auth)
     end
-    if ev.frag then
+    if ev.authenticated then
+        -- PW-AUTH-3: the sealed envelope, its ciphertext not dissected
+        local si = item:add(pf["pumpwire.sealed"], tvb(pbase, P))
+        local cbase, clen = pbase, P
+        if ev.frag then
+            local f = ev.frag
+            local fh = si:add(pf["pumpwire.sealed.fragment"], tvb(pbase, 4))
+            fh:add(pf["pumpwire.sealed.fragment.index"], tvb(pbase, 1), f.index)
+            fh:add(pf["pumpwire.sealed.fragment.count"], tvb(pbase + 1, 1), f.count)
+            fh:add(pf["pumpwire.sealed.fragment.totalLength"], tvb(pbase + 2, 2), f.total)
+            cbase, clen = pbase + 4, f.dlen
+        end
+        local ci = si:add(pf["pumpwire.sealed.ciphertext"], tvb(cbase, clen))
+        if clen == 0 then ci:set_text("Ciphertext: (empty)") end
+        si:set_text(string.format("Sealed: %d bytes of ciphertext (give the session keys to open it)", clen))
+        info = string.format("%s seq=%d sealed%s", name, ev.sequence,
+                             ev.frag and string.format(" fragment %d/%d", ev.frag.index + 1, ev.frag.count) or "")
+    elseif ev.frag then
         local f = ev.frag
         local fi = item:add(pf["pumpwire.fragment"], tvb(pbase, P))
         fi:set_text(string.format("Fragment %d of %d (message of %d bytes)", f.index + 1, f.count, f.total))

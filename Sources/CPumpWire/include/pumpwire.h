@@ -390,7 +390,10 @@ typedef struct pw_fragment {
 } pw_fragment;
 
 /* One frame. `flags` holds the wire flags: with PW_FRAME_FRAGMENT the frame carries `fragment`,
-   without it `message`; with PW_FRAME_AUTHENTICATED it carries `authentication`. */
+   without it `message`; with PW_FRAME_AUTHENTICATED it carries `authentication` and is sealed
+   (PW-AUTH-3): its payload is ciphertext, never decoded as a message. A sealed frame's ciphertext
+   is in `message.body.unknown` (whatever `message.type`, the frame's type code) without
+   PW_FRAME_FRAGMENT, and in `fragment.data` with it; pw_frame_ciphertext finds it. */
 typedef struct pw_frame {
     uint16_t sequence;
     uint8_t flags;                     /* enum pw_frame_flag bits */
@@ -402,6 +405,21 @@ typedef struct pw_frame {
 /* The frame's messageType, from whichever part it carries. */
 static inline uint8_t pw_frame_message_type(const pw_frame *frame) {
     return (frame->flags & PW_FRAME_FRAGMENT) ? frame->fragment.message_type : frame->message.type;
+}
+
+/* Whether the frame is sealed (PW-AUTH-3). Sealed is never "authenticated": only opening it with
+   the session's keys tells that (PW-AUTH-4, spec/security.md). */
+static inline bool pw_frame_is_sealed(const pw_frame *frame) {
+    return (frame->flags & PW_FRAME_AUTHENTICATED) != 0;
+}
+
+/* A sealed frame's ciphertext (the payload after the fragment header, if any) and its length;
+   NULL and 0 for a frame that is not sealed. */
+static inline const uint8_t *pw_frame_ciphertext(const pw_frame *frame, size_t *length) {
+    if (!pw_frame_is_sealed(frame)) { *length = 0; return NULL; }
+    if (frame->flags & PW_FRAME_FRAGMENT) { *length = frame->fragment.data_length; return frame->fragment.data; }
+    *length = frame->message.body.unknown.length;
+    return frame->message.body.unknown.payload;
 }
 
 /* Decodes exactly one frame: every check of 4.2 in order, then the fragment header (5.2) or

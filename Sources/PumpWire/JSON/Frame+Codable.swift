@@ -1,11 +1,15 @@
 import PumpWireCore
 
 /// The JSON view of a frame (spec section 12):
-/// `{ "messageType", "typeCode", "sequence", "authentication", "message" | "fragment" }`.
+/// `{ "messageType", "typeCode", "sequence", "authentication", "message" | "fragment" | "sealed" }`.
 extension Frame: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case messageType, typeCode, sequence, authentication, message, fragment
+        case messageType, typeCode, sequence, authentication, message, fragment, sealed
     }
+
+    /// A sealed frame (PW-AUTH-3): `{ "fragment": {...} | null, "ciphertext": "<hex>" }`.
+    enum SealedKeys: String, CodingKey, CaseIterable { case fragment, ciphertext }
+    enum SealedFragmentKeys: String, CodingKey, CaseIterable { case index, count, totalLength }
 
     enum FragmentKeys: String, CodingKey, CaseIterable { case index, count, totalLength, data }
     enum UnknownKeys: String, CodingKey, CaseIterable { case payload }
@@ -35,13 +39,33 @@ extension Frame: Codable {
                 c.codingPath + [CodingKeys.messageType],
                 "\(JSONValue.quoted(name)) is not a message of the registry (use \"unknown\" with a typeCode)")
         }
-        if c.contains(.fragment) && c.contains(.message) {
-            throw JSONViewError(c.codingPath, "a frame has \"message\" or \"fragment\", not both")
+        if [c.contains(.fragment), c.contains(.message), c.contains(.sealed)].filter({ $0 }).count > 1 {
+            throw JSONViewError(c.codingPath, "a frame has one of \"message\", \"fragment\" and \"sealed\"")
         }
         let sequence: UInt16 = try c(.sequence)
         // The one field whose value may be null (spec section 12).
         let isAbsent = try !c.contains(.authentication) || c.decodeNil(forKey: .authentication)
         let authentication = isAbsent ? nil : try c.decode(AuthenticationBlock.self, forKey: .authentication)
+        // PW-AUTH-3: a frame with a block is sealed, and a sealed frame has its block.
+        if c.contains(.sealed) {
+            guard let authentication else {
+                throw JSONViewError(c.codingPath + [CodingKeys.authentication], "a sealed frame has its authentication block (PW-AUTH-3)")
+            }
+            let s = try c.nestedContainer(keyedBy: SealedKeys.self, forKey: .sealed)
+            var header: FragmentHeader?
+            if try !s.decodeNil(forKey: .fragment) {
+                let f = try s.nestedContainer(keyedBy: SealedFragmentKeys.self, forKey: .fragment)
+                header = FragmentHeader(index: try f(.index), count: try f(.count), totalLength: try f(.totalLength))
+            }
+            self.init(sequence: sequence, authentication: authentication, content: .sealed(SealedPayload(
+                typeCode: typeCode, fragment: header, ciphertext: try s(.ciphertext))))
+            return
+        }
+        if authentication != nil {
+            throw JSONViewError(
+                c.codingPath + [CodingKeys.authentication],
+                "a frame with an authentication block is sealed: it has \"sealed\", not \"message\" or \"fragment\" (PW-AUTH-3)")
+        }
         if c.contains(.fragment) {
             let f = try c.nestedContainer(keyedBy: FragmentKeys.self, forKey: .fragment)
             let header = FragmentHeader(index: try f(.index), count: try f(.count), totalLength: try f(.totalLength))
@@ -76,6 +100,17 @@ extension Frame: Codable {
         try c.encode(sequence, forKey: .sequence)
         try c.encode(authentication, forKey: .authentication)
         switch content {
+        case .sealed(let sealed):
+            var s = c.nestedContainer(keyedBy: SealedKeys.self, forKey: .sealed)
+            if let header = sealed.fragment {
+                var f = s.nestedContainer(keyedBy: SealedFragmentKeys.self, forKey: .fragment)
+                try f.encode(header.index, forKey: .index)
+                try f.encode(header.count, forKey: .count)
+                try f.encode(header.totalLength, forKey: .totalLength)
+            } else {
+                try s.encodeNil(forKey: .fragment)
+            }
+            try s.encode(sealed.ciphertext, forKey: .ciphertext)
         case .fragment(let fragment):
             var f = c.nestedContainer(keyedBy: FragmentKeys.self, forKey: .fragment)
             try f.encode(fragment.header.index, forKey: .index)

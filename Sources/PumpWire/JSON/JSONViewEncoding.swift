@@ -113,6 +113,20 @@ extension PumpWireJSON {
             case .failure(let error):
                 throw refusal(error, of: frame, message: message, node: node, path: path)
             }
+        case .sealed:
+            do {
+                return [try frame.encoded()]
+            } catch {
+                let field: [String] = switch error.offset {
+                case 4: ["authentication"]
+                case WireLimits.headerSize: ["sealed", "fragment", "index"]
+                case WireLimits.headerSize + 1: ["sealed", "fragment", "count"]
+                case WireLimits.headerSize + 2: ["sealed", "fragment", "totalLength"]
+                case 7: ["sealed", "ciphertext"]  // the payload length
+                default: ["sealed"]
+                }
+                throw JSONViewError(path: JSONPath.render(path + field.map { .key($0) }), code: error.code, offset: error.offset, reason: error.code.meaning)
+            }
         case .fragment:
             do {
                 return [try frame.encoded()]

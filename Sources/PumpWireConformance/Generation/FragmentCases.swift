@@ -16,6 +16,13 @@ enum FragmentCases {
         V.frame(type: type, flags: 0x01, sequence: sequence, payload: [index, count, UInt8(total & 0xFF), UInt8(total >> 8)] + data)
     }
 
+    /// The fragment frame `bytes` sealed (PW-AUTH-3): the AUTHENTICATED flag, a block, the CRC made right.
+    static func sealed(_ bytes: [UInt8]) -> [UInt8] {
+        let length = Int(bytes[7]) | Int(bytes[8]) << 8
+        return V.frame(type: bytes[3], flags: bytes[4] | 0x02, sequence: UInt16(bytes[5]) | UInt16(bytes[6]) << 8,
+                       payload: Array(bytes[9..<(9 + length)]), authentication: V.le(0x0500_0001, 4) + [UInt8](repeating: 0x5C, count: 16))
+    }
+
     static let accepted: JSONValue = .object([("result", .string("accepted"))])
     static let duplicate: JSONValue = .object([("result", .string("duplicate"))])
     static let empty: JSONValue = .object([("result", .string("empty"))])
@@ -217,6 +224,10 @@ enum FragmentCases {
         cases.append(reassembly("Required.Reassembly.BadCRCLeavesStateAlone", ["PW-FRAG-7", "PW-FRAME-6"], [badCRC, parts[1], parts[0]],
                                 steps: [rejected(.badCRC, 249), accepted, complete(long)], giveUp: empty, messageType: "prescriptionBlock",
                                 comment: "A damaged fragment changes nothing; its retransmission completes the message."))
+        cases.append(reassembly("Required.Reassembly.SealedFragmentRefused", ["PW-AUTH-3"], [sealed(parts[0]), parts[0], parts[1]],
+                                steps: [rejected(.nonCanonical, 4), accepted, complete(long)], giveUp: empty, messageType: "prescriptionBlock",
+                                comment: "A sealed fragment is not given to a reassembler without keys (spec/conformance.md 2.4.4); it changes nothing.")
+            .covering("PW-AUTH-3/reassembler"))
         return cases
     }
 }

@@ -1,8 +1,8 @@
 import PumpWire
 import PumpWireCore
 
-/// The frame layer (spec section 4): every check of 4.2, in its order, and the authentication
-/// block (section 6).
+/// The frame layer (spec section 4): every check of 4.2, in its order, and sealed frames
+/// (section 6).
 enum FrameCases {
     static func cases(examples: [ExampleCases.Example]) -> [VectorCase] {
         var cases: [VectorCase] = []
@@ -121,22 +121,50 @@ enum FrameCases {
         cases.tag("Required.Frame.Truncated.PrescriptionBlock.At40", "PW-FRAME-9/order-6-7")
         cases.tag("Required.Frame.Order.CRCBeforeTrailing", "PW-FRAME-9/order-7-8")
         cases.tag("Required.Frame.Order.TrailingBeforePayload", "PW-FRAME-9/order-8-10")
-        // Section 6: the authentication block.
+        // Section 6: sealed frames (PW-AUTH-3, PW-AUTH-4).
         let block: [UInt8] = V.le(0x0102_0304, 4) + Array(0x10..<0x20)
+        let authentication = AuthenticationBlock(freshnessCounter: 0x0102_0304, tag: try! BoundedArray(Array(0x10..<0x20)))
+        func sealed(_ type: UInt8, _ sequence: UInt16, _ fragment: FragmentHeader?, _ ciphertext: [UInt8]) -> Frame {
+            Frame(sequence: sequence, authentication: authentication,
+                  content: .sealed(SealedPayload(typeCode: type, fragment: fragment, ciphertext: try! BoundedArray(ciphertext))))
+        }
         let rxPayload = V.payload(.prescriptionBlock(DeclaredMessages.prescription))
-        let authenticated = Frame(sequence: 2, authentication: AuthenticationBlock(freshnessCounter: 0x0102_0304, tag: try! BoundedArray(Array(0x10..<0x20))),
-                                  content: .message(.prescriptionBlock(DeclaredMessages.prescription)))
-        cases.append(V.valid("Required.Frame.AuthenticationBlock", ["PW-AUTH-1", "PW-AUTH-2"],
+        cases.append(V.valid("Required.Frame.AuthenticationBlock", ["PW-AUTH-3", "PW-AUTH-4"],
                              bytes: V.frame(type: 0x02, flags: 0x02, sequence: 2, payload: rxPayload, authentication: block),
-                             decoded: V.view(authenticated), messageType: "prescriptionBlock",
-                             comment: "Decoded and shown, never verified: version 1 has no cryptography."))
-        cases.append(V.invalid("Required.Frame.AuthenticationBlockMissing", ["PW-AUTH-1", "PW-FRAME-2"], V.frame(type: 0x01, flags: 0x02, payload: []),
-                               .truncated, at: 11, messageType: "interrogationRequest", comment: "The flag promises 20 bytes that are not there."))
+                             decoded: V.view(sealed(0x02, 2, nil, rxPayload)), messageType: "prescriptionBlock",
+                             comment: "A sealed frame: its payload is ciphertext, kept and shown as hex, never decoded nor reported authenticated without the keys.")
+            .covering("PW-AUTH-3/unfragmented"))
+        cases.append(V.invalid("Required.Frame.AuthenticationBlockMissing", ["PW-AUTH-3", "PW-FRAME-2"], V.frame(type: 0x01, flags: 0x02, payload: []),
+                               .truncated, at: 11, messageType: "interrogationRequest", comment: "The flag promises 20 bytes that are not there.")
+            .covering("PW-AUTH-3/block-truncated"))
         var tampered = V.frame(type: 0x02, flags: 0x02, sequence: 2, payload: rxPayload, authentication: block)
         tampered[tampered.count - 3] ^= 0xFF
-        cases.append(V.invalid("Required.Frame.AuthenticationBlockInCRC", ["PW-AUTH-1", "PW-AUTH-2", "PW-CRC-1"], tampered, .badCRC,
+        cases.append(V.invalid("Required.Frame.AuthenticationBlockInCRC", ["PW-AUTH-3", "PW-AUTH-4", "PW-CRC-1"], tampered, .badCRC,
                                at: tampered.count - 2, messageType: "prescriptionBlock",
-                               comment: "The block is covered by the CRC; a changed tag is noise to a version 1 decoder, never an authentication failure."))
+                               comment: "The block is covered by the CRC; a changed tag is a CRC error to a decoder without keys, never an authentication failure."))
+        let garbage: [UInt8] = [0xFF, 0xFF, 0xFF]
+        cases.append(V.valid("Required.Frame.Sealed.NotDecoded", ["PW-AUTH-3", "PW-AUTH-4"],
+                             bytes: V.frame(type: 0x02, flags: 0x02, sequence: 3, payload: garbage, authentication: block),
+                             decoded: V.view(sealed(0x02, 3, nil, garbage)), messageType: "prescriptionBlock",
+                             comment: "Ciphertext that is no prescriptionBlock (LENGTH_MISMATCH or worse as cleartext): a sealed frame is valid as an envelope, its payload never decoded.")
+            .covering("PW-AUTH-3/not-decoded"))
+        let header = FragmentHeader(index: 1, count: 2, totalLength: 300)
+        let tail = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 5) }
+        cases.append(V.valid("Required.Frame.Sealed.Fragment", ["PW-AUTH-3", "PW-AUTH-4", "PW-FRAG-2", "PW-FRAG-6"],
+                             bytes: V.frame(type: 0x02, flags: 0x03, sequence: 4, payload: [1, 2] + V.le(300, 2) + tail, authentication: block),
+                             decoded: V.view(sealed(0x02, 4, header, tail)), messageType: "prescriptionBlock",
+                             comment: "A sealed fragment: its header checked (4.2 step 9) and shown, its data ciphertext; not reassembled without keys.")
+            .covering("PW-AUTH-3/fragment"))
+        cases.append(V.invalid("Required.Frame.Sealed.BadFragmentHeader", ["PW-AUTH-3", "PW-FRAG-2"],
+                               V.frame(type: 0x02, flags: 0x03, sequence: 4, payload: [0, 9] + V.le(300, 2) + tail, authentication: block),
+                               .fragmentCountInvalid, at: 10, messageType: "prescriptionBlock",
+                               comment: "A sealed fragment's header is checked as any fragment's (4.2 step 9): fragmentCount 9.")
+            .covering("PW-AUTH-3/fragment-header"))
+        var cut = V.frame(type: 0x01, flags: 0x02, sequence: 5, payload: [0xAA, 0xBB], authentication: block)
+        cut.removeLast(12)
+        cases.append(V.invalid("Required.Frame.Sealed.BlockTruncated", ["PW-AUTH-3", "PW-FRAME-2"], cut, .truncated, at: cut.count,
+                               messageType: "interrogationRequest", comment: "A sealed frame cut inside its block.")
+            .covering("PW-AUTH-3/block-truncated"))
         return cases
     }
 }

@@ -78,15 +78,29 @@ enum JSONViewCases {
             longWithBlock = .object(members.map { $0.0 == "authentication"
                 ? ($0.0, .object([("freshnessCounter", .integer(1)), ("tag", .string(String(repeating: "00", count: 16)))])) : $0 })
         }
-        cases.append(view("Required.JSON.ReassembledWithAuthentication", ["PW-JSON-5", "PW-AUTH-1"], longWithBlock.text(), encoded: nil,
-                          comment: "A reassembled message shows no authentication block: each fragment frame carries its own."))
-        let authenticated = Frame(sequence: 2, authentication: AuthenticationBlock(freshnessCounter: 7, tag: try! BoundedArray([UInt8](repeating: 0xAB, count: 16))),
-                                  content: .message(.interrogationRequest(InterrogationRequest())))
-        cases.append(view("Required.JSON.AuthenticationBlock", ["PW-JSON-3", "PW-AUTH-1"], V.view(authenticated).text(),
-                          encoded: (try? authenticated.encoded()) ?? [], comment: "The block: its counter and its tag in hex."))
-        cases.append(view("Required.JSON.AuthenticationTagShort", ["PW-JSON-3", "PW-AUTH-1"],
+        cases.append(view("Required.JSON.ReassembledWithAuthentication", ["PW-JSON-5", "PW-AUTH-3"], longWithBlock.text(), encoded: nil,
+                          comment: "A message with an authentication block is sealed: a view with a block and a message is refused."))
+        let tag = try! BoundedArray<16, UInt8>([UInt8](repeating: 0xAB, count: 16))
+        let authenticated = Frame(sequence: 2, authentication: AuthenticationBlock(freshnessCounter: 7, tag: tag),
+                                  content: .sealed(SealedPayload(typeCode: 0x01, ciphertext: try! BoundedArray([0x5A, 0x00, 0xC3]))))
+        cases.append(view("Required.JSON.AuthenticationBlock", ["PW-JSON-3", "PW-AUTH-3"], V.view(authenticated).text(),
+                          encoded: (try? authenticated.encoded()) ?? [],
+                          comment: "A sealed frame: the block (its counter, its tag in hex) and the ciphertext in hex, no message."))
+        cases.append(view("Required.JSON.AuthenticationTagShort", ["PW-JSON-3", "PW-AUTH-3"],
                           V.view(authenticated).text().replacingOccurrences(of: String(repeating: "ab", count: 16), with: String(repeating: "ab", count: 15)),
                           encoded: nil, comment: "The tag is 16 bytes."))
+        let sealedFragment = Frame(sequence: 4, authentication: AuthenticationBlock(freshnessCounter: 7, tag: tag),
+                                   content: .sealed(SealedPayload(typeCode: 0x42, fragment: FragmentHeader(index: 1, count: 2, totalLength: 241),
+                                                                  ciphertext: try! BoundedArray([0x01, 0x02, 0x03, 0x04, 0x05]))))
+        cases.append(view("Required.JSON.SealedFragment", ["PW-AUTH-3"], V.view(sealedFragment).text(),
+                          encoded: (try? sealedFragment.encoded()) ?? [],
+                          comment: "A sealed fragment: its fragment header without data, the ciphertext in hex."))
+        var unsealed = V.view(authenticated)
+        if case .object(let members) = unsealed {
+            unsealed = .object(members.map { $0.0 == "authentication" ? ($0.0, .null) : $0 })
+        }
+        cases.append(view("Required.JSON.SealedWithoutBlock", ["PW-AUTH-3"], unsealed.text(), encoded: nil,
+                          comment: "A sealed frame has its authentication block."))
         return cases
     }
 }

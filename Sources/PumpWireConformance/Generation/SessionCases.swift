@@ -313,6 +313,13 @@ enum SessionCases {
                     [f(eventLogRequest, 6), chunkOf(0), f(interrogate, 9), f(.pumpStatus(D.pumpStatus), 9)], findings: [(2, .sequenceGap)],
                     comment: "Abandoning spares REQUEST_WHILE_OUTSTANDING, not SEQUENCE_GAP."),
         ]
+        // PW-AUTH-3: a sealed frame is opaque to a checker without keys.
+        let sealedGarbage = V.frame(type: 0x02, flags: 0x02, sequence: 2, payload: [0xFF],
+                                    authentication: V.le(0x0100_0001, 4) + [UInt8](repeating: 0x3C, count: 16))
+        cases.append(session("Required.Session.SealedFrameIgnored", ["PW-SESSION-5", "PW-AUTH-3"],
+                             [f(interrogate, 1), sealedGarbage, f(.pumpStatus(D.pumpStatus), 1)], findings: [],
+                             comment: "A sealed frame between a request and its answer is neither request nor response without the keys: its ciphertext (no prescription as cleartext) is not decoded.")
+            .covering("PW-SESSION-5/sealed"))
         cases.tag("Required.Session.Complete", "PW-REFILL-5/drug", "PW-REFILL-5/overfill", "PW-SESSION-7/status-prescription",
                   "PW-SESSION-7/status-bolus-schedule")
         cases.tag("Required.Session.RefillRefusedForDrug", "PW-REFILL-5/drug")

@@ -102,6 +102,19 @@ enum StreamCases {
                    [frameItem(badParts[0], at: 0), frameItem(badParts[1], at: badParts[0].count), rejectedItem(.fieldOutOfRange, 261, at: 0, payload: true)],
                    comment: "Step 40's start minute is 65535: a payload offset in the reassembled message, at its first fragment's start."),
         ]
+        // PW-AUTH-3: sealed fragments are not reassembled without keys, nor do they touch the
+        // message in progress.
+        let sealedParts = parts.map(FragmentCases.sealed)
+        let sealedOther = FragmentCases.sealed(otherParts[0])
+        cases.append(stream("Required.Stream.SealedFragmentsNotReassembled", ["PW-AUTH-3", "PW-FRAME-10"], sealedParts[0] + sealedParts[1],
+                            [frameItem(sealedParts[0], at: 0), frameItem(sealedParts[1], at: sealedParts[0].count)],
+                            comment: "Two sealed fragments that would make a whole message: each is a sealed frame, no message is reassembled and none is missing.")
+            .covering("PW-AUTH-3/stream"))
+        cases.append(stream("Required.Stream.SealedFragmentDoesNotInterleave", ["PW-AUTH-3", "PW-FRAG-7"], parts[0] + sealedOther + parts[1],
+                            [frameItem(parts[0], at: 0), frameItem(sealedOther, at: parts[0].count),
+                             frameItem(parts[1], at: parts[0].count + sealedOther.count), messageItem(long, at: 0)],
+                            comment: "A sealed fragment of another message between two cleartext fragments: no FRAGMENT_INTERLEAVED, the message completes.")
+            .covering("PW-AUTH-3/stream"))
         cases.tag("Required.Stream.PayloadErrorResynchronises", "PW-FRAME-10/after-payload-error")
         cases.tag("Required.Stream.SyncInsideRejectedPayload", "PW-FRAME-10/after-payload-error")
         cases.tag("Required.Stream.LyingLength", "PW-FRAME-10/truncated-tail")
