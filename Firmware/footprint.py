@@ -5,6 +5,12 @@ objects (PumpWireCore.o, and PumpWireC.o, its C API) are counted: the C library,
 platform layer and the testee are not ours.
 
     footprint.py --target arm --map .build-firmware/arm/testee.map --stack .build-firmware/arm/stack.txt
+
+With --objects, the named objects or static libraries instead (a library's members are listed one
+by one), e.g. the cryptography provider as the KAT program links it:
+
+    footprint.py --target arm --map .build-firmware/crypto/arm/crypto-kat.map --label crypto \
+        --objects libsodium-pumpwire.a sodium_provider.o sodium_shim.o
 """
 import argparse
 import re
@@ -27,14 +33,20 @@ def kind_of(section):
     return "other"
 
 
-def core_sizes(map_path):
-    """Bytes per kind and per object, of the core's input sections kept in the image."""
+def zero_sizes():
+    return {"text": 0, "rodata": 0, "data": 0, "bss": 0, "other": 0}
+
+
+def core_sizes(map_path, objects=CORE_OBJECTS, members=None):
+    """Bytes per kind and per object, of the objects' input sections kept in the image. An object
+    may be a static library (name.a): its members count towards it, and each member is also
+    counted in `members` ("name.a(member.o)") when a dict is given."""
     lines = open(map_path, encoding="utf-8", errors="replace").read().split("\n")
     try:
         start = lines.index("Linker script and memory map")
     except ValueError:
         sys.exit(f"{map_path}: not a GNU ld map file")
-    sizes = {obj: {"text": 0, "rodata": 0, "data": 0, "bss": 0, "other": 0} for obj in CORE_OBJECTS}
+    sizes = {obj: zero_sizes() for obj in objects}
     entry = re.compile(r"^\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)")
     section = None
     for line in lines[start:]:
@@ -50,9 +62,14 @@ def core_sizes(map_path):
             continue
         size, path = int(match.group(1), 16), match.group(2)
         obj = path.rsplit("/", 1)[-1]
+        member = None
+        if obj.endswith(")") and "(" in obj:  # an archive member: lib.a(member.o)
+            obj, member = obj[:-1].split("(", 1)
         kind = kind_of(section)
         if obj in sizes and kind and size:
             sizes[obj][kind] += size
+            if member is not None and members is not None:
+                members.setdefault(f"{obj}({member})", zero_sizes())[kind] += size
         section = None
     return sizes
 
@@ -73,17 +90,28 @@ def main():
     parser.add_argument("--target", required=True)
     parser.add_argument("--map", required=True)
     parser.add_argument("--stack", help="the testee's stderr from a conformance run")
+    parser.add_argument("--objects", nargs="+", default=list(CORE_OBJECTS),
+                        help="objects or static libraries to count (default: the core's)")
+    parser.add_argument("--label", default="core", help="what they are called in the report")
     args = parser.parse_args()
 
-    sizes = core_sizes(args.map)
-    total = {kind: sum(sizes[obj][kind] for obj in CORE_OBJECTS) for kind in ("text", "rodata", "data", "bss", "other")}
+    members = {}
+    sizes = core_sizes(args.map, tuple(args.objects), members)
+    if not any(sum(s.values()) for s in sizes.values()):
+        sys.exit(f"{args.map}: none of {', '.join(args.objects)} is in the image")
+    total = {kind: sum(sizes[obj][kind] for obj in args.objects) for kind in ("text", "rodata", "data", "bss", "other")}
     flash = total["text"] + total["rodata"] + total["data"] + total["other"]  # .data's initial values live in flash
     ram = total["data"] + total["bss"]
-    print(f"{args.target}: core flash {flash} B ({flash / 1024:.1f} KiB: text {total['text']}, rodata {total['rodata']}, "
+    print(f"{args.target}: {args.label} flash {flash} B ({flash / 1024:.1f} KiB: text {total['text']}, rodata {total['rodata']}, "
           f"data {total['data']}, other {total['other']}), RAM {ram} B (data {total['data']}, bss {total['bss']})")
-    for obj in CORE_OBJECTS:
+    width = max(16, max(len(obj) for obj in args.objects), max((len(m) - 2 for m in members), default=0))
+    for obj in args.objects:
         s = sizes[obj]
-        print(f"  {obj:16} text {s['text']:6}  rodata {s['rodata']:6}  data {s['data']:4}  bss {s['bss']:4}  other {s['other']:4}")
+        print(f"  {obj:{width}} text {s['text']:6}  rodata {s['rodata']:6}  data {s['data']:4}  bss {s['bss']:4}  other {s['other']:4}")
+        kept = sorted(((name, m) for name, m in members.items() if name.startswith(obj + "(")),
+                      key=lambda item: -sum(item[1].values()))
+        for name, m in kept:
+            print(f"    {name[len(obj) + 1:-1]:{width - 2}} text {m['text']:6}  rodata {m['rodata']:6}  data {m['data']:4}  bss {m['bss']:4}  other {m['other']:4}")
     if args.stack:
         peaks = stack_report(args.stack)
         if not peaks:

@@ -11,6 +11,7 @@
 #ifndef PUMPWIRE_PLATFORM_H
 #define PUMPWIRE_PLATFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -126,6 +127,23 @@ static inline __attribute__((always_inline)) uintptr_t platform_stack_pointer(vo
 
 void platform_stack_paint(unsigned long depth);
 unsigned long platform_stack_used(uintptr_t sp_at_call, unsigned long depth);
+
+/* ---- Random bytes -----------------------------------------------------
+ *
+ * Fill out[0..length) from the platform's cryptographically secure random
+ * source. Returns 0 on success; any other value when the source failed, and
+ * then out must not be used. The cryptography provider (crypto/) takes all
+ * its randomness (ephemeral and static X25519 keys) from here.
+ *
+ * A REAL PUMP MUST IMPLEMENT THIS OVER A HARDWARE TRUE RANDOM NUMBER
+ * GENERATOR (with its start-up and continuous health tests, NIST SP 800-90B,
+ * and a conditioner or DRBG as SP 800-90A/C describe) and return non-zero
+ * when a health test fails. QEMU's mps2-an386 and virt machines have no
+ * entropy source: platform/test_random.c is a DETERMINISTIC TEST GENERATOR
+ * (the same bytes on every run), linked only into the QEMU test programs,
+ * and it refuses to compile unless PLATFORM_TEST_RANDOM is defined.
+ */
+int platform_random(uint8_t *out, size_t length);
 
 #ifdef __cplusplus
 }
