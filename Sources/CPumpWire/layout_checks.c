@@ -9,3 +9,6 @@ _Static_assert(PW_FRAGMENT_DATA_SIZE == PW_MAX_FRAME_PAYLOAD - 4, "PW_FRAGMENT_D
 _Static_assert(PW_CHUNK_DATA_SIZE == PW_MAX_FRAME_PAYLOAD - 22, "PW_CHUNK_DATA_SIZE");
 _Static_assert(_Alignof(pw_reassembler) == 8 && _Alignof(pw_scanner) == 8 && _Alignof(pw_log_reader) == 8,
                "opaque state is 8-byte aligned");
+_Static_assert(_Alignof(pw_handshake) == 8 && _Alignof(pw_sealed_channel) == 8, "secure session state is 8-byte aligned");
+_Static_assert(sizeof(pw_handshake) == 640 && sizeof(pw_sealed_channel) == 160, "secure session state sizes");
+_Static_assert(PW_HANDSHAKE_SESSION == 2 && PW_HANDSHAKE_PAIRING == 1, "pattern bytes (spec 5)");

@@ -21,7 +21,10 @@ public struct NoiseKeyPair: Equatable, Sendable {
 ///
 /// Errors carry offsets within the handshake message:
 /// - LOW_ORDER_KEY (PW-SEC-4): a DH result is all zero; at the offset of the remote key in the
-///   message being read, or `PumpWireError.noOffset` for a key known before it.
+///   handshake message that carried it, which is the message being read, or, when the DH is
+///   computed while writing, the message read before (a pairing's pump finds an all-zero `e` of
+///   message 1 at `ee`, writing message 2: offset 0 of message 1, spec PW-SEC-7); a key known
+///   before the handshake (KK's pre-messages) is at `PumpWireError.noOffset`.
 /// - HANDSHAKE_FAILED: an encrypted static key or payload does not decrypt, at its tag's offset;
 ///   a provider failure at `noOffset`.
 /// - HANDSHAKE_OUT_OF_ORDER: a message written or read out of turn, at `noOffset`.
@@ -36,6 +39,9 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
     var localEphemeral: NoiseKeyPair?
     public private(set) var remoteStaticPublicKey: Bytes32?
     public private(set) var remoteEphemeralPublicKey: Bytes32?
+    /// Where the remote keys were found in the message that carried them (LOW_ORDER_KEY offsets).
+    var remoteStaticKeyOffset: Int?
+    var remoteEphemeralKeyOffset: Int?
     var presharedKey: Bytes32
     /// The index of the next message, 0 to `pattern.messageCount`.
     public private(set) var messageIndex: Int = 0
@@ -212,7 +218,8 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
                 let psk = presharedKey
                 try psk.withUnsafeBytes { (raw) throws(PumpWireError) in try symmetric.mixKeyAndHash(raw, provider: provider) }
             case .ee, .es, .se, .ss:
-                try mixDH(token, remoteStaticOffset: nil, remoteEphemeralOffset: nil)
+                // PW-SEC-7: a key read in an earlier message is reported where that message had it.
+                try mixDH(token, remoteStaticOffset: remoteStaticKeyOffset, remoteEphemeralOffset: remoteEphemeralKeyOffset)
             }
         }
         if payload.count > 0 {
@@ -239,6 +246,7 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
                 let key = Bytes32(copying: UnsafeRawBufferPointer(rebasing: message[position..<(position + Bytes32.count)]))!
                 remoteEphemeralPublicKey = key
                 remoteEphemeralOffset = position
+                remoteEphemeralKeyOffset = position
                 try mixEphemeral(key)
                 position += Bytes32.count
             case .s:
@@ -255,6 +263,7 @@ public struct NoiseHandshakeState<Provider: CryptoProvider> {
                 }
                 remoteStaticPublicKey = key
                 remoteStaticOffset = position
+                remoteStaticKeyOffset = position
                 position += length
             case .psk:
                 let psk = presharedKey

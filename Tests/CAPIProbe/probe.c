@@ -327,6 +327,193 @@ static size_t parse_hex(const char *text, uint8_t *out, size_t capacity)
     return count;
 }
 
+/* ---- The secure session ---------------------------------------------------------------------- */
+
+/* A stand-in provider: not cryptography, only consistent (both sides of a handshake agree, a seal
+   opens), so that every secure-session entry point runs with its const arguments read-only. The
+   core's known answers are SecureSessionCAPITests' (SwiftCryptoProvider) and the firmware's. */
+static void fake_digest(uint8_t out[32], const uint8_t *a, size_t a_length, const uint8_t *b, size_t b_length)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < a_length; i++) h = (h ^ a[i]) * 0x100000001b3u;
+    for (size_t i = 0; i < b_length; i++) h = (h ^ b[i]) * 0x100000001b3u;
+    for (int i = 0; i < 32; i++) {
+        h = (h ^ (uint64_t)i) * 0x100000001b3u;
+        out[i] = (uint8_t)(h >> 56);
+    }
+}
+static int fake_x25519(void *context, uint8_t out[32], const uint8_t scalar[32], const uint8_t point[32])
+{
+    (void)context;
+    for (int i = 0; i < 32; i++) out[i] = scalar[i] ^ point[i];
+    return 0;
+}
+static int fake_x25519_base(void *context, uint8_t out[32], const uint8_t scalar[32])
+{
+    (void)context;
+    for (int i = 0; i < 32; i++) out[i] = (uint8_t)(scalar[i] ^ 0x5a);
+    return 0;
+}
+static void fake_tag(uint8_t tag[16], const uint8_t key[32], const uint8_t nonce[12], const uint8_t *ad, size_t ad_length,
+                     const uint8_t *ciphertext, size_t length)
+{
+    uint8_t first[32], digest[32];
+    fake_digest(first, key, 32, nonce, 12);
+    fake_digest(digest, first, 32, ad, ad_length);
+    fake_digest(first, digest, 32, ciphertext, length);
+    memcpy(tag, first, 16);
+}
+static int fake_seal(void *context, uint8_t *ciphertext, uint8_t tag[16], const uint8_t key[32], const uint8_t nonce[12],
+                     const uint8_t *ad, size_t ad_length, const uint8_t *plaintext, size_t length)
+{
+    (void)context;
+    for (size_t i = 0; i < length; i++) ciphertext[i] = plaintext[i] ^ key[i % 32] ^ nonce[4];
+    fake_tag(tag, key, nonce, ad, ad_length, ciphertext, length);
+    return 0;
+}
+static int fake_open(void *context, uint8_t *plaintext, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *ad,
+                     size_t ad_length, const uint8_t *ciphertext, size_t length, const uint8_t tag[16])
+{
+    (void)context;
+    uint8_t expected[16];
+    fake_tag(expected, key, nonce, ad, ad_length, ciphertext, length);
+    if (memcmp(expected, tag, 16) != 0) return 1;
+    for (size_t i = 0; i < length; i++) plaintext[i] = ciphertext[i] ^ key[i % 32] ^ nonce[4];
+    return 0;
+}
+static void fake_sha256(void *context, uint8_t out[32], const uint8_t *first, size_t first_length, const uint8_t *second,
+                        size_t second_length)
+{
+    (void)context;
+    fake_digest(out, first, first_length, second, second_length);
+}
+static void fake_hmac(void *context, uint8_t out[32], const uint8_t *key, size_t key_length, const uint8_t *data,
+                      size_t data_length)
+{
+    (void)context;
+    fake_digest(out, key, key_length, data, data_length);
+}
+static int fake_hkdf(void *context, uint8_t *out, size_t out_length, const uint8_t *salt, size_t salt_length,
+                     const uint8_t *ikm, size_t ikm_length, const uint8_t *info, size_t info_length)
+{
+    (void)context;
+    (void)info;
+    (void)info_length;
+    uint8_t block[32];
+    fake_digest(block, salt, salt_length, ikm, ikm_length);
+    for (size_t i = 0; i < out_length; i++) {
+        if (i % 32 == 0 && i > 0) fake_digest(block, block, 32, NULL, 0);
+        out[i] = block[i % 32];
+    }
+    return 0;
+}
+static int fake_random(void *context, uint8_t *out, size_t length)
+{
+    (void)context;
+    for (size_t i = 0; i < length; i++) out[i] = (uint8_t)(i * 7u + 3u);
+    return 0;
+}
+
+static void secure_calls(void)
+{
+    pw_crypto_provider table_rw = {NULL, fake_x25519, fake_x25519_base, fake_seal, fake_open,
+                                   fake_sha256, fake_hmac, fake_hkdf, fake_random};
+    const pw_crypto_provider *table = READ_ONLY(pw_crypto_provider, table_rw);
+    uint8_t keys_rw[4][32];
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < 32; i++) keys_rw[k][i] = (uint8_t)(k * 40 + i);
+    const uint8_t *initiator_static = read_only(keys_rw[0], 32), *responder_static = read_only(keys_rw[1], 32);
+    const uint8_t *psk = read_only(keys_rw[2], 32), *ephemeral = read_only(keys_rw[3], 32);
+    uint8_t public_rw[2][32];
+    fake_x25519_base(NULL, public_rw[0], keys_rw[0]);
+    fake_x25519_base(NULL, public_rw[1], keys_rw[1]);
+    const uint8_t *initiator_public = read_only(public_rw[0], 32), *responder_public = read_only(public_rw[1], 32);
+    uint8_t prologue_rw[PW_HANDSHAKE_PROLOGUE_SIZE];
+    static const uint8_t info_rw[PW_SESSION_INFO_SIZE] = {1, 2, 7, 0, 0, 0};
+    const uint8_t *info = read_only(info_rw, sizeof info_rw);
+    for (uint8_t pattern = PW_HANDSHAKE_PAIRING; pattern <= PW_HANDSHAKE_SESSION; pattern++) {
+        pw_handshake_prologue(pattern, 1, prologue_rw);
+        const uint8_t *prologue = read_only(prologue_rw, sizeof prologue_rw);
+        static pw_handshake sides[2];
+        uint32_t offset = 0;
+        check_code("pw_handshake_init",
+                   CALL(pw_handshake_init, "pattern=%u initiator", pattern)(
+                       &sides[0], table, pattern, PW_ROLE_INITIATOR, prologue, sizeof prologue_rw, initiator_static,
+                       responder_public, psk, ephemeral, &offset),
+                   offset);
+        check_code("pw_handshake_init",
+                   CALL(pw_handshake_init, "pattern=%u responder", pattern)(
+                       &sides[1], table, pattern, PW_ROLE_RESPONDER, prologue, sizeof prologue_rw, responder_static,
+                       initiator_public, psk, NULL, &offset),
+                   offset);
+        for (int index = 0; index < (pattern == PW_HANDSHAKE_PAIRING ? 3 : 2); index++) {
+            pw_handshake *writer = &sides[index % 2], *reader = &sides[1 - index % 2];
+            const pw_handshake *writer_ro = READ_ONLY(pw_handshake, *writer);
+            if (!CALL(pw_handshake_is_write_turn, "")(writer_ro)) fail("pw_handshake_is_write_turn: not the writer's turn");
+            uint8_t message_rw[PW_HANDSHAKE_MAX_MESSAGE];
+            size_t length = 0, payload_length = 0;
+            const uint8_t *payload = index == 1 ? info : NULL;
+            check_code("pw_handshake_write_message",
+                       CALL(pw_handshake_write_message, "message=%d", index + 1)(
+                           writer, payload, index == 1 ? PW_SESSION_INFO_SIZE : 0, message_rw, sizeof message_rw, &length,
+                           &offset),
+                       offset);
+            const uint8_t *message = read_only(message_rw, length);
+            uint8_t received[PW_HANDSHAKE_MAX_MESSAGE];
+            check_code("pw_handshake_read_message",
+                       CALL(pw_handshake_read_message, "message=%d", index + 1)(reader, message, length, received,
+                                                                                sizeof received, &payload_length, &offset),
+                       offset);
+        }
+        static pw_sealed_channel channels[2];
+        uint8_t hashes[2][32];
+        for (int side = 0; side < 2; side++) {
+            const pw_handshake *done = READ_ONLY(pw_handshake, sides[side]);
+            if (!CALL(pw_handshake_is_complete, "")(done)) fail("pw_handshake_is_complete: not complete");
+            check_code("pw_handshake_split", pw_handshake_split(&sides[side], 2, &channels[side], hashes[side], &offset), offset);
+            pw_handshake_erase(&sides[side]);
+        }
+        if (memcmp(hashes[0], hashes[1], 32) != 0) fail("the handshake hashes differ");
+        /* A sealed interrogationRequest, initiator to pump. */
+        uint8_t cleartext_rw[PW_MAX_FRAME_SIZE] = {0xA5, 0xC3, 0x01, 0x01, PW_FRAME_AUTHENTICATED, 0x05, 0x00, 0x00, 0x00};
+        size_t cleartext_length = 9 + PW_AUTHENTICATION_BLOCK_SIZE + 2;
+        uint16_t crc = pw_crc16(cleartext_rw, cleartext_length - 2);
+        cleartext_rw[cleartext_length - 2] = (uint8_t)crc;
+        cleartext_rw[cleartext_length - 1] = (uint8_t)(crc >> 8);
+        const uint8_t *cleartext = read_only(cleartext_rw, cleartext_length);
+        uint8_t sealed_rw[PW_MAX_FRAME_SIZE];
+        size_t length = 0;
+        check_code("pw_sealed_seal_frame_into",
+                   CALL(pw_sealed_seal_frame_into, "pattern=%u", pattern)(&channels[0], cleartext, cleartext_length, sealed_rw,
+                                                                          sizeof sealed_rw, &length, &offset),
+                   offset);
+        uint8_t in_place[PW_MAX_FRAME_SIZE];
+        memcpy(in_place, cleartext_rw, cleartext_length);
+        check_code("pw_sealed_seal_frame", pw_sealed_seal_frame(&channels[0], in_place, cleartext_length, &length, &offset),
+                   offset);
+        const uint8_t *sealed = read_only(sealed_rw, length);
+        uint8_t opened[PW_MAX_FRAME_SIZE];
+        check_code("pw_sealed_open_frame",
+                   CALL(pw_sealed_open_frame, "pattern=%u", pattern)(&channels[1], sealed, length, opened, sizeof opened,
+                                                                     &length, &offset),
+                   offset);
+        if (memcmp(opened, cleartext_rw, 9) != 0) fail("the opened frame's header differs");
+        const pw_sealed_channel *sender = READ_ONLY(pw_sealed_channel, channels[0]);
+        const pw_sealed_channel *receiver = READ_ONLY(pw_sealed_channel, channels[1]);
+        uint32_t highest = 0xFFFFFFFFu;
+        if (CALL(pw_sealed_channel_next_frame_counter, "")(sender) != 2) fail("pw_sealed_channel_next_frame_counter");
+        if (!CALL(pw_sealed_channel_highest_accepted, "")(receiver, &highest) || highest != 0)
+            fail("pw_sealed_channel_highest_accepted");
+        if (CALL(pw_sealed_channel_epoch, "")(receiver) != 2) fail("pw_sealed_channel_epoch");
+        pw_sealed_channel fresh;
+        check_code("pw_sealed_channel_init",
+                   CALL(pw_sealed_channel_init, "")(&fresh, table, psk, ephemeral, 3, 0, false, 0), 0);
+        pw_sealed_channel_erase(&fresh);
+        pw_sealed_channel_erase(&channels[0]);
+        pw_sealed_channel_erase(&channels[1]);
+    }
+}
+
 static int read_only_calls(void)
 {
     check_code("pw_reassembler_init", pw_reassembler_init(&reassembler), 0);
@@ -348,6 +535,7 @@ static int read_only_calls(void)
         check_code("pw_low_reservoir_alarm_time",
                    CALL(pw_low_reservoir_alarm_time, "")(block, confirmation, &alarm_time, &offset), offset);
     }
+    secure_calls();
     note("done %lu calls, %d failed, %lu heap allocations during them", calls, failures, allocations);
     return failures == 0 ? 0 : 2;
 }

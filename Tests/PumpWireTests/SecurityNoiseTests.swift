@@ -396,8 +396,9 @@ struct SecurityLowOrderKeyTests {
         }
         var (_, responder) = try pumpWireHandshake(.xxpsk3, slot: 0, initiatorProvider: liar, responderProvider: liar)
         _ = try responder.read(try initiator.write())
+        // PW-SEC-7: at the key's offset in message 1, which carried it (frame offset 11).
         #expect(caught { () throws(PumpWireError) in try responder.write(sessionInfo(slot: 0, epoch: 1, lastCommandId: 0)) }
-            == PumpWireError(.lowOrderKey, at: 0xFFFF))
+            == PumpWireError(.lowOrderKey, at: 0))
     }
 
     @Test("Pairing (XXpsk3): the pump's ephemeral key in message 2 is low order: ee at offset 0", arguments: cases)

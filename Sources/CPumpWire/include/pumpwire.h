@@ -20,7 +20,8 @@
  *     which no object can have, counts as 0: input reads as empty, an output buffer is too small
  *     (pw_scanner_resynchronize's `start` excepted, see there).
  *   - A `const` argument is only read, never written: it may lie in read-only memory (flash).
- *   - A state struct (pw_reassembler, pw_scanner, pw_log_reader) must be prepared by its init
+ *   - A state struct (pw_reassembler, pw_scanner, pw_log_reader, pw_handshake,
+ *     pw_sealed_channel) must be prepared by its init
  *     function. One that was not (never initialised, zeroed, overwritten) fails a check word over
  *     its contents (random bytes pass it with probability 2^-64) and is refused without being read
  *     or written: functions that return an error code return PW_ERR_BUFFER_TOO_SMALL at 0, as for
@@ -41,6 +42,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pumpwire_crypto.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -631,6 +634,129 @@ uint16_t pw_log_reader_init(pw_log_reader *reader, const uint8_t *image, size_t 
                             uint8_t region, uint32_t region_offset, uint32_t *error_offset);
 /* The next item, or false at the end of the image. */
 bool pw_log_reader_next(pw_log_reader *reader, pw_log_item *item);
+
+/* ---- Secure session (spec/security.md): handshakes and sealed frames ------------------------ */
+/*
+ * The Noise handshakes of pairing (XXpsk3, pattern 1) and session (KK, pattern 2) and the sealed
+ * channel of PW-SEC-8 to PW-SEC-12, over a cryptography provider (pumpwire_crypto.h) the caller
+ * fills. A state struct keeps the provider's address: the table (not only its functions) must
+ * stay valid and unchanged while the struct is used, and a copy of the struct uses the same
+ * table. Secrets (keys, chaining key) live in the struct: erase it (pw_handshake_erase,
+ * pw_sealed_channel_erase) when done (PW-SEC-19). Handshake functions work on Noise messages (the
+ * `noiseMessage` field of handshakeRequest, handshakeResponse and handshakeFinish), not frames;
+ * their error offsets are offsets in the Noise message:
+ *   - LOW_ORDER_KEY (PW-SEC-4) at the offset of the remote key in the message that carried it:
+ *     the message read, or, for a key found all-zero while writing (a pairing's pump at `ee` of
+ *     message 2), the message read before; 0xffff for a key known before the handshake (KK);
+ *   - HANDSHAKE_FAILED at the offset of the tag that fails, 0xffff for a provider failure, and
+ *     for every call after a failure (a failed handshake stays failed);
+ *   - HANDSHAKE_OUT_OF_ORDER at 0xffff for a message written or read out of turn;
+ *   - LENGTH_MISMATCH for a message too short for its tokens, BUFFER_TOO_SMALL for an output.
+ * A frame offset is the Noise message's offset plus 11 in a handshakeRequest, 9 otherwise.
+ * Sealed-frame functions report frame offsets, as PW-SEC-10 says.
+ */
+
+#define PW_HANDSHAKE_PAIRING 1         /* Noise_XXpsk3_25519_ChaChaPoly_SHA256 (the `pattern` byte) */
+#define PW_HANDSHAKE_SESSION 2         /* Noise_KK_25519_ChaChaPoly_SHA256 */
+#define PW_ROLE_INITIATOR 0            /* the programmer or patient device: writes message 1 */
+#define PW_ROLE_RESPONDER 1            /* the pump */
+#define PW_HANDSHAKE_PROLOGUE_SIZE 13  /* "PumpWire-v1", pattern, slot (spec 5) */
+#define PW_HANDSHAKE_MAX_MESSAGE 102   /* the longest Noise message, XXpsk3's message 2 */
+#define PW_SESSION_INFO_SIZE 6         /* slot, sessionEpoch, lastCommandId (spec 5) */
+#define PW_SEALED_MAX_FRAME_COUNTER 0xFFFFFFu /* PW-SEC-12 */
+
+/* A handshake in progress. Opaque: only these functions touch it. */
+typedef struct pw_handshake {
+    uint64_t opaque[80];
+} pw_handshake;
+
+/* One side's sealed channel of a session: a key, epoch and counter per direction. Opaque. */
+typedef struct pw_sealed_channel {
+    uint64_t opaque[20];
+} pw_sealed_channel;
+
+/* Writes the 13-byte prologue of a handshake of `pattern` and `slot` (spec 5). */
+void pw_handshake_prologue(uint8_t pattern, uint8_t slot, uint8_t out[PW_HANDSHAKE_PROLOGUE_SIZE]);
+
+/* Prepares a handshake. `pattern` PW_HANDSHAKE_PAIRING or PW_HANDSHAKE_SESSION and `role`
+   PW_ROLE_INITIATOR or PW_ROLE_RESPONDER, anything else FIELD_OUT_OF_RANGE at 0; `prologue` any
+   bytes (PumpWire's are those of pw_handshake_prologue); `static_private` this side's static
+   private key (required). KK needs `remote_static_public` (the peer's static public key) and
+   XXpsk3 `psk` (the pairing secret), each 32 bytes; a missing one is HANDSHAKE_FAILED at 0xffff,
+   one the pattern does not use is ignored. `ephemeral_private` fixes the ephemeral key (test
+   vectors only, never in production); NULL takes it from the provider's `random` when needed.
+   A NULL `provider`, or one with a NULL function, is BUFFER_TOO_SMALL at 0. */
+uint16_t pw_handshake_init(pw_handshake *handshake, const pw_crypto_provider *provider, uint8_t pattern,
+                           uint8_t role, const uint8_t *prologue, size_t prologue_length,
+                           const uint8_t static_private[32], const uint8_t *remote_static_public,
+                           const uint8_t *psk, const uint8_t *ephemeral_private, uint32_t *error_offset);
+
+/* Writes this side's next Noise message, carrying `payload` (empty, or the session info in
+   message 2), into `message` (at most `capacity` bytes) and stores its length. */
+uint16_t pw_handshake_write_message(pw_handshake *handshake, const uint8_t *payload, size_t payload_length,
+                                    uint8_t *message, size_t capacity, size_t *message_length,
+                                    uint32_t *error_offset);
+
+/* Reads the peer's next Noise message and writes its payload into `payload` (at most `capacity`
+   bytes), storing its length. */
+uint16_t pw_handshake_read_message(pw_handshake *handshake, const uint8_t *message, size_t length,
+                                   uint8_t *payload, size_t capacity, size_t *payload_length,
+                                   uint32_t *error_offset);
+
+/* Whether every message was written and read; false for an unprepared struct. */
+bool pw_handshake_is_complete(const pw_handshake *handshake);
+/* Whether the next message is this side's to write; false when complete or unprepared. */
+bool pw_handshake_is_write_turn(const pw_handshake *handshake);
+
+/* Once complete (otherwise HANDSHAKE_OUT_OF_ORDER at 0xffff): prepares `channel` for this side
+   with the split keys (PW-SEC-8: k1 seals the initiator's frames, k2 the responder's) and
+   `session_epoch`, writes the handshake hash into `handshake_hash` when not NULL, and erases the
+   handshake's secrets: a second split is HANDSHAKE_OUT_OF_ORDER. */
+uint16_t pw_handshake_split(pw_handshake *handshake, uint8_t session_epoch, pw_sealed_channel *channel,
+                            uint8_t *handshake_hash, uint32_t *error_offset);
+
+/* Erases the handshake's secrets; the struct is then unprepared. */
+void pw_handshake_erase(pw_handshake *handshake);
+
+/* Prepares a channel from saved or known keys (tests, a resumed state): `sending_key` seals,
+   `receiving_key` opens, both with `session_epoch`; the next frame sealed takes
+   `next_frame_counter`; `has_highest_accepted` says whether a frame was accepted yet, at
+   `highest_accepted`. A NULL key or provider is BUFFER_TOO_SMALL at 0. */
+uint16_t pw_sealed_channel_init(pw_sealed_channel *channel, const pw_crypto_provider *provider,
+                                const uint8_t sending_key[32], const uint8_t receiving_key[32],
+                                uint8_t session_epoch, uint32_t next_frame_counter,
+                                bool has_highest_accepted, uint32_t highest_accepted);
+
+/* Seals in place the cleartext frame at the start of `frame` (`length` bytes, at least the
+   frame): a sound frame (4.2 steps 1 to 9) with PW_FRAME_AUTHENTICATED (otherwise NOT_SEALED at
+   4), whose block's bytes are overwritten with the next counter, the epoch and the tag; the CRC
+   is made last (PW-SEC-9). Stores the frame's length. COUNTER_EXHAUSTED after 0xffffff
+   (PW-SEC-12). */
+uint16_t pw_sealed_seal_frame(pw_sealed_channel *channel, uint8_t *frame, size_t length,
+                              size_t *frame_length, uint32_t *error_offset);
+
+/* The same from a cleartext frame that is only read, written sealed into `out`. */
+uint16_t pw_sealed_seal_frame_into(pw_sealed_channel *channel, const uint8_t *cleartext, size_t length,
+                                   uint8_t *out, size_t capacity, size_t *out_length,
+                                   uint32_t *error_offset);
+
+/* Opens the sealed frame `sealed` (exactly one frame) into `out` (at least `length` bytes, else
+   BUFFER_TOO_SMALL before any check): the checks of 4.2 steps 1 to 8, then PW-SEC-10 in order
+   (NOT_SEALED at 4; the fragment header; STALE_SESSION at 9+P+3; REPLAYED or COUNTER_ROLLBACK at
+   9+P; AUTHENTICATION_FAILED at 9+P+4). On success `out` holds the cleartext frame (its block
+   as received, its CRC recomputed) for pw_frame_decode or a reassembler, and the counter is
+   recorded; on failure the channel is unchanged. */
+uint16_t pw_sealed_open_frame(pw_sealed_channel *channel, const uint8_t *sealed, size_t length,
+                              uint8_t *out, size_t capacity, size_t *out_length, uint32_t *error_offset);
+
+/* Counters: the frameCounter the next sealed frame takes (above 0xffffff once exhausted); the
+   highest accepted, false when none yet; the epoch. False/0 for an unprepared struct. */
+uint32_t pw_sealed_channel_next_frame_counter(const pw_sealed_channel *channel);
+bool pw_sealed_channel_highest_accepted(const pw_sealed_channel *channel, uint32_t *highest_accepted);
+uint8_t pw_sealed_channel_epoch(const pw_sealed_channel *channel);
+
+/* Erases both keys (PW-SEC-19); the struct is then unprepared. */
+void pw_sealed_channel_erase(pw_sealed_channel *channel);
 
 #ifdef __cplusplus
 }
