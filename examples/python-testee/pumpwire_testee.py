@@ -2942,6 +2942,37 @@ def self_test(spec_path):
         if starts != sorted(starts):
             t.eq("stream frame starts increase", starts, sorted(starts))
 
+    # ---- security.md: the Noise handshakes against the published vectors (cacophony, snow) of
+    # vectors/crypto/primitives.json, both sides, through the handshake and two transport messages
+    primitives = os.path.join(os.path.dirname(os.path.abspath(spec_path)), "..", "vectors", "crypto", "primitives.json")
+    if SECURE_AVAILABLE and os.path.exists(primitives):
+        with open(primitives) as f:
+            noise_vectors = [v for v in json.load(f)["vectors"] if v["primitive"] == "noise-handshake"]
+        for v in noise_vectors:
+            pattern = 1 if "XXpsk3" in v["protocol_name"] else 2
+            sides = []
+            for side in ("init", "resp"):
+                psks = v.get(side + "_psks") or [None]
+                remote = v.get(side + "_remote_static")
+                sides.append(NoiseHandshake(pattern, side == "init", bytes.fromhex(v[side + "_prologue"]),
+                                            bytes.fromhex(v[side + "_static"]), bytes.fromhex(v[side + "_ephemeral"]),
+                                            bytes.fromhex(remote) if remote else None,
+                                            bytes.fromhex(psks[0]) if psks[0] else None))
+            count = len(NOISE_PATTERNS[pattern][2])
+            for i, m in enumerate(v["messages"][:count]):
+                writer, reader = (sides[0], sides[1]) if i % 2 == 0 else (sides[1], sides[0])
+                sent = writer.write_message(bytes.fromhex(m["payload"]))
+                t.eq("%s message %d" % (v["id"], i + 1), sent.hex(), m["ciphertext"])
+                t.eq("%s message %d read" % (v["id"], i + 1), reader.read_message(sent).hex(), m["payload"])
+            (h, k1, k2), (h2, k1b, k2b) = sides[0].split(), sides[1].split()
+            t.eq("%s split agrees" % v["id"], (h, k1, k2), (h2, k1b, k2b))
+            if "handshake_hash" in v:
+                t.eq("%s handshake hash" % v["id"], h.hex(), v["handshake_hash"])
+            for i, m in enumerate(v["messages"][count:count + 2]):   # transport: nonce 0 in each direction
+                key = k1 if (count + i) % 2 == 0 else k2
+                sealed = ChaCha20Poly1305(key).encrypt(aead_nonce(0), bytes.fromhex(m["payload"]), b"")
+                t.eq("%s transport %d" % (v["id"], i + 1), sealed.hex(), m["ciphertext"])
+
     print("self-test: %d passed, %d failed (%d worked examples from %s)"
           % (t.passed, t.failed, len(examples), spec_path))
     return 0 if t.failed == 0 else 1
