@@ -24,16 +24,6 @@ import struct
 import sys
 import zlib
 
-# The security layer (capability `secure`, conformance.md 2.4.10) needs `cryptography` for X25519
-# and ChaCha20-Poly1305; everything else is the standard library.
-try:
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-    from cryptography.exceptions import InvalidTag
-    SECURE_AVAILABLE = True
-except ImportError:  # pragma: no cover
-    SECURE_AVAILABLE = False
-
 # =============================================================================================
 # Section 10. Error codes
 # =============================================================================================
@@ -1600,10 +1590,21 @@ def log_item_view(item):
 
 OK, REJECTED, SKIPPED, RUNTIME_ERROR = 0, 1, 2, 3
 CAPABILITIES = 0x1ff  # decode, crc, reassembly, stream, derived, session, fields, dump, log
-if SECURE_AVAILABLE:
-    CAPABILITIES |= 0x200  # secure (2.4.10): only with the `cryptography` package
 NAME = "pumpwire-python-testee 1"
 MAX_MESSAGE = 16 * 1024 * 1024
+
+# The security layer (capability `secure`, conformance.md 2.4.10) needs `cryptography` for X25519
+# and ChaCha20-Poly1305; everything else is the standard library.
+try:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.exceptions import InvalidTag
+    SECURE_AVAILABLE = True
+except ImportError:  # pragma: no cover
+    SECURE_AVAILABLE = False
+
+if SECURE_AVAILABLE:
+    CAPABILITIES |= 0x200  # secure (2.4.10): only with the `cryptography` package
 
 
 class BadRequest(Exception):
@@ -1823,7 +1824,6 @@ class Testee:
 
     # 2.4.10: the security layer (capability `secure`)
     def handshake_begin(self, rest):
-        self.handshake = None
         if len(rest) < 4:
             raise BadRequest("HANDSHAKE_BEGIN too short")
         pattern, role, n = rest[0], rest[1], get16(rest, 2)
@@ -1849,6 +1849,7 @@ class Testee:
                 i += 1
         if i != len(rest):
             raise BadRequest("HANDSHAKE_BEGIN has extra bytes")
+        self.handshake = None       # a malformed request changes nothing (2.7); a well-formed one drops it
         self.handshake = NoiseHandshake(pattern, role == 0, prologue, static, ephemeral,
                                         optional[0], optional[1])
         return u8(OK)
