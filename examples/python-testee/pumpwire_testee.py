@@ -2082,14 +2082,28 @@ class NoiseHandshake:
         self.index += 1
         return out
 
+    def minimum_length(self):
+        """The bytes of the next message's tokens and of its payload's tag, with an empty payload."""
+        length, keyed = 0, self.k is not None
+        for token in self.messages[self.index]:
+            if token == "e":
+                length += 32
+                keyed = keyed or self.psk_mode
+            elif token == "s":
+                length += 48 if keyed else 32
+            else:
+                keyed = True
+        return length + (16 if keyed else 0)
+
     def read_message(self, message):
         self._turn(False)
         message = bytes(message)
+        # Shorter than its tokens: refused before anything, and the handshake goes on (2.4.10).
+        check(len(message) >= self.minimum_length(), LENGTH_MISMATCH, len(message))
         try:
             position, offsets = 0, {}
             for token in self.messages[self.index]:
                 if token == "e":
-                    check(len(message) >= position + 32, LENGTH_MISMATCH, len(message))
                     self.re = message[position:position + 32]
                     offsets["re"] = position
                     position += 32
@@ -2098,7 +2112,6 @@ class NoiseHandshake:
                         self.mix_key(self.re)
                 elif token == "s":
                     size = 48 if self.k is not None else 32
-                    check(len(message) >= position + size, LENGTH_MISMATCH, len(message))
                     self.rs = self.decrypt_and_hash(message[position:position + size], position)
                     offsets["rs"] = position
                     position += size
@@ -2106,8 +2119,6 @@ class NoiseHandshake:
                     self.mix_key_and_hash(self.psk)
                 else:
                     self.dh(token, offsets)
-            if self.k is not None:
-                check(len(message) >= position + 16, LENGTH_MISMATCH, len(message))
             payload = self.decrypt_and_hash(message[position:], position)
         except PumpWireError:
             self.failed = True

@@ -39,11 +39,11 @@ enum ProtocolCases {
     /// A key of HANDSHAKE_BEGIN's edges (any 32 bytes).
     static let key = [UInt8](repeating: 0x42, count: 32)
 
-    /// HANDSHAKE_BEGIN (spec/conformance.md 2.4.10): the prologue of a KK session in slot 1, the two
-    /// private keys, then `remote` as it is (its presence byte first) and no pre-shared key.
-    static func begin(pattern: UInt8, role: UInt8 = 0, remote: [UInt8]?) -> [UInt8] {
-        let prologue = Array("PumpWire-v1".utf8) + [2, 1]
-        return [0x10, pattern, role] + WireBytes.u16(prologue.count) + prologue + key + key + (remote ?? [0]) + [0]
+    /// HANDSHAKE_BEGIN (spec/conformance.md 2.4.10): the prologue of the pattern (KK in slot 1), the
+    /// two private keys, then `remote` and `psk` as they are (each with its presence byte first).
+    static func begin(pattern: UInt8, role: UInt8 = 0, remote: [UInt8]?, psk: [UInt8] = [0]) -> [UInt8] {
+        let prologue = Array("PumpWire-v1".utf8) + [pattern, pattern == 2 ? 1 : 0]
+        return [0x10, pattern, role] + WireBytes.u16(prologue.count) + prologue + key + key + (remote ?? [0]) + psk
     }
 
     /// CRC16 of the check string, answered b1 29: the testee still serves after an edge.
@@ -107,6 +107,16 @@ enum ProtocolCases {
                 exchange([0x14] + Self.key + [0, 0, 0], malformed),
                 exchange([0x15] + Self.key + [2, 2, 0, 0, 0, 0], malformed),
                 exchange([0x15] + Self.key + [2, 0, 0, 0, 0], malformed),
+                stillServing,
+            ]),
+            vector("SecureShortHandshakeMessages", capability: "secure", comment: "Noise messages shorter than their tokens are "
+                       + "LENGTH_MISMATCH at their length (spec/conformance.md 2.4.10): a KK message 1 of 31 bytes, cut inside "
+                       + "its ephemeral key; an XXpsk3 message 2 of 40 bytes, cut inside its encrypted static key.", [
+                exchange(Self.begin(pattern: 2, role: 1, remote: [1] + Self.key), ok(data: [])),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 31), rejected(.lengthMismatch, 31)),
+                exchange(Self.begin(pattern: 1, role: 0, remote: [0], psk: [1] + Self.key), ok(data: [])),
+                exchange([0x11], ok()),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 40), rejected(.lengthMismatch, 40)),
                 stillServing,
             ]),
             vector("MalformedDerive", capability: "derived", comment: "DERIVE's lengths disagree with its body: a frame longer than "
