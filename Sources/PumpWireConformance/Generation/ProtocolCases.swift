@@ -110,13 +110,18 @@ enum ProtocolCases {
                 stillServing,
             ]),
             vector("SecureShortHandshakeMessages", capability: "secure", comment: "Noise messages shorter than their tokens are "
-                       + "LENGTH_MISMATCH at their length (spec/conformance.md 2.4.10): a KK message 1 of 31 bytes, cut inside "
-                       + "its ephemeral key; an XXpsk3 message 2 of 40 bytes, cut inside its encrypted static key.", [
+                       + "LENGTH_MISMATCH at their length, and change nothing (spec/conformance.md 2.4.10): a KK message 1 of "
+                       + "31 and of 47 bytes (48 with its tag), an XXpsk3 message 1 of 40 bytes (48: the psk keys its payload's "
+                       + "tag), an XXpsk3 message 2 of 40 and of 95 bytes (96).", [
                 exchange(Self.begin(pattern: 2, role: 1, remote: [1] + Self.key), ok(data: [])),
                 exchange([0x12] + [UInt8](repeating: 0x09, count: 31), rejected(.lengthMismatch, 31)),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 47), rejected(.lengthMismatch, 47)),
+                exchange(Self.begin(pattern: 1, role: 1, remote: [0], psk: [1] + Self.key), ok(data: [])),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 40), rejected(.lengthMismatch, 40)),
                 exchange(Self.begin(pattern: 1, role: 0, remote: [0], psk: [1] + Self.key), ok(data: [])),
                 exchange([0x11], ok()),
                 exchange([0x12] + [UInt8](repeating: 0x09, count: 40), rejected(.lengthMismatch, 40)),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 95), rejected(.lengthMismatch, 95)),
                 stillServing,
             ]),
             vector("MalformedDerive", capability: "derived", comment: "DERIVE's lengths disagree with its body: a frame longer than "
