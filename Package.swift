@@ -48,7 +48,7 @@ let package = Package(
         // The golden vectors: their generator, the runner, and the testee protocol (spec/conformance.md).
         .target(
             name: "PumpWireConformance",
-            dependencies: ["PumpWire", "PumpWireCore"],
+            dependencies: ["PumpWire", "PumpWireCore", "PumpWireSecurity"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         // The round-trip fuzz harness of `pumpwire fuzz` (FuzzTesting/ holds the libFuzzer targets).

@@ -82,6 +82,7 @@ public struct ConformanceRunner {
         case "session": .session
         case "dump": .dump
         case "log": .log
+        case "secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey": .secure
         default: nil
         }
     }
@@ -168,6 +169,10 @@ private struct Exchange<T: Testee> {
             case "dump": return try dump(vector)
             case "log": return try log(vector)
             case "protocol": return try protocolEdges(vector)
+            case "secureHandshake": return try secureHandshake(vector)
+            case "sealedFrame": return try sealedFrame(vector)
+            case "sealedRejection": return try sealedRejection(vector)
+            case "lowOrderKey": return try lowOrderKey(vector)
             default: return .fail("wrong-value", "unknown kind")
             }
         } catch {
@@ -430,6 +435,106 @@ extension Exchange {
                 ? nil : "expected RUNTIME_ERROR starting \(prefixes.map { "\"\($0)\"" }.joined(separator: " or ")), got \(got)"
         default: return "expected \(status), got \(got)"
         }
+    }
+
+    // MARK: - Secure sessions (spec/conformance.md 2.4.10)
+
+    static func hex(_ value: JSONValue?) -> [UInt8] { (try? Hex.decode(value?.stringValue ?? "")) ?? [] }
+
+    /// The data of an OK, or a failure that says what came instead.
+    mutating func expectOK(_ request: TesteeRequest, _ expected: [UInt8], _ what: String) throws(Abort) -> Verdict? {
+        let response = try ask(request)
+        if response == .ok(expected) { return nil }
+        return .fail(Self.outcome(response, expectedBytes: expected),
+                     "\(what): expected OK \(Hex.encode(expected.prefix(64))), got \(Self.describe(response))")
+    }
+
+    /// `secureHandshake`: one side of a handshake, message by message, then the split.
+    mutating func secureHandshake(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let secure = vector.json["secure"], let steps = secure["steps"]?.arrayValue else {
+            return .fail("wrong-value", "the vector has no handshake")
+        }
+        if let failure = try expectOK(SecureVectors.beginRequest(secure), [], "HANDSHAKE_BEGIN") { return failure }
+        for (index, step) in steps.enumerated() {
+            let data = Self.hex(step["data"]), expected = Self.hex(step["expect"])
+            let write = step["request"]?.stringValue == "write"
+            let request: TesteeRequest = write ? .handshakeWrite(payload: data) : .handshakeRead(message: data)
+            if let failure = try expectOK(request, expected, "message \(index + 1) (\(write ? "HANDSHAKE_WRITE" : "HANDSHAKE_READ"))") {
+                return failure
+            }
+        }
+        if let failure = try expectOK(.handshakeSplit, Self.hex(secure["split"]), "HANDSHAKE_SPLIT (h, k1, k2)") { return failure }
+        return .pass
+    }
+
+    /// `sealedFrame`: each frame sealed at its counter, then opened with the previous frame's
+    /// counter as the highest accepted.
+    mutating func sealedFrame(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let secure = vector.json["secure"], let frames = secure["frames"]?.arrayValue else {
+            return .fail("wrong-value", "the vector has no frames")
+        }
+        let key = Self.hex(secure["key"])
+        var highest: UInt32?
+        for (index, frame) in frames.enumerated() {
+            let cleartext = Self.hex(frame["cleartextFrame"]), sealed = Self.hex(frame["sealedFrame"])
+            let counter = UInt32(clamping: frame["freshnessCounter"]?.integerValue ?? 0)
+            if let failure = try expectOK(.seal(key: key, freshnessCounter: counter, frame: cleartext), sealed, "frame \(index + 1) SEAL") {
+                return failure
+            }
+            let epoch = UInt8(clamping: frame["sessionEpoch"]?.integerValue ?? 0)
+            if let failure = try expectOK(.open(key: key, sessionEpoch: epoch, highestAccepted: highest, frame: sealed), cleartext,
+                                          "frame \(index + 1) OPEN") {
+                return failure
+            }
+            highest = UInt32(clamping: frame["frameCounter"]?.integerValue ?? 0)
+        }
+        return .pass
+    }
+
+    /// `sealedRejection`: OPEN must refuse with the error PW-SEC-10 names.
+    mutating func sealedRejection(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let secure = vector.json["secure"], let expected = vector.error(secure["error"]) else {
+            return .fail("wrong-value", "the vector has no expected error")
+        }
+        let highest = secure["highestAcceptedCounter"]?.integerValue.map { UInt32(clamping: $0) }
+        let response = try ask(.open(
+            key: Self.hex(secure["key"]), sessionEpoch: UInt8(clamping: secure["sessionEpoch"]?.integerValue ?? 0),
+            highestAccepted: highest, frame: Self.hex(secure["frame"])))
+        let want = TesteeResponse.rejected(code: expected.code, offset: expected.offset)
+        if response == want { return .pass }
+        return .fail(Self.outcome(response, expectedBytes: nil), "expected \(Self.describe(want)), got \(Self.describe(response))")
+    }
+
+    /// `lowOrderKey`: the handshake stops with LOW_ORDER_KEY and derives no key (PW-SEC-4).
+    mutating func lowOrderKey(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let secure = vector.json["secure"], let offset = secure["offset"]?.integerValue else {
+            return .fail("wrong-value", "the vector has no message")
+        }
+        if let failure = try expectOK(SecureVectors.beginRequest(secure), [], "HANDSHAKE_BEGIN") { return failure }
+        if secure["sentRequest"] != nil,
+           let failure = try expectOK(.handshakeWrite(payload: []), Self.hex(secure["sentRequest"]), "message 1 (HANDSHAKE_WRITE)") {
+            return failure
+        }
+        let lowOrder = ErrorCode.lowOrderKey.rawValue
+        let read = try ask(.handshakeRead(message: Self.hex(secure["message"])))
+        switch read {
+        case .rejected(lowOrder, UInt32(clamping: offset)): break
+        case .ok where secure["role"]?.integerValue == 1:
+            // XXpsk3's message 1 has no DH: the pump stops at `ee`, writing message 2.
+            let write = try ask(.handshakeWrite(payload: Self.hex(secure["nextPayload"])))
+            guard case .rejected(lowOrder, _) = write else {
+                return .fail(Self.outcome(write, expectedBytes: nil),
+                             "message 2 (HANDSHAKE_WRITE): expected REJECTED LOW_ORDER_KEY, got \(Self.describe(write))")
+            }
+        default:
+            let want = TesteeResponse.rejected(code: lowOrder, offset: UInt32(clamping: offset))
+            return .fail(Self.outcome(read, expectedBytes: nil), "HANDSHAKE_READ: expected \(Self.describe(want)), got \(Self.describe(read))")
+        }
+        let split = try ask(.handshakeSplit)
+        guard case .rejected = split else {
+            return .fail("wrong-value", "HANDSHAKE_SPLIT after LOW_ORDER_KEY: expected REJECTED (no key), got \(Self.describe(split))")
+        }
+        return .pass
     }
 
     /// LOG (spec/conformance.md 2.4.9).

@@ -1,5 +1,6 @@
 import PumpWire
 import PumpWireCore
+import PumpWireSecurity
 
 /// The reference codec answering testee requests in process. `pumpwire testee` serves it over
 /// stdin/stdout; the broken modes exist to prove that the suite catches a faulty implementation.
@@ -10,10 +11,16 @@ public struct ReferenceTestee: Sendable {
         case crcInitialZero = "crc-init-zero"
         /// Decodes a frame followed by trailing bytes instead of rejecting it (PW-FRAME-7).
         case acceptTrailingBytes = "accept-trailing-bytes"
+        /// OPEN takes a frame whose counter equals the highest accepted as fresh (PW-SEC-10 step 4).
+        case acceptReplay = "accept-replay"
+        /// OPEN skips the session epoch check (PW-SEC-10 step 3).
+        case skipEpochCheck = "skip-epoch-check"
     }
 
     public var fault: Fault?
     private var reassembler = Reassembler()
+    /// The handshake of HANDSHAKE_BEGIN (spec/conformance.md 2.4.10).
+    private var handshake: HandshakeBox?
 
     public init(fault: Fault? = nil) {
         self.fault = fault
@@ -91,7 +98,78 @@ public struct ReferenceTestee: Sendable {
                 return .rejected(PumpWireError(.fieldOutOfRange, at: 0))
             }
             return .ok(Self.logItems(LogReader.items(in: image, region: region, regionOffset: regionOffset)))
+        case .handshakeBegin(let begin):
+            handshake = nil
+            let started = begin.prologue.withUnsafeBytes { prologue in
+                Result { () throws(PumpWireError) -> NoiseHandshakeState<SwiftCryptoProvider> in
+                    try NoiseHandshakeState(
+                        pattern: NoisePattern(rawValue: begin.pattern) ?? .kk, role: begin.role == 0 ? .initiator : .responder,
+                        prologue: prologue, localStaticPrivateKey: Self.key(begin.staticPrivate),
+                        remoteStaticPublicKey: begin.remoteStatic.map(Self.key), presharedKey: begin.presharedKey.map(Self.key),
+                        ephemeralPrivateKey: Self.key(begin.ephemeralPrivate), provider: SwiftCryptoProvider())
+                }
+            }
+            switch started {
+            case .success(let state):
+                handshake = HandshakeBox(state: state)
+                return .ok([])
+            case .failure(let error):
+                return .rejected(error)
+            }
+        case .handshakeWrite(let payload):
+            return result { () throws(PumpWireError) in
+                guard let box = handshake else { throw PumpWireError(.handshakeOutOfOrder, at: PumpWireError.noOffset) }
+                return try box.state.writeMessage(payload)
+            }
+        case .handshakeRead(let message):
+            return result { () throws(PumpWireError) in
+                guard let box = handshake else { throw PumpWireError(.handshakeOutOfOrder, at: PumpWireError.noOffset) }
+                return try box.state.readMessage(message)
+            }
+        case .handshakeSplit:
+            return result { () throws(PumpWireError) in
+                guard let box = handshake else { throw PumpWireError(.handshakeOutOfOrder, at: PumpWireError.noOffset) }
+                let (k1, k2) = try box.state.split()
+                return Self.bytes(box.state.handshakeHash) + Self.bytes(k1.key) + Self.bytes(k2.key)
+            }
+        case .seal(let key, let freshnessCounter, let frame):
+            return result { () throws(PumpWireError) in
+                let direction = SealedDirection(
+                    key: Self.key(key), sessionEpoch: UInt8(truncatingIfNeeded: freshnessCounter >> 24),
+                    nextFrameCounter: freshnessCounter & SealedFrame.maxFrameCounter)
+                var channel = SealedChannel(sending: direction, receiving: direction, provider: SwiftCryptoProvider())
+                var bytes = frame
+                let length = try bytes.withUnsafeMutableBytes { raw in
+                    Result { () throws(PumpWireError) -> Int in try channel.seal(frameIn: raw) }
+                }.get()
+                return Array(bytes[..<length])
+            }
+        case .open(let key, let sessionEpoch, var highest, let frame):
+            if fault == .acceptReplay, let accepted = highest { highest = accepted == 0 ? nil : accepted - 1 }
+            var epoch = sessionEpoch
+            if fault == .skipEpochCheck, frame.count >= 2 + 20 + WireLimits.headerSize { epoch = frame[frame.count - 2 - 16 - 1] }
+            let direction = SealedDirection(key: Self.key(key), sessionEpoch: epoch, highestAccepted: highest)
+            return result { () throws(PumpWireError) in
+                var channel = SealedChannel(sending: direction, receiving: direction, provider: SwiftCryptoProvider())
+                var bytes = frame
+                _ = try bytes.withUnsafeMutableBytes { raw in
+                    Result { () throws(PumpWireError) -> FrameView in try channel.open(inPlace: raw) }
+                }.get()
+                // The cleartext frame in the form SEAL takes: the tag zeroed, the CRC recomputed.
+                let tag = bytes.count - WireLimits.crcSize - AuthenticationBlock.tagSize
+                for index in tag..<(tag + AuthenticationBlock.tagSize) { bytes[index] = 0 }
+                Frame.setCRC(in: &bytes)
+                return bytes
+            }
         }
+    }
+
+    private static func key(_ bytes: [UInt8]) -> Bytes32 {
+        bytes.withUnsafeBytes { Bytes32(copying: $0) } ?? Bytes32()
+    }
+
+    private static func bytes(_ key: Bytes32) -> [UInt8] {
+        key.withUnsafeBytes { Array($0) }
     }
 
     private func result(_ body: () throws(PumpWireError) -> [UInt8]) -> TesteeResponse {
@@ -122,7 +200,7 @@ public struct ReferenceTestee: Sendable {
             var fixed = bytes
             Frame.setCRC(in: &fixed)
             return try Frame.decode(fixed)
-        case nil:
+        case nil, .acceptReplay, .skipEpochCheck:
             return try Frame.decode(bytes)
         }
     }
@@ -245,4 +323,11 @@ public struct ReferenceTestee: Sendable {
             data.append(payloadOffsets ? 1 : 0)
         }
     }
+}
+
+/// The handshake a testee keeps between requests: a class, so that the Sendable testee can hold a
+/// provider-generic state; only ever used from the one thread that serves the testee.
+final class HandshakeBox: @unchecked Sendable {
+    var state: NoiseHandshakeState<SwiftCryptoProvider>
+    init(state: NoiseHandshakeState<SwiftCryptoProvider>) { self.state = state }
 }

@@ -76,6 +76,11 @@ public struct RunReport: Sendable {
             lines.append("  \(row.key.padding(toLength: 16, withPad: " ", startingAt: 0)) \(row.pass) / \(row.fail) / \(row.skipped)")
         }
         lines.append("")
+        lines.append("By kind (pass / fail / skipped):")
+        for row in tally(by: { [$0.kind] }) {
+            lines.append("  \(row.key.padding(toLength: 26, withPad: " ", startingAt: 0)) \(row.pass) / \(row.fail) / \(row.skipped)")
+        }
+        lines.append("")
         lines.append("By message type (pass / fail / skipped):")
         for row in tally(by: { [$0.messageType ?? "(none)"] }) {
             lines.append("  \(row.key.padding(toLength: 26, withPad: " ", startingAt: 0)) \(row.pass) / \(row.fail) / \(row.skipped)")
@@ -115,6 +120,7 @@ public struct RunReport: Sendable {
             ("counts", .object(VectorResult.Status.allCases.map { ($0.rawValue, .integer(Int64(count($0)))) })),
             ("byRequirement", rows(tally(by: \.requirements))),
             ("byMessageType", rows(tally(by: { [$0.messageType ?? "(none)"] }))),
+            ("byKind", rows(tally(by: { [$0.kind] }))),
             ("results", .array(results.map { result in
                 .object([
                     ("id", .integer(Int64(result.id))), ("name", .string(result.name)), ("level", .string(result.level.rawValue)),

@@ -15,13 +15,15 @@ public struct TesteeCapabilities: OptionSet, Sendable, Hashable {
     public static let fields = TesteeCapabilities(rawValue: 1 << 6)
     public static let dump = TesteeCapabilities(rawValue: 1 << 7)
     public static let log = TesteeCapabilities(rawValue: 1 << 8)
+    public static let secure = TesteeCapabilities(rawValue: 1 << 9)
 
     public static let mandatory: TesteeCapabilities = [.decode, .crc, .reassembly]
-    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields, .dump, .log]
+    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields, .dump, .log, .secure]
 
     private static let named: [(TesteeCapabilities, String)] = [
         (.decode, "decode"), (.crc, "crc"), (.reassembly, "reassembly"), (.stream, "stream"),
         (.derived, "derived"), (.session, "session"), (.fields, "fields"), (.dump, "dump"), (.log, "log"),
+        (.secure, "secure"),
     ]
 
     public var names: [String] { Self.named.filter { contains($0.0) }.map(\.1) }
@@ -48,6 +50,12 @@ public enum TesteeRequest: Equatable, Sendable {
     case session([[UInt8]])
     case dump([[UInt8]])
     case log(region: UInt8, regionOffset: UInt32, image: [UInt8])
+    case handshakeBegin(HandshakeBegin)
+    case handshakeWrite(payload: [UInt8])
+    case handshakeRead(message: [UInt8])
+    case handshakeSplit
+    case seal(key: [UInt8], freshnessCounter: UInt32, frame: [UInt8])
+    case open(key: [UInt8], sessionEpoch: UInt8, highestAccepted: UInt32?, frame: [UInt8])
     /// A body as it is, well formed or not: how `protocol` vectors probe the edges (2.7).
     case raw([UInt8])
 
@@ -68,6 +76,12 @@ public enum TesteeRequest: Equatable, Sendable {
         case .session: 0x0A
         case .dump: 0x0B
         case .log: 0x0C
+        case .handshakeBegin: 0x10
+        case .handshakeWrite: 0x11
+        case .handshakeRead: 0x12
+        case .handshakeSplit: 0x13
+        case .seal: 0x14
+        case .open: 0x15
         case .raw(let body): body.first ?? 0
         }
     }
@@ -85,6 +99,12 @@ public enum TesteeRequest: Equatable, Sendable {
             [code] + WireBytes.u16(frames.count) + frames.flatMap { WireBytes.u16($0.count) + $0 }
         case .log(let region, let regionOffset, let image):
             [code, region] + WireBytes.u32(regionOffset) + image
+        case .handshakeBegin(let begin): [code] + begin.bytes
+        case .handshakeWrite(let bytes), .handshakeRead(let bytes): [code] + bytes
+        case .handshakeSplit: [code]
+        case .seal(let key, let freshnessCounter, let frame): [code] + key + WireBytes.u32(freshnessCounter) + frame
+        case .open(let key, let sessionEpoch, let highest, let frame):
+            [code] + key + [sessionEpoch, highest == nil ? 0 : 1] + WireBytes.u32(highest ?? 0) + frame
         case .raw(let body): body
         }
     }
@@ -100,7 +120,7 @@ public enum TesteeRequest: Equatable, Sendable {
 
     public static func read(_ body: [UInt8]) -> Parsed {
         guard let code = body.first else { return .malformed }
-        guard code <= 0x0C else { return .unknownCode(code) }
+        guard code <= 0x0C || (0x10...0x15).contains(code) else { return .unknownCode(code) }
         return parse(body).map { .request($0) } ?? .malformed
     }
 
@@ -133,8 +153,64 @@ public enum TesteeRequest: Equatable, Sendable {
         case 0x0C:
             guard let region = reader.u8(), let regionOffset = reader.u32() else { return nil }
             return .log(region: region, regionOffset: regionOffset, image: reader.rest())
+        case 0x10: return HandshakeBegin(reading: &reader).map { .handshakeBegin($0) }
+        case 0x11: return .handshakeWrite(payload: reader.rest())
+        case 0x12: return .handshakeRead(message: reader.rest())
+        case 0x13: return body.count == 1 ? .handshakeSplit : nil
+        case 0x14:
+            guard let key = reader.take(32), let counter = reader.u32() else { return nil }
+            return .seal(key: key, freshnessCounter: counter, frame: reader.rest())
+        case 0x15:
+            guard let key = reader.take(32), let epoch = reader.u8(), let has = reader.u8(), has <= 1,
+                  let highest = reader.u32() else { return nil }
+            return .open(key: key, sessionEpoch: epoch, highestAccepted: has == 1 ? highest : nil, frame: reader.rest())
         default: return nil
         }
+    }
+}
+
+/// HANDSHAKE_BEGIN's parameters (spec/conformance.md 2.4.10).
+public struct HandshakeBegin: Equatable, Sendable {
+    /// 1 XXpsk3, 2 KK (the numbers of a `handshakeRequest`).
+    public var pattern: UInt8
+    /// 0 initiator, 1 responder.
+    public var role: UInt8
+    public var prologue: [UInt8]
+    public var staticPrivate: [UInt8]
+    public var ephemeralPrivate: [UInt8]
+    public var remoteStatic: [UInt8]?
+    public var presharedKey: [UInt8]?
+
+    public init(pattern: UInt8, role: UInt8, prologue: [UInt8], staticPrivate: [UInt8], ephemeralPrivate: [UInt8],
+                remoteStatic: [UInt8]?, presharedKey: [UInt8]?) {
+        self.pattern = pattern
+        self.role = role
+        self.prologue = prologue
+        self.staticPrivate = staticPrivate
+        self.ephemeralPrivate = ephemeralPrivate
+        self.remoteStatic = remoteStatic
+        self.presharedKey = presharedKey
+    }
+
+    public var bytes: [UInt8] {
+        func optional(_ key: [UInt8]?) -> [UInt8] { key.map { [1] + $0 } ?? [0] }
+        return [pattern, role] + WireBytes.u16(prologue.count) + prologue + staticPrivate + ephemeralPrivate
+            + optional(remoteStatic) + optional(presharedKey)
+    }
+
+    /// Reads the body after the code; nil if it is malformed (an unknown pattern or role included).
+    init?(reading reader: inout WireBytes.Reader) {
+        guard let pattern = reader.u8(), (1...2).contains(pattern), let role = reader.u8(), role <= 1,
+              let prologue = reader.lengthPrefixed(), let local = reader.take(32), let ephemeral = reader.take(32) else { return nil }
+        func optional() -> [UInt8]?? {
+            guard let present = reader.u8(), present <= 1 else { return nil }
+            guard present == 1 else { return .some(nil) }
+            guard let key = reader.take(32) else { return nil }
+            return .some(key)
+        }
+        guard let remote = optional(), let psk = optional(), reader.isAtEnd else { return nil }
+        self.init(pattern: pattern, role: role, prologue: prologue, staticPrivate: local, ephemeralPrivate: ephemeral,
+                  remoteStatic: remote, presharedKey: psk)
     }
 }
 

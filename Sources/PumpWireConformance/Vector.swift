@@ -86,6 +86,8 @@ public struct Corpus: Sendable {
             }
             for item in items { vectors.append(try Vector(json: item, file: name)) }
         }
+        // The security layer's golden vectors (spec/conformance.md 2.4.10), when the folder has them.
+        vectors += try SecureVectors.load(from: directory)
         self.vectors = vectors
     }
 }

@@ -54,6 +54,68 @@ struct ConformanceRunnerTests {
         }
     }
 
+    /// The vectors of vectors/crypto/sessions.json (spec/conformance.md 2.4.10).
+    static var secureVectors: Corpus { Corpus(vectors: corpus.vectors.filter { SecureVectors.kinds.contains($0.kind) }) }
+
+    @Test("The security vectors of sessions.json are in the corpus, by kind, and the reference passes them all")
+    func secureVectorsPass() {
+        let secure = Self.secureVectors
+        let kinds = Dictionary(grouping: secure.vectors, by: \.kind).mapValues(\.count)
+        #expect(kinds == ["secureHandshake": 6, "sealedFrame": 9, "sealedRejection": 28, "lowOrderKey": 11])
+        var testee = InProcessTestee()
+        let report = ConformanceRunner(corpus: secure, checksLibraryJSON: false).run(&testee)
+        #expect(report.passed)
+        #expect(report.count(.pass) == secure.vectors.count, "\(report.failures.prefix(5).map { "\($0.name): \($0.detail)" })")
+        #expect(report.text.contains("sealedRejection"))
+    }
+
+    /// The reference codec without the capability `secure`.
+    struct WithoutSecure: Testee {
+        var inner = InProcessTestee()
+        var name: String { "without secure" }
+        var capabilities: TesteeCapabilities { inner.capabilities.subtracting(.secure) }
+        mutating func send(_ request: TesteeRequest) -> TesteeReply { inner.send(request) }
+        mutating func close() {}
+        mutating func finish(after unframed: [UInt8]) -> String? { nil }
+    }
+
+    @Test("A testee that does not declare secure has the security vectors skipped, never passed")
+    func secureSkipped() {
+        var testee = WithoutSecure()
+        let report = ConformanceRunner(corpus: Self.secureVectors, checksLibraryJSON: false).run(&testee)
+        #expect(report.passed)
+        #expect(report.count(.skipped) == Self.secureVectors.vectors.count)
+        #expect(report.count(.pass) == 0)
+    }
+
+    @Test("A testee that accepts a replay, or skips the epoch check, fails the security vectors that say so",
+          arguments: [ReferenceTestee.Fault.acceptReplay, .skipEpochCheck])
+    func secureFaultsCaught(fault: ReferenceTestee.Fault) {
+        var testee = InProcessTestee(fault: fault)
+        let report = ConformanceRunner(corpus: Self.secureVectors, checksLibraryJSON: false).run(&testee)
+        #expect(!report.passed)
+        let failed = Set(report.requiredFailures.map(\.name))
+        #expect(failed.allSatisfy { $0.hasPrefix("Required.Secure.Rejection.") }, "\(failed)")
+        switch fault {
+        case .acceptReplay:
+            #expect(failed.isSuperset(of: ["Required.Secure.Rejection.replayed", "Required.Secure.Rejection.reflected-to-pump"]))
+            #expect(report.results.first { $0.name == "Required.Secure.Rejection.replayed" }?.outcome == "accepted")
+        default:
+            #expect(failed == ["Required.Secure.Rejection.block-sessionEpoch-bit0", "Required.Secure.Rejection.earlier-session-other-epoch"])
+        }
+    }
+
+    @Test("`pumpwire testee --broken accept-replay` declares secure and fails the replay vectors as a child process")
+    func brokenSecureChild() throws {
+        var child = try ProcessTestee(command: testeeCommand("--broken accept-replay"), timeout: 20)
+        defer { child.close() }
+        let report = ConformanceRunner(corpus: Self.secureVectors, checksLibraryJSON: false).run(&child)
+        #expect(child.capabilities.contains(.secure))
+        #expect(!report.passed)
+        #expect(report.requiredFailures.contains { $0.name == "Required.Secure.Rejection.replayed" })
+        #expect(report.count(.pass) == Self.secureVectors.vectors.count - report.requiredFailures.count)
+    }
+
     @Test("A testee that crashes is restarted, and each crash is reported as such")
     func crash() throws {
         var child = try ProcessTestee(command: testeeCommand("--misbehave crash-on-crc32"))

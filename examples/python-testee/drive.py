@@ -88,8 +88,12 @@ def main(argv):
     c = Child(cmd)
 
     r = c.call(b"\x00\x01")                                                     # HELLO
-    expect("HELLO", (r[0], r[1], struct.unpack("<I", r[2:6])[0], r[6:].decode()),
-           (0, 1, 0x1ff, "pumpwire-python-testee 1"))
+    capabilities = struct.unpack("<I", r[2:6])[0]    # 0x3ff with `cryptography` (secure), else 0x1ff
+    expect("HELLO", (r[0], r[1], capabilities in (0x1ff, 0x3ff), r[6:].decode()),
+           (0, 1, True, "pumpwire-python-testee 1"))
+    if capabilities & 0x200:                                                    # secure (2.4.10)
+        expect("HANDSHAKE_SPLIT before HANDSHAKE_BEGIN", c.call(b"\x13"), b"\x01" + struct.pack("<HI", 104, 0xffff))
+        expect("HANDSHAKE_BEGIN with an unknown pattern", c.call(b"\x10\x03\x00")[:18], b"\x03malformed request")
 
     for name, f in sorted(ex.items()):                                          # DECODE_FRAME
         expect("DECODE_FRAME %s (canonical = input)" % name, c.call(b"\x01" + f), b"\x00" + f)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PumpWire v1 conformance testee, written in Python 3 (standard library only).
+"""PumpWire v1 conformance testee, written in Python 3 (standard library only; the security layer
+with the `cryptography` package).
 
 An independent implementation of spec/pumpwire-v1.md, written from the specification alone (not
 from the Swift reference implementation), speaking the testee protocol of spec/conformance.md
@@ -17,6 +18,8 @@ Nothing but protocol responses is ever written to standard output; logging goes 
 import json
 import os
 import re
+import hashlib
+import hmac
 import struct
 import sys
 import zlib
@@ -1610,6 +1613,19 @@ CAPABILITIES = 0x1ff  # decode, crc, reassembly, stream, derived, session, field
 NAME = "pumpwire-python-testee 1"
 MAX_MESSAGE = 16 * 1024 * 1024
 
+# The security layer (capability `secure`, conformance.md 2.4.10) needs `cryptography` for X25519
+# and ChaCha20-Poly1305; everything else is the standard library.
+try:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.exceptions import InvalidTag
+    SECURE_AVAILABLE = True
+except ImportError:  # pragma: no cover
+    SECURE_AVAILABLE = False
+
+if SECURE_AVAILABLE:
+    CAPABILITIES |= 0x200  # secure (2.4.10): only with the `cryptography` package
+
 
 class BadRequest(Exception):
     pass
@@ -1622,6 +1638,7 @@ def rejected(e):
 class Testee:
     def __init__(self):
         self.reasm = Reassembler()   # 2.4.4: one reassembler kept between requests
+        self.handshake = None        # 2.4.10: one handshake, replaced by HANDSHAKE_BEGIN
 
     def handle(self, body):
         """One request body, one response body (PW-CONF-1); conformance.md 2.7 for the requests
@@ -1635,6 +1652,10 @@ class Testee:
                    0x06: self.reassembler_add, 0x07: self.reassembler_give_up,
                    0x08: self.stream, 0x09: self.derive, 0x0a: self.session,
                    0x0b: self.dump, 0x0c: self.log}.get(code)
+        if SECURE_AVAILABLE and handler is None:
+            handler = {0x10: self.handshake_begin, 0x11: self.handshake_write,
+                       0x12: self.handshake_read, 0x13: self.handshake_split,
+                       0x14: self.seal, 0x15: self.open}.get(code)
         if handler is None:
             return u8(SKIPPED)
         try:
@@ -1821,6 +1842,67 @@ class Testee:
         return b"".join(out)
 
 
+    # 2.4.10: the security layer (capability `secure`)
+    def handshake_begin(self, rest):
+        if len(rest) < 4:
+            raise BadRequest("HANDSHAKE_BEGIN too short")
+        pattern, role, n = rest[0], rest[1], get16(rest, 2)
+        if pattern not in NOISE_PATTERNS or role > 1:
+            raise BadRequest("HANDSHAKE_BEGIN: unknown pattern or role")
+        i = 4 + n
+        prologue = rest[4:i]
+        if len(prologue) != n or len(rest) < i + 64:
+            raise BadRequest("HANDSHAKE_BEGIN too short")
+        static, ephemeral = rest[i:i + 32], rest[i + 32:i + 64]
+        i += 64
+        optional = []
+        for _ in range(2):
+            if i >= len(rest) or rest[i] > 1:
+                raise BadRequest("HANDSHAKE_BEGIN: a key's presence byte is missing or not 0 or 1")
+            if rest[i] == 1:
+                if len(rest) < i + 33:
+                    raise BadRequest("HANDSHAKE_BEGIN: a key is cut short")
+                optional.append(rest[i + 1:i + 33])
+                i += 33
+            else:
+                optional.append(None)
+                i += 1
+        if i != len(rest):
+            raise BadRequest("HANDSHAKE_BEGIN has extra bytes")
+        self.handshake = None       # a malformed request changes nothing (2.7); a well-formed one drops it
+        self.handshake = NoiseHandshake(pattern, role == 0, prologue, static, ephemeral,
+                                        optional[0], optional[1])
+        return u8(OK)
+
+    def _handshake(self):
+        if self.handshake is None:
+            raise PumpWireError(HANDSHAKE_OUT_OF_ORDER, NO_OFFSET)
+        return self.handshake
+
+    def handshake_write(self, rest):
+        return u8(OK) + self._handshake().write_message(rest)
+
+    def handshake_read(self, rest):
+        return u8(OK) + self._handshake().read_message(rest)
+
+    def handshake_split(self, rest):
+        if rest:
+            raise BadRequest("HANDSHAKE_SPLIT has no body")
+        h, k1, k2 = self._handshake().split()
+        return u8(OK) + h + k1 + k2
+
+    def seal(self, rest):
+        if len(rest) < 36:
+            raise BadRequest("SEAL too short")
+        return u8(OK) + seal_frame(rest[:32], get32(rest, 32), rest[36:])
+
+    def open(self, rest):
+        if len(rest) < 38 or rest[33] > 1:
+            raise BadRequest("OPEN too short, or its highest-counter byte is not 0 or 1")
+        highest = get32(rest, 34) if rest[33] == 1 else None
+        return u8(OK) + open_frame(rest[:32], rest[32], highest, rest[38:])
+
+
 def log(msg):
     sys.stderr.write("pumpwire-python-testee: %s\n" % msg)
     sys.stderr.flush()
@@ -1865,6 +1947,258 @@ def serve(stdin, stdout):
                 response = u8(RUNTIME_ERROR) + b"answer too long: above 16 MiB"
         stdout.write(u32(len(response)) + response)
         stdout.flush()
+
+
+# =============================================================================================
+# spec/security.md: the Noise handshakes (sections 5, 6) and sealed frames (section 7)
+# =============================================================================================
+#
+# Written from the Noise Protocol Framework (revision 34) and spec/security.md: the primitives
+# come from `cryptography` (X25519, ChaCha20-Poly1305); SHA-256 and HMAC from the standard
+# library. Without `cryptography` the testee does not declare `secure`.
+
+
+NO_OFFSET = 0xFFFF
+MAX_FRAME_COUNTER = 0xFFFFFF
+
+# Noise patterns by the numbers of a handshakeRequest (security.md 5, 6): name, pre-messages
+# (initiator's, responder's), messages (initiator first).
+NOISE_PATTERNS = {
+    1: (b"Noise_XXpsk3_25519_ChaChaPoly_SHA256", ([], []),
+        [["e"], ["e", "ee", "s", "es"], ["s", "se", "psk"]]),
+    2: (b"Noise_KK_25519_ChaChaPoly_SHA256", (["s"], ["s"]),
+        [["e", "es", "ss"], ["e", "ee", "se"]]),
+}
+
+
+def x25519_public(private):
+    return X25519PrivateKey.from_private_bytes(bytes(private)).public_key().public_bytes_raw()
+
+
+def x25519(private, public):
+    """DH(); None for an all-zero result (PW-SEC-4), which `cryptography` refuses itself."""
+    try:
+        shared = X25519PrivateKey.from_private_bytes(bytes(private)).exchange(
+            X25519PublicKey.from_public_bytes(bytes(public)))
+    except ValueError:
+        return None
+    return None if shared == bytes(32) else shared
+
+
+def aead_nonce(n):
+    return bytes(4) + struct.pack("<Q", n)
+
+
+def noise_hkdf(ck, ikm, outputs):
+    """Noise 4.3 HKDF with HMAC-SHA256."""
+    temp = hmac.new(ck, ikm, hashlib.sha256).digest()
+    out, prev = [], b""
+    for i in range(1, outputs + 1):
+        prev = hmac.new(temp, prev + bytes([i]), hashlib.sha256).digest()
+        out.append(prev)
+    return out
+
+
+class NoiseHandshake:
+    """Noise 5.1 to 5.3: CipherState, SymmetricState and HandshakeState in one."""
+
+    def __init__(self, pattern, initiator, prologue, static, ephemeral, remote_static, psk):
+        name, premessages, self.messages = NOISE_PATTERNS[pattern]
+        self.initiator = initiator
+        self.psk_mode = pattern == 1
+        self.h = name + bytes(32 - len(name)) if len(name) <= 32 else hashlib.sha256(name).digest()
+        self.ck = self.h
+        self.k = None
+        self.n = 0
+        self.s = bytes(static)
+        self.s_pub = x25519_public(static)
+        self.e = bytes(ephemeral)          # the fixed ephemeral key of 2.4.10
+        self.e_pub = None
+        self.rs = bytes(remote_static) if remote_static is not None else None
+        self.re = None
+        self.psk = bytes(psk) if psk is not None else None
+        self.index = 0
+        self.failed = False
+        self.mix_hash(prologue)
+        if premessages[0] or premessages[1]:
+            if self.rs is None:
+                raise PumpWireError(HANDSHAKE_FAILED, NO_OFFSET)
+            initiator_key, responder_key = (self.s_pub, self.rs) if initiator else (self.rs, self.s_pub)
+            self.mix_hash(initiator_key)
+            self.mix_hash(responder_key)
+        if self.psk_mode and self.psk is None:
+            raise PumpWireError(HANDSHAKE_FAILED, NO_OFFSET)
+
+    def mix_hash(self, data):
+        self.h = hashlib.sha256(self.h + bytes(data)).digest()
+
+    def mix_key(self, ikm):
+        self.ck, k = noise_hkdf(self.ck, ikm, 2)
+        self.k, self.n = k, 0
+
+    def mix_key_and_hash(self, ikm):
+        self.ck, temp_h, k = noise_hkdf(self.ck, ikm, 3)
+        self.mix_hash(temp_h)
+        self.k, self.n = k, 0
+
+    def encrypt_and_hash(self, plaintext):
+        if self.k is None:
+            ciphertext = bytes(plaintext)
+        else:
+            ciphertext = ChaCha20Poly1305(self.k).encrypt(aead_nonce(self.n), bytes(plaintext), self.h)
+            self.n += 1
+        self.mix_hash(ciphertext)
+        return ciphertext
+
+    def decrypt_and_hash(self, ciphertext, offset):
+        if self.k is None:
+            plaintext = bytes(ciphertext)
+        else:
+            try:
+                plaintext = ChaCha20Poly1305(self.k).decrypt(aead_nonce(self.n), bytes(ciphertext), self.h)
+            except InvalidTag:
+                raise PumpWireError(HANDSHAKE_FAILED, offset + max(len(ciphertext) - 16, 0))
+            self.n += 1
+        self.mix_hash(ciphertext)
+        return plaintext
+
+    def dh(self, token, offsets):
+        """ee, es, se, ss: MixKey(DH()), an all-zero result refused first (PW-SEC-4)."""
+        local_e = {"ee": True, "es": self.initiator, "se": not self.initiator, "ss": False}[token]
+        remote_e = {"ee": True, "es": not self.initiator, "se": self.initiator, "ss": False}[token]
+        remote = self.re if remote_e else self.rs
+        shared = x25519(self.e if local_e else self.s, remote)
+        if shared is None:
+            raise PumpWireError(LOW_ORDER_KEY, offsets.get("re" if remote_e else "rs", NO_OFFSET))
+        self.mix_key(shared)
+
+    def _turn(self, writing):
+        if self.failed:
+            raise PumpWireError(HANDSHAKE_FAILED, NO_OFFSET)     # a failed handshake stays failed
+        if self.index >= len(self.messages) or ((self.index % 2 == 0) == self.initiator) != writing:
+            raise PumpWireError(HANDSHAKE_OUT_OF_ORDER, NO_OFFSET)
+
+    def write_message(self, payload):
+        self._turn(True)
+        try:
+            out = b""
+            for token in self.messages[self.index]:
+                if token == "e":
+                    self.e_pub = x25519_public(self.e)
+                    out += self.e_pub
+                    self.mix_hash(self.e_pub)
+                    if self.psk_mode:
+                        self.mix_key(self.e_pub)
+                elif token == "s":
+                    out += self.encrypt_and_hash(self.s_pub)
+                elif token == "psk":
+                    self.mix_key_and_hash(self.psk)
+                else:
+                    self.dh(token, {})
+            out += self.encrypt_and_hash(payload)
+        except PumpWireError:
+            self.failed = True
+            raise
+        self.index += 1
+        return out
+
+    def minimum_length(self):
+        """The bytes of the next message's tokens and of its payload's tag, with an empty payload."""
+        length, keyed = 0, self.k is not None
+        for token in self.messages[self.index]:
+            if token == "e":
+                length += 32
+                keyed = keyed or self.psk_mode
+            elif token == "s":
+                length += 48 if keyed else 32
+            else:
+                keyed = True
+        return length + (16 if keyed else 0)
+
+    def read_message(self, message):
+        self._turn(False)
+        message = bytes(message)
+        # Shorter than its tokens: refused before anything, and the handshake goes on (2.4.10).
+        check(len(message) >= self.minimum_length(), LENGTH_MISMATCH, len(message))
+        try:
+            position, offsets = 0, {}
+            for token in self.messages[self.index]:
+                if token == "e":
+                    self.re = message[position:position + 32]
+                    offsets["re"] = position
+                    position += 32
+                    self.mix_hash(self.re)
+                    if self.psk_mode:
+                        self.mix_key(self.re)
+                elif token == "s":
+                    size = 48 if self.k is not None else 32
+                    self.rs = self.decrypt_and_hash(message[position:position + size], position)
+                    offsets["rs"] = position
+                    position += size
+                elif token == "psk":
+                    self.mix_key_and_hash(self.psk)
+                else:
+                    self.dh(token, offsets)
+            payload = self.decrypt_and_hash(message[position:], position)
+        except PumpWireError:
+            self.failed = True
+            raise
+        self.index += 1
+        return payload
+
+    def split(self):
+        if self.failed or self.index != len(self.messages):
+            raise PumpWireError(HANDSHAKE_OUT_OF_ORDER, NO_OFFSET)   # PW-SEC-8: keys once complete
+        k1, k2 = noise_hkdf(self.ck, b"", 2)
+        return self.h, k1, k2
+
+
+def sealed_layout(frame):
+    """Header, fragment header and block of a frame to seal or open: (payload length, start of the
+    sealed region). 4.2 steps 1 to 8, NOT_SEALED (PW-SEC-10 step 1), the fragment header (step 2)."""
+    header = decode_frame_header(frame)
+    check(header.flags & FLAG_AUTHENTICATED, NOT_SEALED, 4)
+    start = HEADER_SIZE
+    if header.is_fragment:
+        decode_fragment_header(header.payload)
+        start += 4
+    return len(header.payload), start
+
+
+def seal_frame(key, freshness_counter, frame):
+    """PW-SEC-9: the counter into the block, the sealed region encrypted in place, the tag, the CRC."""
+    frame = bytearray(frame)
+    p, start = sealed_layout(frame)
+    end = HEADER_SIZE + p
+    frame[end:end + 4] = u32(freshness_counter)
+    sealed = ChaCha20Poly1305(bytes(key)).encrypt(aead_nonce(freshness_counter), bytes(frame[start:end]),
+                                                  bytes(frame[:start]))
+    frame[start:end] = sealed[:-16]
+    frame[end + 4:end + 20] = sealed[-16:]
+    frame[end + 20:end + 22] = u16(crc16(frame[:end + 20]))
+    return bytes(frame)
+
+
+def open_frame(key, session_epoch, highest, frame):
+    """PW-SEC-10 in order; the cleartext frame with its tag zeroed and its CRC recomputed."""
+    frame = bytearray(frame)
+    p, start = sealed_layout(frame)
+    end = HEADER_SIZE + p
+    freshness = get32(frame, end)
+    check(freshness >> 24 == session_epoch, STALE_SESSION, end + 3)          # 3.
+    counter = freshness & MAX_FRAME_COUNTER
+    if highest is not None:                                                  # 4.
+        check(counter != highest, REPLAYED, end)
+        check(counter > highest, COUNTER_ROLLBACK, end)
+    try:                                                                     # 5.
+        plaintext = ChaCha20Poly1305(bytes(key)).decrypt(
+            aead_nonce(freshness), bytes(frame[start:end]) + bytes(frame[end + 4:end + 20]), bytes(frame[:start]))
+    except InvalidTag:
+        raise PumpWireError(AUTHENTICATION_FAILED, end + 4)
+    frame[start:end] = plaintext
+    frame[end + 4:end + 20] = bytes(16)
+    frame[end + 20:end + 22] = u16(crc16(frame[:end + 20]))
+    return bytes(frame)
 
 
 # =============================================================================================
@@ -2258,7 +2592,7 @@ def self_test(spec_path):
          check_session([frame(1, 6, b"")] + frags), [(2, REQUEST_WHILE_OUTSTANDING), (2, NO_RESPONSE)])
 
     # ---- Testee protocol: HELLO, CRC, DERIVE, DECODE_FIELDS
-    t.eq("HELLO", Testee().handle(b"\x00\x01"), b"\x00\x01\xff\x01\x00\x00" + NAME.encode())
+    t.eq("HELLO", Testee().handle(b"\x00\x01"), b"\x00\x01" + u32(CAPABILITIES) + NAME.encode())
     t.eq("CRC16 request", Testee().handle(b"\x03123456789"), b"\x00\xb1\x29")
     t.eq("CRC32 request", Testee().handle(b"\x04123456789"), b"\x00" + u32(0xcbf43926))
     rxf, rff = f("prescriptionBlock"), f("refillConfirmation")
@@ -2640,6 +2974,37 @@ def self_test(spec_path):
         starts = [i[1] for i in items if i[0] == ITEM_FRAME]
         if starts != sorted(starts):
             t.eq("stream frame starts increase", starts, sorted(starts))
+
+    # ---- security.md: the Noise handshakes against the published vectors (cacophony, snow) of
+    # vectors/crypto/primitives.json, both sides, through the handshake and two transport messages
+    primitives = os.path.join(os.path.dirname(os.path.abspath(spec_path)), "..", "vectors", "crypto", "primitives.json")
+    if SECURE_AVAILABLE and os.path.exists(primitives):
+        with open(primitives) as f:
+            noise_vectors = [v for v in json.load(f)["vectors"] if v["primitive"] == "noise-handshake"]
+        for v in noise_vectors:
+            pattern = 1 if "XXpsk3" in v["protocol_name"] else 2
+            sides = []
+            for side in ("init", "resp"):
+                psks = v.get(side + "_psks") or [None]
+                remote = v.get(side + "_remote_static")
+                sides.append(NoiseHandshake(pattern, side == "init", bytes.fromhex(v[side + "_prologue"]),
+                                            bytes.fromhex(v[side + "_static"]), bytes.fromhex(v[side + "_ephemeral"]),
+                                            bytes.fromhex(remote) if remote else None,
+                                            bytes.fromhex(psks[0]) if psks[0] else None))
+            count = len(NOISE_PATTERNS[pattern][2])
+            for i, m in enumerate(v["messages"][:count]):
+                writer, reader = (sides[0], sides[1]) if i % 2 == 0 else (sides[1], sides[0])
+                sent = writer.write_message(bytes.fromhex(m["payload"]))
+                t.eq("%s message %d" % (v["id"], i + 1), sent.hex(), m["ciphertext"])
+                t.eq("%s message %d read" % (v["id"], i + 1), reader.read_message(sent).hex(), m["payload"])
+            (h, k1, k2), (h2, k1b, k2b) = sides[0].split(), sides[1].split()
+            t.eq("%s split agrees" % v["id"], (h, k1, k2), (h2, k1b, k2b))
+            if "handshake_hash" in v:
+                t.eq("%s handshake hash" % v["id"], h.hex(), v["handshake_hash"])
+            for i, m in enumerate(v["messages"][count:count + 2]):   # transport: nonce 0 in each direction
+                key = k1 if (count + i) % 2 == 0 else k2
+                sealed = ChaCha20Poly1305(key).encrypt(aead_nonce(0), bytes.fromhex(m["payload"]), b"")
+                t.eq("%s transport %d" % (v["id"], i + 1), sealed.hex(), m["ciphertext"])
 
     print("self-test: %d passed, %d failed (%d worked examples from %s)"
           % (t.passed, t.failed, len(examples), spec_path))

@@ -31,6 +31,21 @@ enum ProtocolCases {
 
     static let malformed = runtimeError("malformed request")
 
+    /// A REJECTED of this code, at whatever offset.
+    static func rejectedCode(_ code: ErrorCode) -> JSONValue {
+        .object([("status", .string("rejected")), ("code", V.int(code.rawValue))])
+    }
+
+    /// A key of HANDSHAKE_BEGIN's edges (any 32 bytes).
+    static let key = [UInt8](repeating: 0x42, count: 32)
+
+    /// HANDSHAKE_BEGIN (spec/conformance.md 2.4.10): the prologue of the pattern (KK in slot 1), the
+    /// two private keys, then `remote` and `psk` as they are (each with its presence byte first).
+    static func begin(pattern: UInt8, role: UInt8 = 0, remote: [UInt8]?, psk: [UInt8] = [0]) -> [UInt8] {
+        let prologue = Array("PumpWire-v1".utf8) + [pattern, pattern == 2 ? 1 : 0]
+        return [0x10, pattern, role] + WireBytes.u16(prologue.count) + prologue + key + key + (remote ?? [0]) + psk
+    }
+
     /// CRC16 of the check string, answered b1 29: the testee still serves after an edge.
     static let stillServing = exchange([0x03] + Array("123456789".utf8), ok(data: [0xB1, 0x29]))
 
@@ -75,6 +90,39 @@ enum ProtocolCases {
                 exchange([0x05], ok(data: [])), exchange([0x06] + fragments[0], ok(data: [0])),
                 exchange([0x05, 0x00], malformed), exchange([0x07, 0xFF], malformed),
                 exchange([0x06] + fragments[1], ok(data: [2, 0x02] + payload)),
+            ]),
+            vector("SecureEdges", capability: "secure", comment: "HANDSHAKE_BEGIN of KK without the remote static key is "
+                       + "REJECTED and leaves no handshake: WRITE and SPLIT are then out of order. Malformed: an unknown pattern or "
+                       + "role, a key's presence byte of 2, a key cut short, a byte too many, SPLIT with a body, SEAL and OPEN "
+                       + "shorter than their fixed fields, OPEN's highest-counter byte of 2 (spec/conformance.md 2.4.10).", [
+                exchange(Self.begin(pattern: 2, remote: nil), Self.rejectedCode(.handshakeFailed)),
+                exchange([0x11], Self.rejectedCode(.handshakeOutOfOrder)),
+                exchange([0x13], Self.rejectedCode(.handshakeOutOfOrder)),
+                exchange(Self.begin(pattern: 3, remote: [1] + Self.key), malformed),
+                exchange(Self.begin(pattern: 2, role: 2, remote: [1] + Self.key), malformed),
+                exchange(Self.begin(pattern: 2, remote: [2] + Self.key), malformed),
+                exchange(Self.begin(pattern: 2, remote: [1] + Self.key.dropLast()), malformed),
+                exchange(Self.begin(pattern: 2, remote: [1] + Self.key) + [0x00], malformed),
+                exchange([0x13, 0x00], malformed),
+                exchange([0x14] + Self.key + [0, 0, 0], malformed),
+                exchange([0x15] + Self.key + [2, 2, 0, 0, 0, 0], malformed),
+                exchange([0x15] + Self.key + [2, 0, 0, 0, 0], malformed),
+                stillServing,
+            ]),
+            vector("SecureShortHandshakeMessages", capability: "secure", comment: "Noise messages shorter than their tokens are "
+                       + "LENGTH_MISMATCH at their length, and change nothing (spec/conformance.md 2.4.10): a KK message 1 of "
+                       + "31 and of 47 bytes (48 with its tag), an XXpsk3 message 1 of 40 bytes (48: the psk keys its payload's "
+                       + "tag), an XXpsk3 message 2 of 40 and of 95 bytes (96).", [
+                exchange(Self.begin(pattern: 2, role: 1, remote: [1] + Self.key), ok(data: [])),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 31), rejected(.lengthMismatch, 31)),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 47), rejected(.lengthMismatch, 47)),
+                exchange(Self.begin(pattern: 1, role: 1, remote: [0], psk: [1] + Self.key), ok(data: [])),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 40), rejected(.lengthMismatch, 40)),
+                exchange(Self.begin(pattern: 1, role: 0, remote: [0], psk: [1] + Self.key), ok(data: [])),
+                exchange([0x11], ok()),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 40), rejected(.lengthMismatch, 40)),
+                exchange([0x12] + [UInt8](repeating: 0x09, count: 95), rejected(.lengthMismatch, 95)),
+                stillServing,
             ]),
             vector("MalformedDerive", capability: "derived", comment: "DERIVE's lengths disagree with its body: a frame longer than "
                        + "what follows, a byte after the second frame, no second length, half of one.", [
