@@ -75,7 +75,7 @@ static void broken(int line, const char *format, ...)
 static bool is_error_code(uint16_t code)
 {
     return code <= 19 || (code >= 32 && code <= 37) || (code >= 48 && code <= 61) || (code >= 64 && code <= 75) ||
-           (code >= 80 && code <= 83) || (code >= 128 && code <= 133);
+           (code >= 80 && code <= 83) || (code >= 96 && code <= 104) || (code >= 128 && code <= 138);  /* 96-104, 134-138: spec/security.md 12 */
 }
 
 #define CHECK_CODE(code) CHECK(is_error_code(code), "code %u is not in enum pw_error_code", (unsigned)(code))
@@ -473,6 +473,13 @@ static void frames_decode_to(const uint8_t *bytes_rw, size_t length, const pw_me
         if (frame_b->flags & PW_FRAME_FRAGMENT) {
             code = pw_reassembler_add(scratch_reassembler, read_only(3, frame_b, sizeof *frame_b), &progress, &offset);
             CHECK(code == PW_OK, "an encoded fragment is refused: %s at %u", pw_error_name(code), offset);
+        } else if (pw_frame_is_sealed(frame_b)) {
+            /* PW-AUTH-3: a frame with a block decodes as a sealed envelope, its payload never read as a
+               message; without keys its "ciphertext" is the payload bytes the encoder wrote. */
+            size_t sealed_length = 0;
+            const uint8_t *sealed = pw_frame_ciphertext(frame_b, &sealed_length);
+            CHECK(sealed_length == payload_length && (payload_length == 0 || memcmp(sealed, payload, payload_length) == 0),
+                  "a sealed frame's ciphertext is not the payload written");
         } else {
             static outcome again;
             run_encoder(call_message_encode, read_only(3, &frame_b->message, sizeof frame_b->message), NULL, 0, OUT_REAL,
@@ -554,9 +561,18 @@ static void op_frame_decode(input *in)
         }
         return;
     }
+    size_t payload_length = (size_t)(bytes[7] | bytes[8] << 8);
+    if (pw_frame_is_sealed(frame_a)) {
+        /* PW-AUTH-3: a sealed frame's payload is ciphertext, never a message: only its bytes come back. */
+        size_t sealed_length = 0;
+        const uint8_t *sealed = pw_frame_ciphertext(frame_a, &sealed_length);
+        CHECK(sealed_length == payload_length &&
+                  (payload_length == 0 || memcmp(sealed, bytes + PW_HEADER_SIZE, payload_length) == 0),
+              "a sealed frame's ciphertext is not its payload");
+        return;
+    }
     last_message = frame_a->message;
     have_message = true;
-    size_t payload_length = (size_t)(bytes[7] | bytes[8] << 8);
     message_checks(&frame_a->message, in, bytes + PW_HEADER_SIZE, payload_length);
 }
 
