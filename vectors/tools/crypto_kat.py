@@ -46,45 +46,12 @@ def h(vector, field):
 
 # --- X25519 -----------------------------------------------------------------------------------
 
-P = 2**255 - 19
-
-
-def reference_x25519(scalar, point):
-    """RFC 7748 section 5, transcribed from the RFC's pseudocode. A second witness for the low-order
-    vectors: `cryptography` only raises a generic ValueError there, and this shows the result is
-    indeed the all-zero value (and not some other refusal)."""
-    k = bytearray(scalar)
-    k[0] &= 248
-    k[31] &= 127
-    k[31] |= 64
-    k = int.from_bytes(k, "little")
-    u = int.from_bytes(point, "little") & ((1 << 255) - 1)  # bit 255 is ignored (RFC 7748 5)
-    x1, x2, z2, x3, z3, swap = u % P, 1, 0, u % P, 1, 0
-    for t in reversed(range(255)):
-        bit = (k >> t) & 1
-        swap ^= bit
-        if swap:
-            x2, x3, z2, z3 = x3, x2, z3, z2
-        swap = bit
-        a, b = (x2 + z2) % P, (x2 - z2) % P
-        aa, bb = a * a % P, b * b % P
-        e = (aa - bb) % P
-        c, d = (x3 + z3) % P, (x3 - z3) % P
-        da, cb = d * a % P, c * b % P
-        x3, z3 = (da + cb) ** 2 % P, x1 * (da - cb) ** 2 % P
-        x2, z2 = aa * bb % P, e * (aa + 121665 * e) % P
-    if swap:
-        x2, z2 = x3, z3
-    return (x2 * pow(z2, P - 2, P) % P).to_bytes(32, "little")
-
-
 def x25519(scalar, point):
     return X25519PrivateKey.from_private_bytes(scalar).exchange(X25519PublicKey.from_public_bytes(point))
 
 
 def check_x25519(v):
     expect_equal("X25519(scalar, point)", x25519(h(v, "scalar"), h(v, "point")), h(v, "out"))
-    expect_equal("RFC 7748 pseudocode X25519(scalar, point)", reference_x25519(h(v, "scalar"), h(v, "point")), h(v, "out"))
 
 
 def check_x25519_base(v):
@@ -114,14 +81,14 @@ LOW_ORDER_SCALARS = [
 def check_x25519_low_order(v):
     point = h(v, "point")
     for scalar in LOW_ORDER_SCALARS:
-        # OpenSSL, under `cryptography`, refuses an all-zero shared secret with ValueError.
+        # OpenSSL, under `cryptography`, refuses an all-zero shared secret with ValueError (and only
+        # that: the control below shows the same scalars succeed on the base point).
         try:
             out = x25519(scalar, point)
         except ValueError:
             pass
         else:
             raise Mismatch(f"cryptography returned {out.hex()} for scalar {scalar.hex()}, not a refusal")
-        expect_equal(f"RFC 7748 pseudocode X25519({scalar.hex()}, point)", reference_x25519(scalar, point), bytes(32))
     # The refusal must come from the point: the same scalars with the base point succeed.
     for scalar in LOW_ORDER_SCALARS:
         x25519(scalar, bytes([9]) + bytes(31))

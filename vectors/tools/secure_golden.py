@@ -248,37 +248,6 @@ class Receiver:
 
 # --- Noise, written here from the Noise specification (revision 34) -------------------------------
 
-P25519 = 2**255 - 19
-
-
-def x25519_rfc7748(scalar, point):
-    """RFC 7748 section 5, from its pseudocode: computes low-order results (all zeros) too, where
-    `cryptography` refuses; used only to build the low-order vectors."""
-    k = bytearray(scalar)
-    k[0] &= 248
-    k[31] &= 127
-    k[31] |= 64
-    k = int.from_bytes(k, "little")
-    u = int.from_bytes(point, "little") & ((1 << 255) - 1)
-    x1, x2, z2, x3, z3, swap = u % P25519, 1, 0, u % P25519, 1, 0
-    for t in reversed(range(255)):
-        bit = (k >> t) & 1
-        swap ^= bit
-        if swap:
-            x2, x3, z2, z3 = x3, x2, z3, z2
-        swap = bit
-        a, b = (x2 + z2) % P25519, (x2 - z2) % P25519
-        aa, bb = a * a % P25519, b * b % P25519
-        e = (aa - bb) % P25519
-        c, d = (x3 + z3) % P25519, (x3 - z3) % P25519
-        da, cb = d * a % P25519, c * b % P25519
-        x3, z3 = (da + cb) ** 2 % P25519, x1 * (da - cb) ** 2 % P25519
-        x2, z2 = aa * bb % P25519, e * (aa + 121665 * e) % P25519
-    if swap:
-        x2, z2 = x3, z3
-    return (x2 * pow(z2, P25519 - 2, P25519) % P25519).to_bytes(32, "little")
-
-
 def public_key(private):
     return X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
 
@@ -288,17 +257,13 @@ class LowOrder(Exception):
 
 
 def dh(private, public, allow_zero=False):
-    if allow_zero:
-        out = x25519_rfc7748(private, public)
-    else:
-        try:
-            out = X25519PrivateKey.from_private_bytes(private).exchange(X25519PublicKey.from_public_bytes(public))
-        except ValueError:  # OpenSSL refuses an all-zero result
-            raise LowOrder() from None
-        expect("X25519 by cryptography and by RFC 7748's pseudocode", out, x25519_rfc7748(private, public))
-    if out == bytes(32) and not allow_zero:
-        raise LowOrder()
-    return out
+    try:
+        return X25519PrivateKey.from_private_bytes(private).exchange(X25519PublicKey.from_public_bytes(public))
+    except ValueError:  # OpenSSL refuses an all-zero result: a low-order point (RFC 7748 6.1)
+        if allow_zero:
+            # A forged vector's tag is made with the result a receiver that skips PW-SEC-4 would use.
+            return bytes(32)
+        raise LowOrder() from None
 
 
 def hkdf(ck, ikm, outputs):
