@@ -37,19 +37,6 @@ static unsigned long stack_peak[KAT_PRIMITIVE_COUNT];
 
 /* ---- output, without stdio ---------------------------------------------------------------- */
 
-static void put(const char *text) { (void)platform_write(PLATFORM_STDOUT, text, strlen(text)); }
-
-static void put_number(unsigned long value)
-{
-    char digits[12];
-    int at = 11;
-    digits[at] = '\0';
-    do {
-        digits[--at] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    put(&digits[at]);
-}
 
 static void put_hex(const uint8_t *bytes, uint32_t length)
 {
@@ -58,23 +45,23 @@ static void put_hex(const uint8_t *bytes, uint32_t length)
     for (uint32_t i = 0; i < length; i++) {
         pair[0] = hex[bytes[i] >> 4];
         pair[1] = hex[bytes[i] & 15];
-        put(pair);
+        platform_stdout_print(pair);
     }
 }
 
 static void fail(const kat_vector *v, const char *why, const uint8_t *got, uint32_t length)
 {
-    put("FAIL ");
-    put(primitive_names[v->primitive]);
-    put(" ");
-    put(v->name);
-    put(": ");
-    put(why);
+    platform_stdout_print("FAIL ");
+    platform_stdout_print(primitive_names[v->primitive]);
+    platform_stdout_print(" ");
+    platform_stdout_print(v->name);
+    platform_stdout_print(": ");
+    platform_stdout_print(why);
     if (got != NULL) {
-        put(": got ");
+        platform_stdout_print(": got ");
         put_hex(got, length);
     }
-    put("\n");
+    platform_stdout_print("\n");
 }
 
 static int equal(const uint8_t *a, const uint8_t *b, uint32_t length)
@@ -293,9 +280,9 @@ static void contract(int ok, const char *what)
         contract_passed++;
     } else {
         contract_failed++;
-        put("FAIL provider contract: ");
-        put(what);
-        put("\n");
+        platform_stdout_print("FAIL provider contract: ");
+        platform_stdout_print(what);
+        platform_stdout_print("\n");
     }
 }
 
@@ -346,48 +333,48 @@ int main(void)
     }
     check_contract();
 
-    put("crypto KAT from ");
-    put(kat_source);
-    put(" through pw_sodium_provider (libsodium)\n");
+    platform_stdout_print("crypto KAT from ");
+    platform_stdout_print(kat_source);
+    platform_stdout_print(" through pw_sodium_provider (libsodium)\n");
     uint32_t total_passed = contract_passed, total_failed = contract_failed;
     for (int p = 0; p < KAT_PRIMITIVE_COUNT; p++) {
-        put(primitive_names[p]);
-        put(": ");
-        put_number(passed[p]);
-        put(" passed, ");
-        put_number(failed[p]);
-        put(" failed");
+        platform_stdout_print(primitive_names[p]);
+        platform_stdout_print(": ");
+        platform_stdout_print_number(passed[p]);
+        platform_stdout_print(" passed, ");
+        platform_stdout_print_number(failed[p]);
+        platform_stdout_print(" failed");
         if (seen[p] == 0) {
-            put(" (no vector)");
+            platform_stdout_print(" (no vector)");
         } else {
-            put(" (peak stack ");
-            put_number(stack_peak[p]);
-            put(" B");
+            platform_stdout_print(" (peak stack ");
+            platform_stdout_print_number(stack_peak[p]);
+            platform_stdout_print(" B");
             if (p == KAT_X25519_LOW_ORDER) {
-                put("; refused by the provider ");
-                put_number(refused_low_order);
-                put(", all-zero output ");
-                put_number(passed[p] - refused_low_order);
+                platform_stdout_print("; refused by the provider ");
+                platform_stdout_print_number(refused_low_order);
+                platform_stdout_print(", all-zero output ");
+                platform_stdout_print_number(passed[p] - refused_low_order);
             }
-            put(")");
+            platform_stdout_print(")");
         }
-        put("\n");
+        platform_stdout_print("\n");
         total_passed += passed[p];
         total_failed += failed[p];
     }
-    put("provider contract: ");
-    put_number(contract_passed);
-    put(" passed, ");
-    put_number(contract_failed);
-    put(" failed\n");
+    platform_stdout_print("provider contract: ");
+    platform_stdout_print_number(contract_passed);
+    platform_stdout_print(" passed, ");
+    platform_stdout_print_number(contract_failed);
+    platform_stdout_print(" failed\n");
     for (uint32_t i = 0; i < kat_skipped_count; i++) {
-        put(kat_skipped[i]);
-        put("\n");
+        platform_stdout_print(kat_skipped[i]);
+        platform_stdout_print("\n");
     }
-    put("crypto KAT: ");
-    put_number(total_passed);
-    put(" passed, ");
-    put_number(total_failed);
-    put(" failed\n");
+    platform_stdout_print("crypto KAT: ");
+    platform_stdout_print_number(total_passed);
+    platform_stdout_print(" passed, ");
+    platform_stdout_print_number(total_failed);
+    platform_stdout_print(" failed\n");
     platform_exit(total_failed == 0 ? 0 : 1);
 }

@@ -19,19 +19,6 @@
 #include "secure_golden.h"
 #include "sodium_provider.h"
 
-static void put(const char *text) { (void)platform_write(PLATFORM_STDOUT, text, strlen(text)); }
-
-__attribute__((unused)) static void put_number(unsigned long value)
-{
-    char digits[12];
-    int at = 11;
-    digits[at] = '\0';
-    do {
-        digits[--at] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    put(&digits[at]);
-}
 
 static pw_crypto_provider provider;
 __attribute__((unused)) static unsigned long passed, failed;
@@ -40,13 +27,13 @@ __attribute__((unused)) static void check(bool ok, const char *kind, const char 
 {
     if (ok) return;
     failed++;
-    put("FAIL ");
-    put(kind);
-    put(" ");
-    put(id);
-    put(": ");
-    put(what);
-    put("\n");
+    platform_stdout_print("FAIL ");
+    platform_stdout_print(kind);
+    platform_stdout_print(" ");
+    platform_stdout_print(id);
+    platform_stdout_print(": ");
+    platform_stdout_print(what);
+    platform_stdout_print("\n");
 }
 
 static pw_handshake sides[2];
@@ -200,19 +187,19 @@ int main(void)
     for (size_t i = 0; i < golden_sealed_frame_count; i++) run_sealed_frame(&golden_sealed_frames[i]);
     for (size_t i = 0; i < golden_rejection_count; i++) run_rejection(&golden_rejections[i]);
     for (size_t i = 0; i < golden_low_order_count; i++) run_low_order(&golden_low_orders[i]);
-    put("secure golden: ");
-    put_number(golden_handshake_count);
-    put(" handshakes, ");
-    put_number(golden_sealed_frame_count);
-    put(" sealed frames, ");
-    put_number(golden_rejection_count);
-    put(" rejections, ");
-    put_number(golden_low_order_count);
-    put(" low-order keys: ");
-    put_number(passed);
-    put(" passed, ");
-    put_number(failed);
-    put(" failed\n");
+    platform_stdout_print("secure golden: ");
+    platform_stdout_print_number(golden_handshake_count);
+    platform_stdout_print(" handshakes, ");
+    platform_stdout_print_number(golden_sealed_frame_count);
+    platform_stdout_print(" sealed frames, ");
+    platform_stdout_print_number(golden_rejection_count);
+    platform_stdout_print(" rejections, ");
+    platform_stdout_print_number(golden_low_order_count);
+    platform_stdout_print(" low-order keys: ");
+    platform_stdout_print_number(passed);
+    platform_stdout_print(" passed, ");
+    platform_stdout_print_number(failed);
+    platform_stdout_print(" failed\n");
     platform_exit(failed == 0 && passed > 0 ? 0 : 1);
 }
 
@@ -253,12 +240,12 @@ int main(void)
     crypto_insn_mark();
     failures |= pw_sealed_open_frame(&channels[1], frame, length, opened, sizeof opened, &length, &offset);
     crypto_insn_mark();
-    put("(a mark alone)\n");
-    put("KK handshake, both sides (init, 2 messages written and read, split each)\n");
-    put("KK handshake, the pump's side (init, read message 1, write message 2, split)\n");
-    put("(memcpy of the cleartext frame)\n");
-    put("pw_sealed_seal_frame, in place, 43-byte payload (the 9.3 prescription with its commandId)\n");
-    put("pw_sealed_open_frame, the same frame\n");
+    platform_stdout_print("(a mark alone)\n");
+    platform_stdout_print("KK handshake, both sides (init, 2 messages written and read, split each)\n");
+    platform_stdout_print("KK handshake, the pump's side (init, read message 1, write message 2, split)\n");
+    platform_stdout_print("(memcpy of the cleartext frame)\n");
+    platform_stdout_print("pw_sealed_seal_frame, in place, 43-byte payload (the 9.3 prescription with its commandId)\n");
+    platform_stdout_print("pw_sealed_open_frame, the same frame\n");
     platform_exit(failures != 0 ? 1 : 0);
 }
 

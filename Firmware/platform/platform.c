@@ -139,6 +139,26 @@ void platform_stderr_print(const char *s)
     (void)platform_write(PLATFORM_STDERR, s, n);
 }
 
+void platform_stdout_print(const char *s)
+{
+    unsigned long n = 0;
+    while (s[n] != '\0')
+        n++;
+    (void)platform_write(PLATFORM_STDOUT, s, n);
+}
+
+void platform_stdout_print_number(unsigned long value)
+{
+    char digits[21];
+    int at = 20;
+    digits[at] = '\0';
+    do {
+        digits[--at] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    platform_stdout_print(&digits[at]);
+}
+
 void platform_exit(int status)
 {
     uintptr_t block[2] = {ADP_Stopped_ApplicationExit, (uintptr_t)(status & 0xff)};

@@ -67,6 +67,10 @@ long platform_write(int fd, const void *buf, unsigned long len);
 /* Write a NUL-terminated string to stderr. */
 void platform_stderr_print(const char *s);
 
+/* Write a NUL-terminated string to stdout; and an unsigned number in decimal. */
+void platform_stdout_print(const char *s);
+void platform_stdout_print_number(unsigned long value);
+
 /*
  * End the program: status (0..255) becomes QEMU's exit status on both
  * targets (SYS_EXIT_EXTENDED). Does not run atexit handlers or flush stdio.
