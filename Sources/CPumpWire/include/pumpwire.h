@@ -543,7 +543,10 @@ uint16_t pw_low_reservoir_alarm_time(const pw_prescription_block *prescription,
 enum pw_log_record_type {
     PW_RECORD_THERAPY_CHANGED = 0x01, PW_RECORD_BOLUS_SCHEDULE_CHANGED = 0x02,
     PW_RECORD_BOLUS_DELIVERED = 0x03, PW_RECORD_REFILLED = 0x04, PW_RECORD_CLOCK_CHANGED = 0x05,
-    PW_RECORD_ALARM_RAISED = 0x10, PW_RECORD_ALARM_CLEARED = 0x11, PW_RECORD_DAILY_DELIVERY = 0x20
+    PW_RECORD_ALARM_RAISED = 0x10, PW_RECORD_ALARM_CLEARED = 0x11, PW_RECORD_DAILY_DELIVERY = 0x20,
+    /* The security layer's (security.md 11). */
+    PW_RECORD_DEVICE_PAIRED = 0x30, PW_RECORD_DEVICE_UNPAIRED = 0x31, PW_RECORD_SESSION_STARTED = 0x32,
+    PW_RECORD_SESSION_ENDED = 0x33, PW_RECORD_SECURITY_REJECTION = 0x34
 };
 
 typedef struct pw_therapy_changed_record {
@@ -587,6 +590,35 @@ typedef struct pw_daily_delivery_record {
     uint16_t bolus_count;
 } pw_daily_delivery_record;
 
+typedef struct pw_device_slot_record {  /* devicePaired and deviceUnpaired */
+    uint8_t slot;                      /* 0 to 3 */
+    uint8_t role;                      /* 1 clinician, 2 patient */
+    uint32_t key_digest;               /* CRC-32 of the device's static public key */
+    uint8_t by_slot;                   /* the session's slot, 0xff for a pairing */
+} pw_device_slot_record;
+
+typedef struct pw_session_started_record {
+    uint8_t slot;
+    uint8_t session_epoch;
+    uint8_t pattern;                   /* 1 pairing, 2 session */
+    uint8_t handshake_hash_prefix[4];  /* the first 4 bytes of the handshake hash */
+} pw_session_started_record;
+
+typedef struct pw_session_ended_record {
+    uint8_t slot;
+    uint8_t session_epoch;
+    uint8_t reason;                    /* 1 closed, 2 replaced, 3 idle, 4 revoked, 5 counterExhausted */
+    uint32_t frames_accepted;
+} pw_session_ended_record;
+
+typedef struct pw_security_rejection_record {
+    uint8_t slot;                      /* 0 to 3, 0xff for none */
+    uint8_t message_type;
+    uint16_t error_code;
+    uint16_t count;                    /* at least 1 */
+    uint8_t session_epoch;
+} pw_security_rejection_record;
+
 typedef struct pw_log_record {
     uint8_t record_type;               /* enum pw_log_record_type: which member of body */
     uint32_t time;
@@ -599,6 +631,11 @@ typedef struct pw_log_record {
         pw_alarm_record alarm_raised;
         pw_alarm_record alarm_cleared;
         pw_daily_delivery_record daily_delivery;
+        pw_device_slot_record device_paired;
+        pw_device_slot_record device_unpaired;
+        pw_session_started_record session_started;
+        pw_session_ended_record session_ended;
+        pw_security_rejection_record security_rejection;
     } body;
 } pw_log_record;
 
