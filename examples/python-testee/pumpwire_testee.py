@@ -583,10 +583,14 @@ def decode_memory_dump_chunk(r):
     return m
 
 
+# PW-ACK-1: 0x02, 0x03, and the security layer's 0x06, 0x11, 0x12, 0x13, 0x14 (security.md 2).
+ACKNOWLEDGED_TYPES = (PRESCRIPTION_BLOCK, BOLUS_SCHEDULE, 0x06, 0x11, 0x12, 0x13, 0x14)
+
+
 def decode_acknowledgement(r):
     o = r.offset()
     t = r.u8()
-    check(t in (PRESCRIPTION_BLOCK, BOLUS_SCHEDULE), FIELD_OUT_OF_RANGE, o)    # PW-ACK-1
+    check(t in ACKNOWLEDGED_TYPES, FIELD_OUT_OF_RANGE, o)                      # PW-ACK-1
     m = {"acknowledgedType": t, "digest": r.u32()}
     r.finish()
     return m
@@ -1437,8 +1441,10 @@ RECORD_SIZE = 20
 LOG_REGIONS = {1: "eventLog", 2: "alarmLog", 3: "therapyHistory"}   # rawAddress holds no records
 RECORD_TYPES = {0x01: "therapyChanged", 0x02: "bolusScheduleChanged", 0x03: "bolusDelivered",
                 0x04: "refilled", 0x05: "clockChanged", 0x10: "alarmRaised", 0x11: "alarmCleared",
-                0x20: "dailyDelivery"}
-REGION_RECORD_TYPES = {"eventLog": {0x01, 0x02, 0x03, 0x04, 0x05},
+                0x20: "dailyDelivery", 0x30: "devicePaired", 0x31: "deviceUnpaired", 0x32: "sessionStarted",
+                0x33: "sessionEnded", 0x34: "securityRejection"}
+SECURITY_RECORD_TYPES = {0x30, 0x31, 0x32, 0x33, 0x34}                # security.md 11
+REGION_RECORD_TYPES = {"eventLog": {0x01, 0x02, 0x03, 0x04, 0x05} | SECURITY_RECORD_TYPES,
                        "alarmLog": {0x10, 0x11},
                        "therapyHistory": {0x01, 0x02, 0x20}}
 THERAPY_SOURCES = {1: "programmer", 2: "factoryDefault"}
@@ -1501,6 +1507,61 @@ def read_alarm_body(r, rtype, rec):
     _read_unused(r, 6)                                                    # offsets 12 to 17
 
 
+SECURITY_ROLES = {1: "clinician", 2: "patient"}                      # security.md 4
+SECURITY_PATTERNS = {1: "pairing", 2: "session"}                     # security.md 5
+SESSION_END_REASONS = {1: "closed", 2: "replaced", 3: "idle", 4: "revoked", 5: "counterExhausted"}
+
+
+def read_security_body(r, rtype, rec):
+    """security.md 11: the bodies of records 0x30 to 0x34, each field checked as read (PW-LOG-1
+    step 7); bytes 13 to 17 are unused in every type."""
+    def slot(allow_none):
+        o = r.offset()
+        v = r.u8()
+        check(v <= 3 or (allow_none and v == 0xff), FIELD_OUT_OF_RANGE, o)
+        return v
+
+    if rtype in (0x30, 0x31):                                 # devicePaired, deviceUnpaired
+        rec["slot"] = slot(False)
+        rec["role"] = r.enum(SECURITY_ROLES)
+        rec["keyDigest"] = r.u32()
+        rec["bySlot"] = slot(True)
+    elif rtype == 0x32:                                       # sessionStarted
+        rec["slot"] = slot(False)
+        rec["sessionEpoch"] = r.u8()
+        rec["pattern"] = r.enum(SECURITY_PATTERNS)
+        rec["handshakeHashPrefix"] = bytes(r.take(4)).hex()
+    elif rtype == 0x33:                                       # sessionEnded
+        rec["slot"] = slot(False)
+        rec["sessionEpoch"] = r.u8()
+        rec["reason"] = r.enum(SESSION_END_REASONS)
+        rec["framesAccepted"] = r.u32()
+    else:                                                     # securityRejection
+        rec["slot"] = slot(True)
+        rec["messageType"] = r.u8()
+        o = r.offset()
+        code = r.u16()
+        check(code in ERROR_NAMES, FIELD_OUT_OF_RANGE, o)
+        rec["errorCode"], rec["errorName"] = code, ERROR_NAMES[code]
+        rec["count"] = r.ranged(r.u16, 1, 65535)
+        rec["sessionEpoch"] = r.u8()
+    _read_unused(r, 5)
+
+
+def encode_security_body(rtype, rec):
+    if rtype in (0x30, 0x31):
+        return (u8(rec["slot"]) + u8(code_of(SECURITY_ROLES, rec["role"])) + u32(rec["keyDigest"])
+                + u8(rec["bySlot"]))
+    if rtype == 0x32:
+        return (u8(rec["slot"]) + u8(rec["sessionEpoch"]) + u8(code_of(SECURITY_PATTERNS, rec["pattern"]))
+                + bytes.fromhex(rec["handshakeHashPrefix"]))
+    if rtype == 0x33:
+        return (u8(rec["slot"]) + u8(rec["sessionEpoch"]) + u8(code_of(SESSION_END_REASONS, rec["reason"]))
+                + u32(rec["framesAccepted"]))
+    return (u8(rec["slot"]) + u8(rec["messageType"]) + u16(rec["errorCode"]) + u16(rec["count"])
+            + u8(rec["sessionEpoch"]))
+
+
 def decode_log_record(slot, base, region):
     """PW-LOG-1 steps 3 to 7 for one whole, non-erased 20-byte slot at image offset `base`.
     Returns the record's value: {"record": name, "time": t, ...body fields} (PW-JSON-6 without
@@ -1518,6 +1579,8 @@ def decode_log_record(slot, base, region):
     rec = {"record": RECORD_TYPES[rtype], "time": time}
     if rtype in (0x10, 0x11):                                                           # 7.
         read_alarm_body(r, rtype, rec)
+    elif rtype in SECURITY_RECORD_TYPES:
+        read_security_body(r, rtype, rec)
     else:
         for field in RECORD_BODIES[rtype]:
             if field[0] is None:
@@ -1544,6 +1607,8 @@ def encode_log_record(rec):
         out += u8(code_of(ALARM_CODES, rec["alarm"]))
         out += u8(code_of(ALARM_CAUSES, rec["cause"]) if rtype == 0x11 else 0)
         out += u32(rec["detail"]) + bytes(6)
+    elif rtype in SECURITY_RECORD_TYPES:
+        out += encode_security_body(rtype, rec) + bytes(5)
     else:
         for field in RECORD_BODIES[rtype]:
             if field[0] is None:
