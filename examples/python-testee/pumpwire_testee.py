@@ -1692,6 +1692,19 @@ if SECURE_AVAILABLE:
     CAPABILITIES |= 0x200  # secure (2.4.10): only with the `cryptography` package
 
 
+# PUMP_BEGIN and PUMP_RECEIVE (2.4.10): the secure pump of security.md PW-SEC-21 is
+# vectors/tools/secure_pump.py, written from the spec alone in Python (the generator of the
+# `securePump` vectors uses it too); it needs `noiseprotocol` for its Noise handshakes and decodes the
+# messages of section 9 with this module's decoders.
+SECURE_PUMP_ERROR = None
+if SECURE_AVAILABLE:
+    try:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vectors", "tools"))
+        import secure_pump
+    except ImportError as e:  # pragma: no cover
+        SECURE_PUMP_ERROR = "the secure pump needs vectors/tools/secure_pump.py and noiseprotocol: %s" % e
+
+
 class BadRequest(Exception):
     pass
 
@@ -1704,6 +1717,7 @@ class Testee:
     def __init__(self):
         self.reasm = Reassembler()   # 2.4.4: one reassembler kept between requests
         self.handshake = None        # 2.4.10: one handshake, replaced by HANDSHAKE_BEGIN
+        self.pump = None             # 2.4.10: one secure pump, replaced by PUMP_BEGIN
 
     def handle(self, body):
         """One request body, one response body (PW-CONF-1); conformance.md 2.7 for the requests
@@ -1720,7 +1734,8 @@ class Testee:
         if SECURE_AVAILABLE and handler is None:
             handler = {0x10: self.handshake_begin, 0x11: self.handshake_write,
                        0x12: self.handshake_read, 0x13: self.handshake_split,
-                       0x14: self.seal, 0x15: self.open}.get(code)
+                       0x14: self.seal, 0x15: self.open,
+                       0x16: self.pump_begin, 0x17: self.pump_receive}.get(code)
         if handler is None:
             return u8(SKIPPED)
         try:
@@ -1966,6 +1981,58 @@ class Testee:
             raise BadRequest("OPEN too short, or its highest-counter byte is not 0 or 1")
         highest = get32(rest, 34) if rest[33] == 1 else None
         return u8(OK) + open_frame(rest[:32], rest[32], highest, rest[38:])
+
+    def pump_begin(self, rest):
+        """2.4.10 PUMP_BEGIN: static private key, pairing secret, u8 window, u32 session count, the
+        patient bolus as u8 0, or u8 1 and u32 dose, u16 lockoutMinutes, u8 maxPerDay (AMBIGUITY:
+        "u8 0 (none)" is also accepted followed by the 7 bytes of the fields, which are then
+        ignored), then four slots of u8 role, 32-byte key, u32 last command id."""
+        if SECURE_PUMP_ERROR:
+            return u8(RUNTIME_ERROR) + SECURE_PUMP_ERROR.encode("utf-8")
+        slots_size = 4 * 37
+        if len(rest) < 70:
+            raise BadRequest("PUMP_BEGIN too short")
+        static, secret, window, count, has_bolus = rest[:32], rest[32:64], rest[64], get32(rest, 65), rest[69]
+        if window > 1 or has_bolus > 1:
+            raise BadRequest("PUMP_BEGIN: the window or patient bolus byte is not 0 or 1")
+        i = 70
+        bolus = None
+        if has_bolus == 1 or len(rest) == 70 + 7 + slots_size:
+            if len(rest) != 70 + 7 + slots_size:
+                raise BadRequest("PUMP_BEGIN has the wrong length")
+            if has_bolus:
+                bolus = (get32(rest, 70), get16(rest, 74), rest[76])
+            i = 77
+        elif len(rest) != 70 + slots_size:
+            raise BadRequest("PUMP_BEGIN has the wrong length")
+        slots, last = [], []
+        for k in range(4):
+            role, key, last_id = rest[i], rest[i + 1:i + 33], get32(rest, i + 33)
+            if role > 2:
+                raise BadRequest("PUMP_BEGIN: slot %d has role %d" % (k, role))
+            slots.append((role, key) if role else None)
+            last.append(last_id)
+            i += 37
+        self.pump = None
+        self.pump = secure_pump.SecurePump(sys.modules[__name__], static, secret, window, count, bolus, slots, last)
+        return u8(OK)
+
+    def pump_receive(self, rest):
+        """2.4.10 PUMP_RECEIVE: u32 now, the 32-byte ephemeral private key, one frame. OK with u16 length
+        and the frame sent, the therapy (u8 0, or u8 1, u8 type, u32 commandId, u16 length, payload),
+        u8 count and the log records."""
+        if self.pump is None:
+            return u8(RUNTIME_ERROR) + b"PUMP_RECEIVE before PUMP_BEGIN"
+        if len(rest) < 36:
+            raise BadRequest("PUMP_RECEIVE too short")
+        answer, therapy, records = self.pump.receive(get32(rest, 0), rest[4:36], rest[36:])
+        answer = answer or b""
+        out = u8(OK) + u16(len(answer)) + answer
+        if therapy is None:
+            out += u8(0)
+        else:
+            out += u8(1) + u8(therapy[0]) + u32(therapy[1]) + u16(len(therapy[2])) + bytes(therapy[2])
+        return out + u8(len(records)) + b"".join(records)
 
 
 def log(msg):
