@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden vectors of the PumpWire security layer (spec/security.md), vectors/crypto/sessions.json:
 the pairing (Noise XXpsk3) and session (Noise KK) handshakes in PumpWire frames, sealed frames,
-rejected frames and low-order keys, all from fixed keys, byte for byte.
+rejected frames and low-order keys, all from fixed keys, byte for byte; and the pump scenarios
+(pumpScenarios: the secure pump of secure_pump.py driven by secure_scenarios.py, PW-SEC-21).
 
     python3 vectors/tools/secure_golden.py --write   # regenerate vectors/crypto/sessions.json
     python3 vectors/tools/secure_golden.py --check   # regenerate and compare with the committed
