@@ -15,6 +15,10 @@ public struct ReferenceTestee: Sendable {
         case acceptReplay = "accept-replay"
         /// OPEN skips the session epoch check (PW-SEC-10 step 3).
         case skipEpochCheck = "skip-epoch-check"
+        /// PUMP_BEGIN enrolls patient slots as clinician ones: a role escalation (PW-SEC-5, T11).
+        case patientAsClinician = "patient-as-clinician"
+        /// PUMP_BEGIN forgets the slots' last command ids, as a pump that keeps them in RAM (PW-SEC-14, T12).
+        case forgetCommandIds = "forget-command-ids"
     }
 
     public var fault: Fault?
@@ -146,7 +150,11 @@ public struct ReferenceTestee: Sendable {
                 }.get()
                 return Array(bytes[..<length])
             }
-        case .pumpBegin(let setup):
+        case .pumpBegin(var setup):
+            for index in setup.slots.indices {
+                if fault == .patientAsClinician, setup.slots[index].role == 2 { setup.slots[index].role = 1 }
+                if fault == .forgetCommandIds { setup.slots[index].lastCommandId = 0 }
+            }
             pump = SecurePumpBox(setup: setup)
             return .ok([])
         case .pumpReceive(let now, let ephemeral, let frame):
@@ -208,7 +216,7 @@ public struct ReferenceTestee: Sendable {
             var fixed = bytes
             Frame.setCRC(in: &fixed)
             return try Frame.decode(fixed)
-        case nil, .acceptReplay, .skipEpochCheck:
+        case nil, .acceptReplay, .skipEpochCheck, .patientAsClinician, .forgetCommandIds:
             return try Frame.decode(bytes)
         }
     }

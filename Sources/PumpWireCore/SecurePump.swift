@@ -162,7 +162,9 @@ public struct SecurePump<Provider: CryptoProvider> {
         ephemeralPrivateKey: Bytes32?, answer: UnsafeMutableRawBufferPointer, into step: inout Step
     ) {
         guard !view.flags.contains(.authenticated), !view.flags.contains(.fragment) else {
-            reject(request, .handshakeFailed, sealed: false, slot: SlotField.none, now: now, answer: answer, into: &step)
+            // Logged with the session's slot when it came sealed in a session (section 11).
+            let slot = view.flags.contains(.authenticated) ? session?.slot ?? SlotField.none : SlotField.none
+            reject(request, .handshakeFailed, sealed: false, slot: slot, now: now, answer: answer, into: &step)
             return
         }
         let payload = view.payload(in: frame)
@@ -300,6 +302,7 @@ public struct SecurePump<Provider: CryptoProvider> {
             }
             guard let key = inProgress.handshake.remoteStaticPublicKey else { throw PumpWireError(.handshakeFailed, at: PumpWireError.noOffset) }
             let slot = inProgress.slot
+            endSession(.replaced, now: now, into: &step)  // section 11: the previous session's end is logged first
             slots[Int(slot)].role = .clinician  // PW-SEC-5: pairing gives clinician
             slots[Int(slot)].staticPublicKey = key
             step.log(LogRecord(time: now, body: .devicePaired(DevicePairedRecord(device: DeviceSlotRecord(
