@@ -39,6 +39,8 @@ runs=(
     "broken: no role check (P4)|fail|-DBROKEN_NO_ROLE_CHECK -DPROP=4|-"
     "broken: revocation keeps the key (P4)|fail|-DBROKEN_REVOKE_KEEPS_KEY -DPROP=4|-"
     "broken: commandId per session (P5)|fail|-DBROKEN_CMDID_PER_SESSION -DPROP=5|-"
+    "correct model, re-enrolled device retransmits (P5)|pass|-DNATT_PAT=2 -DPROP=5|-"
+    "broken: revocation erases the commandId (P5)|fail|-DBROKEN_REVOKE_ERASES_CMDID -DNATT_PAT=2 -DPROP=5|-"
     "witness|fail|-DWITNESSES|w1,w2,w3,w4,w5,w6,w7,w8,w9,w10,w11"
 )
 

@@ -45,8 +45,8 @@
  *                               so it restarts at 0 with each session (against PW-SEC-14) -> P5
  *   -DBROKEN_REVOKE_ERASES_CMDID revocation erases the slot's last commandId too, as the draft
  *                               of PW-SEC-18 said before this model found the run         -> P5
- *                               (needs -DNATT_PAT=2 and about 2 GB: README, finding 3; not
- *                               in check.sh)
+ *                               (with -DNATT_PAT=2: the patient's device needs a second
+ *                               handshake, after its re-enrollment)
  *
  * Witnesses (-DWITNESSES, then ./pan -N wN): runs that reach an event, to show that the
  * assertions of the correct model are not vacuous (their events happen) and that the interesting
