@@ -7,6 +7,8 @@ answer, what goes to therapy, the log records), and the step is kept only if the
 that: every sealed answer is opened by the device with its own keys (k2, the pump's counter, the
 checks of PW-SEC-10) and every log record is read back field by field.
 """
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
 import secure_pump as sp
 
 T0 = 847591200                 # 2026-11-10 02:00:00 pump time (pumpwire-v1.md 13.4's example)
@@ -92,6 +94,27 @@ class Device:
         if counter is None:
             counter, self.counter = self.counter, self.counter + 1
         return sp.seal(self.k1, self.epoch, counter, message_type, sequence, payload)
+
+    def seal_fragment(self, message_type, sequence, frame_payload, counter=None):
+        """A sealed fragment frame (PW-SEC-9): frame_payload is the fragment header and the fragment's data;
+        the associated data is the 9-byte header and the fragment header, the data is encrypted. At the
+        device's next counter (or at `counter`, which then is not counted). Opened again by secure_golden's
+        Receiver (PW-SEC-10) as a witness."""
+        if counter is None:
+            counter, self.counter = self.counter, self.counter + 1
+        flags = sp.FRAGMENT | sp.AUTHENTICATED
+        freshness = (self.epoch << 24) | counter
+        ad = self.g.header(message_type, flags, sequence, len(frame_payload)) + frame_payload[:4]
+        out = ChaCha20Poly1305(self.k1).encrypt(bytes(4) + freshness.to_bytes(8, "little"), frame_payload[4:], ad)
+        data = self.g.frame(message_type, flags, sequence, frame_payload[:4] + out[:-16], u32(freshness) + out[-16:])
+        expect(f"{self.name}: a sealed fragment opens", self.g.Receiver(self.k1, self.epoch).open(data), frame_payload)
+        return data
+
+    def seal_fragments(self, message_type, sequence, payload):
+        """A message over 240 bytes fragmented first (pumpwire-v1.md 5.1), then each fragment frame sealed on
+        its own at the device's next counter (PW-SEC-9); the frames in index order."""
+        return [self.seal_fragment(message_type, sequence, header + data)
+                for header, data in self.g.fragments_of(payload)]
 
     def open(self, answer):
         """Opens a pump frame with PW-SEC-10 (secure_golden's Receiver) at the pump's next counter."""
@@ -559,6 +582,130 @@ def build(golden, materials, document):
            log=[ended(1, 3, 2, 1), paired(0, 1, c), lambda: started(c, 1)])
     s.step("the programmer's sealed prescriptionBlock, commandId 1: to therapy", c.seal(0x02, 3, u32(1) + rx),
            now=T0 + 40, therapy=(0x02, 1, rx))
+    scenarios.append(s)
+
+    # 13. A fragmented sealed prescription --------------------------------------------------------------------
+    big = g.prescription_48_steps()
+    s = Scenario(g, "fragmented-prescription", "A sealed prescriptionBlock that needs fragments (PW-SEC-9, PW-SEC-13, "
+                 "PW-SEC-21 step 4): in the KK session of the slot 1 clinician (lastCommandId 7; the frames of "
+                 "handshakes `session`, and of sealedFrames `session.prescription`, `session.interrogationRequest` "
+                 "and `session.prescription-48-steps`), the 9.3 prescription (commandId 8) and an "
+                 "interrogationRequest go to therapy; then the 48-step prescription with commandId 9 (313 bytes: "
+                 "two fragments, 236 + 77, sequence 4), each fragment frame sealed with the next counter (2, 3): "
+                 "the first is accepted and answers nothing (no therapy, no record); the second completes the "
+                 "message, which goes to therapy whole, without its commandId (the 309-byte payload). The same "
+                 "command is then retransmitted (commandId 9, sequence 4) in two new fragment frames, sent in the "
+                 "other order (fragment 1 at counter 4, fragment 0 at counter 5; pumpwire-v1.md PW-FRAG-7: any "
+                 "order, and PW-FRAG-13: the first message completed, this is a new one): the first answers "
+                 "nothing, the second completes it and it is DUPLICATE_COMMAND (135) at payload offset 0, a "
+                 "sealed negativeAcknowledgement at the pump's counter 0 (the requests handed to therapy are "
+                 "answered by therapy, not by the layer), logged.",
+                 session_count=1, slots=[(1, programmer(), 0), (1, slot1(), 7)])
+    d = slot1()
+    request = d.kk_request(1, lab("PumpWire golden session slot 1 ephemeral"), 1, pump_public)
+    expect("KK request as in handshakes", request.hex(), hs["session"]["messages"][0]["frame"])
+    s.step("handshakeRequest, pattern 2 (KK), slot 1", request, ephemeral=lab("PumpWire golden session pump ephemeral"),
+           device=d, answer="response", log=[lambda: started(d, 2)])
+    expect("session info", d.info, (1, 2, 7))
+    s.step("sealed prescriptionBlock of 9.3, commandId 8 (counter 0): to therapy", d.seal(0x02, 2, u32(8) + rx),
+           now=T0 + 10, therapy=(0x02, 8, rx))
+    s.step("sealed interrogationRequest (counter 1): to therapy", d.seal(0x01, 3, b""), now=T0 + 20,
+           therapy=(0x01, 0, b""))
+    payload = u32(9) + big
+    expect("a sealed 48-step prescription needs two fragments", len(payload), 313)
+    frames = d.seal_fragments(0x02, 4, payload)
+    expect("the 48-step prescription's fragment frames as in sealedFrames", [f.hex() for f in frames],
+           [r["sealedFrame"] for r in sealed["session.prescription-48-steps"]["frames"]])
+    s.step("fragment 0 of 2 of the 48-step prescription, commandId 9 (counter 2, 236 bytes): accepted, the "
+           "message is incomplete", frames[0], now=T0 + 30)
+    s.step("fragment 1 of 2 (counter 3, 77 bytes): the message completes, to therapy without its commandId",
+           frames[1], now=T0 + 31, therapy=(0x02, 9, big))
+    (h0, d0), (h1, d1) = g.fragments_of(payload)
+    s.step("the same command retransmitted: fragment 1 of 2 first (counter 4)", d.seal_fragment(0x02, 4, h1 + d1),
+           now=T0 + 40)
+    s.step("then fragment 0 of 2 (counter 5): the message completes; commandId 9 is not above the slot's last",
+           d.seal_fragment(0x02, 4, h0 + d0), now=T0 + 41, device=d, answer=("nak", 0x02, 135, 0),
+           log=[rejection(1, 0x02, 135, 2)])
+    scenarios.append(s)
+
+    # 14. A forged fragment -----------------------------------------------------------------------------------
+    V1 = g.V1
+    rate = 4 + 21 + 6 * 40 + 2 + 2          # payload offset of byte 2 of step 40's rate (800000 = 0x000c3500)
+    forged_at = 13 + rate - 236             # its frame offset in fragment 1
+    s = Scenario(g, "fragment-forged", "A forged fragment cannot disturb reassembly (PW-SEC-9: the receiver opens "
+                 "each fragment frame before it gives it to the reassembler; PW-SEC-10, PW-SEC-11): in a KK session "
+                 "of the slot 0 clinician (lastCommandId 40, epoch 21), fragment 0 of a sealed 48-step "
+                 "prescription (commandId 41, sequence 2, counter 0) is accepted; then fragment 1 with one bit of "
+                 "its ciphertext changed after sealing (frame offset " + str(forged_at) + ", the third byte of step "
+                 "40's rate: opened without the tag it would read 865536 ng/day instead of 800000, still a valid "
+                 "prescription), the CRC recomputed: the tag does not verify, so it is dropped with "
+                 "AUTHENTICATION_FAILED (PW-SEC-10 step 5, at the tag's frame offset 94, which the record does not "
+                 "carry), logged, and its counter is not accepted; then the genuine fragment 1 (the same counter 1) "
+                 "completes the message, which goes to therapy as the device sent it.",
+                 session_count=20, slots=[(1, programmer(), 40)])
+    c = programmer()
+    session(s, c, 0, 1, T0)
+    expect("fragment-forged session info", c.info, (0, 21, 40))
+    payload = u32(41) + big
+    frames = c.seal_fragments(0x02, 2, payload)
+    s.step("fragment 0 of 2 of the 48-step prescription, commandId 41 (counter 0): accepted", frames[0],
+           now=T0 + 10)
+    expect("the forged byte is the third of step 40's rate", (payload[rate - 2:rate + 2], rate - 236 + 13),
+           (u32(800000), forged_at))
+    expect("the forged bit gives a valid prescription", V1.decode_payload(0x02, big[:rate - 4] + bytes([0x0D])
+                                                                         + big[rate - 3:], 0) is not None, True)
+    forged = bytearray(frames[1])
+    forged[forged_at] ^= 0x01
+    forged = g.with_crc(bytes(forged[:-2]))
+    s.step("fragment 1 of 2 (counter 1) with one bit of its data changed after sealing, the CRC recomputed: the "
+           "tag fails", forged, now=T0 + 11, log=[rejection(0, 0x02, 96, 21)])
+    s.step("the genuine fragment 1 of 2 (counter 1): the message completes, to therapy", frames[1], now=T0 + 12,
+           therapy=(0x02, 41, big))
+    scenarios.append(s)
+
+    # 15. Conflicting fragments --------------------------------------------------------------------------------
+    big47 = big[:20] + bytes([47]) + big[21:21 + 6 * 47]
+    s = Scenario(g, "fragment-conflict", "Sealed fragments that conflict with the message in progress "
+                 "(pumpwire-v1.md PW-FRAG-8, PW-FRAG-9; PW-SEC-21 step 4: errors as PW-ERR-2 says; PW-NAK-2: the "
+                 "reassembler's frame offset): in a KK session of the slot 0 clinician (lastCommandId 50, epoch 31), "
+                 "fragment 0 of a sealed 48-step prescription (commandId 51, sequence 2, counter 0) is accepted; "
+                 "the same fragment sealed again (counter 1, identical data) is a duplicate, ignored: no answer, no "
+                 "record. Then three fragment frames of the same type and sequence, each opened (so accepted: they "
+                 "count in framesAccepted) and each rejected with FRAGMENT_CONFLICT (35) in a sealed "
+                 "negativeAcknowledgement, logged: fragment 0 of a 500-byte message (fragmentCount 3: at frame "
+                 "offset 10), fragment 0 of a 47-step prescription (totalLength 307: at 11), fragment 0 of the "
+                 "48-step prescription with commandId 52 (other data: at 13, the first data byte). The message in "
+                 "progress is kept unchanged: the genuine fragment 1 (counter 5) completes it and it goes to "
+                 "therapy with commandId 51. sessionClose (counter 6) is acknowledged and the session ends "
+                 "(closed, 7 frames accepted).",
+                 session_count=30, slots=[(1, programmer(), 50)])
+    c = programmer()
+    session(s, c, 0, 1, T0)
+    expect("fragment-conflict session info", c.info, (0, 31, 50))
+    (h0, d0), (h1, d1) = g.fragments_of(u32(51) + big)
+    s.step("fragment 0 of 2 of the 48-step prescription, commandId 51 (counter 0): accepted",
+           c.seal_fragment(0x02, 2, h0 + d0), now=T0 + 10)
+    s.step("the same fragment 0 sealed again (counter 1): a duplicate, ignored", c.seal_fragment(0x02, 2, h0 + d0),
+           now=T0 + 11)
+    h, data = g.fragments_of(u32(52) + big + bytes(500 - 313))[0]
+    expect("a 500-byte message's fragment header", h, bytes([0, 3]) + (500).to_bytes(2, "little"))
+    s.step("fragment 0 of 3 of a 500-byte message, same type and sequence (counter 2): fragmentCount differs",
+           c.seal_fragment(0x02, 2, h + data), now=T0 + 12, device=c, answer=("nak", 0x02, 35, 10),
+           log=[rejection(0, 0x02, 35, 31)])
+    h, data = g.fragments_of(u32(52) + big47)[0]
+    expect("a 47-step prescription's fragment header", h, bytes([0, 2]) + (307).to_bytes(2, "little"))
+    s.step("fragment 0 of 2 of a 47-step prescription, commandId 52 (counter 3): totalLength differs",
+           c.seal_fragment(0x02, 2, h + data), now=T0 + 13, device=c, answer=("nak", 0x02, 35, 11),
+           log=[rejection(0, 0x02, 35, 31)])
+    h, data = g.fragments_of(u32(52) + big)[0]
+    expect("the same header", h, h0)
+    s.step("fragment 0 of 2 of the 48-step prescription with commandId 52 (counter 4): its data differs",
+           c.seal_fragment(0x02, 2, h + data), now=T0 + 14, device=c, answer=("nak", 0x02, 35, 13),
+           log=[rejection(0, 0x02, 35, 31)])
+    s.step("the genuine fragment 1 of 2 (counter 5): the message in progress completes, to therapy",
+           c.seal_fragment(0x02, 2, h1 + d1), now=T0 + 15, therapy=(0x02, 51, big))
+    s.step("sessionClose (counter 6): acknowledged, then the session ends", c.seal(0x14, 3, b""), now=T0 + 16,
+           device=c, answer=("ack", 0x14, 0), log=[ended(0, 31, 1, 7)])
     scenarios.append(s)
 
     return [x.vector() for x in scenarios]
