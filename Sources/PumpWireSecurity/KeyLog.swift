@@ -54,7 +54,8 @@ public struct KeyLog: Equatable, Sendable {
         let fields: [(name: String, digits: Int)] = [
             ("initiatorEphemeral", 64), ("sessionEpoch", 2), ("k1", 64), ("k2", 64), ("handshakeHash", 64),
         ]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: both line ends are separators (14.2).
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let number = index + 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }

@@ -25,6 +25,12 @@ public struct TestIdentity: Equatable, Sendable {
     public struct ReadError: Error, Equatable, CustomStringConvertible {
         public var key: String?
         public var reason: String
+
+        public init(key: String?, reason: String) {
+            self.key = key
+            self.reason = reason
+        }
+
         public var description: String {
             (key.map { "\"\($0)\": " } ?? "") + reason + " (spec/security.md 14.1, PW-KEYLOG-1)"
         }

@@ -91,10 +91,23 @@ public enum SealedSessionExample {
         return output
     }
 
+    /// `payload` (a command id first, for a type of PW-SEC-13) sealed with `channel` as PW-SEC-9
+    /// says: one frame, or, above 240 bytes, its fragments each sealed with its own counter.
+    public static func sealedFrames(_ channel: inout SealedChannel<SwiftCryptoProvider>, type: UInt8, sequence: UInt16, payload: [UInt8]) throws -> [[UInt8]] {
+        guard payload.count > WireLimits.maxFramePayload else { return [try seal(&channel, type: type, sequence: sequence, payload: payload)] }
+        let count = FragmentHeader.fragmentCount(forPayloadLength: payload.count)
+        return try (0..<count).map { index in
+            let header = FragmentHeader(index: UInt8(index), count: UInt8(count), totalLength: UInt16(payload.count))
+            let data = Array(payload[header.dataOffset..<(header.dataOffset + header.expectedDataLength)])
+            let fragmentHeader = [header.index, header.count, UInt8(truncatingIfNeeded: header.totalLength), UInt8(truncatingIfNeeded: header.totalLength >> 8)]
+            return try seal(&channel, type: type, sequence: sequence, payload: fragmentHeader + data, flags: FrameFlags.fragment.rawValue)
+        }
+    }
+
     /// A frame of `type` carrying `payload`, sealed with `channel` (PW-SEC-9): laid out with the
-    /// AUTHENTICATED flag and an empty block, then sealed in place.
-    static func seal(_ channel: inout SealedChannel<SwiftCryptoProvider>, type: UInt8, sequence: UInt16, payload: [UInt8]) throws -> [UInt8] {
-        var frame: [UInt8] = [WireLimits.syncByte0, WireLimits.syncByte1, WireLimits.version, type, FrameFlags.authenticated.rawValue,
+    /// AUTHENTICATED flag (and `flags`) and an empty block, then sealed in place.
+    public static func seal(_ channel: inout SealedChannel<SwiftCryptoProvider>, type: UInt8, sequence: UInt16, payload: [UInt8], flags: UInt8 = 0) throws -> [UInt8] {
+        var frame: [UInt8] = [WireLimits.syncByte0, WireLimits.syncByte1, WireLimits.version, type, FrameFlags.authenticated.rawValue | flags,
                               UInt8(truncatingIfNeeded: sequence), UInt8(truncatingIfNeeded: sequence >> 8),
                               UInt8(truncatingIfNeeded: payload.count), UInt8(truncatingIfNeeded: payload.count >> 8)]
         frame += payload + [UInt8](repeating: 0, count: WireLimits.authenticationBlockSize)
