@@ -278,7 +278,7 @@ struct KeyLogCommandTests {
         #expect(try pumpwire(["validate", path]).status == 0)
         let forged = try pumpwire(["validate", "--keylog", KeyLogTests.keyLogPath, path])
         #expect(forged.status == 1)
-        #expect(forged.out.contains("packet 5, stream offset 0: AUTHENTICATION_FAILED (96) at frame offset 56 (field authentication.tag") || forged.out.contains("packet 5, stream offset 0: AUTHENTICATION_FAILED (96) at frame offset 56"))
+        #expect(forged.out.contains("packet 5, stream offset 0: AUTHENTICATION_FAILED (96) at frame offset 56 (field authentication) [PW-SEC-10]; prescriptionBlock (0x02), sequence 3"))
         #expect(forged.out.contains("[PW-SEC-10]"))
         let decoded = try pumpwire(["decode", "--keylog", KeyLogTests.keyLogPath, "--file", path])
         #expect(decoded.status == 1 && decoded.out.contains("AUTHENTICATION_FAILED (96) at packet 5, stream offset 56"))
