@@ -9,13 +9,15 @@
  * decoded structs, and builds responses. Each handler mirrors the reference testee
  * (Sources/PumpWireConformance/ReferenceTestee.swift) and, for STREAM, the reference stream reader
  * (Sources/PumpWire/StreamReader.swift). The protocol's edges are answered as conformance.md 2.7
- * says.
+ * says. The secure requests (2.4.10) run through pumpwire.h's pw_handshake and pw_sealed_channel
+ * with the libsodium provider (Firmware/crypto/sodium_provider.h).
  *
  * No heap, no stdio. The only mutable state is the testee's own: the request and response
  * buffers, one pw_frame and one pw_message (about 1.3 KiB each, too big for a firmware stack),
  * the REASSEMBLER_* reassembler that lives between requests, and the STREAM request's own
  * reassembler (a stream is read with a fresh one, as the reference does, so a STREAM request
- * never disturbs the REASSEMBLER_* state). All of it is static, in .bss.
+ * never disturbs the REASSEMBLER_* state), and the secure requests' handshake and channels
+ * (g_secure). All of it is static, in .bss.
  *
  * Build-time settings (all optional):
  *   TESTEE_TARGET         string literal naming the target in HELLO ("host")
@@ -23,6 +25,7 @@
  *   TESTEE_MAX_RESPONSE   largest response body, bytes (enough for LOG over the largest request)
  *   TESTEE_MEASURE_STACK  measure the stack of every pw_* call, report it on stderr at the end
  *   TESTEE_STACK_DEPTH    bytes painted below the stack pointer for each measurement (8192)
+ *   TESTEE_SECURE         1: declare `secure` and link the provider (default); 0: neither
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,6 +34,13 @@
 #include "platform.h"
 #include "pumpwire.h"
 #include "testee_wire.h"
+
+#ifndef TESTEE_SECURE
+#define TESTEE_SECURE 1
+#endif
+#if TESTEE_SECURE
+#include "sodium_provider.h"
+#endif
 
 /* ---- Settings -------------------------------------------------------------------------------- */
 
@@ -82,7 +92,14 @@ enum request_code {
     REQ_DERIVE = 0x09,
     REQ_SESSION = 0x0A,
     REQ_DUMP = 0x0B,
-    REQ_LOG = 0x0C
+    REQ_LOG = 0x0C,
+    /* 2.4.10, capability `secure`: dispatched through k_secure_requests, where new ones go. */
+    REQ_HANDSHAKE_BEGIN = 0x10,
+    REQ_HANDSHAKE_WRITE = 0x11,
+    REQ_HANDSHAKE_READ = 0x12,
+    REQ_HANDSHAKE_SPLIT = 0x13,
+    REQ_SEAL = 0x14,
+    REQ_OPEN = 0x15
 };
 
 enum response_status {
@@ -92,9 +109,9 @@ enum response_status {
     STATUS_RUNTIME_ERROR = 3
 };
 
-/* Capabilities (2.3): decode, crc, reassembly, stream, derived, fields, log (0x15f). Not session
-   (11.3 session checking is a programmer-side feature) or dump (includes zlib inflate, which the
-   firmware core does not have): see README.md. */
+/* Capabilities (2.3): decode, crc, reassembly, stream, derived, fields, log, secure (0x35f). Not
+   session (11.3 session checking is a programmer-side feature) or dump (includes zlib inflate,
+   which the firmware core does not have): see README.md. */
 #define CAP_DECODE (1ul << 0)
 #define CAP_CRC (1ul << 1)
 #define CAP_REASSEMBLY (1ul << 2)
@@ -102,8 +119,15 @@ enum response_status {
 #define CAP_DERIVED (1ul << 4)
 #define CAP_FIELDS (1ul << 6)
 #define CAP_LOG (1ul << 8)
-#define TESTEE_CAPABILITIES \
-    ((uint32_t)(CAP_DECODE | CAP_CRC | CAP_REASSEMBLY | CAP_STREAM | CAP_DERIVED | CAP_FIELDS | CAP_LOG))
+#define CAP_SECURE (1ul << 9)
+#if TESTEE_SECURE
+#define TESTEE_CAP_SECURE CAP_SECURE
+#else
+#define TESTEE_CAP_SECURE 0ul
+#endif
+#define TESTEE_CAPABILITIES                                                                        \
+    ((uint32_t)(CAP_DECODE | CAP_CRC | CAP_REASSEMBLY | CAP_STREAM | CAP_DERIVED | CAP_FIELDS | CAP_LOG | \
+                TESTEE_CAP_SECURE))
 
 static const char k_testee_name[] = "PumpWire C firmware testee 1 (" TESTEE_TARGET ")";
 
@@ -135,6 +159,13 @@ enum { OFFSET_IN_FRAME = 0, OFFSET_IN_PAYLOAD = 1 };
     X(FN_LOG_READER_INIT, "pw_log_reader_init")                         \
     X(FN_LOG_READER_NEXT, "pw_log_reader_next")                         \
     X(FN_LOG_RECORD_ENCODE, "pw_log_record_encode")                     \
+    X(FN_HANDSHAKE_INIT, "pw_handshake_init")                           \
+    X(FN_HANDSHAKE_WRITE_MESSAGE, "pw_handshake_write_message")         \
+    X(FN_HANDSHAKE_READ_MESSAGE, "pw_handshake_read_message")           \
+    X(FN_HANDSHAKE_SPLIT, "pw_handshake_split")                         \
+    X(FN_SEALED_CHANNEL_INIT, "pw_sealed_channel_init")                 \
+    X(FN_SEALED_SEAL_FRAME_INTO, "pw_sealed_seal_frame_into")           \
+    X(FN_SEALED_OPEN_FRAME, "pw_sealed_open_frame")                     \
     X(FN_FRAME_VIEW, "testee_frame_view")
 
 #define TESTEE_FN_ID(id, name) id,
@@ -1145,6 +1176,360 @@ static void handle_log(const uint8_t *args, size_t length)
     out_patch_u32(count_at, count);
 }
 
+/* ---- Secure sessions (2.4.10, capability `secure`) ----------------------------------------------- */
+
+/* Each request of 2.4.10 is a row of k_secure_requests: its code, its handler. A request added to
+   2.4.10 later is a code in enum request_code, a handler here and a row; dispatch() reaches the
+   table for every code it does not handle itself, and a code the table lacks is SKIPPED (2.7). */
+typedef void (*secure_handler)(const uint8_t *args, size_t length);
+
+#if TESTEE_SECURE
+
+#define SECURE_KEY_SIZE 32u
+#define SECURE_NO_OFFSET 0xFFFFu /* PumpWireError's "no offset" (2.4.10) */
+#define SECURE_SPLIT_EPOCH 1u    /* SPLIT answers no epoch; any will do for its own check */
+
+/* The table the C API gets is libsodium's (pw_sodium_provider) with HKDF observed: pumpwire.h
+   never hands out a channel's keys (PW-SEC-19), yet SPLIT answers k1 and k2 (PW-SEC-8). */
+static pw_crypto_provider g_sodium;
+static pw_crypto_provider g_provider;
+
+static struct {
+    bool begun;                  /* the last HANDSHAKE_BEGIN succeeded (2.4.10: it replaces the handshake) */
+    uint8_t role;                /* that BEGIN's role, for SPLIT's check */
+    bool split_armed;            /* pw_handshake_split is running: catch Split()'s HKDF output */
+    unsigned split_captures;     /* HKDF outputs caught while armed: exactly one */
+    uint8_t split_keys[2 * SECURE_KEY_SIZE]; /* k1 || k2 as Split()'s HKDF gave them */
+    pw_handshake handshake;      /* 640 B: the one handshake kept between requests */
+    pw_sealed_channel channel;   /* SEAL's, OPEN's, SPLIT's: prepared and erased within the request */
+    pw_sealed_channel peer;      /* SPLIT's check: a channel from the caught k1 and k2 */
+} g_secure;
+
+/* Noise's Split() is its only HKDF with empty input key material and two outputs (Noise 5.2):
+   MixKey takes a DH result, MixKeyAndHash a psk and three outputs. */
+static int testee_hkdf_sha256(void *context, uint8_t *out, size_t out_length, const uint8_t *salt,
+                              size_t salt_length, const uint8_t *ikm, size_t ikm_length, const uint8_t *info,
+                              size_t info_length)
+{
+    (void)context;
+    int status = g_sodium.hkdf_sha256(g_sodium.context, out, out_length, salt, salt_length, ikm, ikm_length, info,
+                                      info_length);
+    if (status == 0 && g_secure.split_armed && ikm_length == 0 && out_length == sizeof g_secure.split_keys) {
+        for (size_t i = 0; i < out_length; i++) g_secure.split_keys[i] = out[i];
+        g_secure.split_captures++;
+    }
+    return status;
+}
+
+static void secure_init(void)
+{
+    g_sodium = pw_sodium_provider();
+    g_provider = g_sodium;
+    g_provider.hkdf_sha256 = testee_hkdf_sha256;
+}
+
+static void respond_malformed(const char *message)
+{
+    out_begin(STATUS_RUNTIME_ERROR);
+    out_cstring("malformed request: ");
+    out_cstring(message);
+}
+
+/* Commits `written` bytes that a pw_* call wrote at the end of the body. */
+static void out_commit(size_t written)
+{
+    (void)out_reserve(written); /* never above out_room(), which the call was given */
+}
+
+/* WRITE, READ and SPLIT without a handshake are out of turn, as the reference answers. */
+static bool secure_has_handshake(void)
+{
+    if (g_secure.begun) return true;
+    respond_rejected(PW_ERR_HANDSHAKE_OUT_OF_ORDER, SECURE_NO_OFFSET);
+    return false;
+}
+
+/* HANDSHAKE_BEGIN (0x10): u8 pattern, u8 role, u16 prologue length and the prologue, the static and
+   the ephemeral private key, then the remote static public key and the psk, each u8 0 or u8 1 and
+   32 bytes. A malformed one changes nothing (2.7); any other drops the handshake held. */
+static void handle_handshake_begin(const uint8_t *args, size_t length)
+{
+    const uint8_t *optional[2] = { NULL, NULL }; /* remote static public key, psk */
+    if (length < 4) {
+        respond_malformed("HANDSHAKE_BEGIN shorter than its pattern, role and prologue length");
+        return;
+    }
+    uint8_t pattern = args[0], role = args[1];
+    if (pattern != PW_HANDSHAKE_PAIRING && pattern != PW_HANDSHAKE_SESSION) {
+        respond_malformed("HANDSHAKE_BEGIN of an unknown pattern");
+        return;
+    }
+    if (role != PW_ROLE_INITIATOR && role != PW_ROLE_RESPONDER) {
+        respond_malformed("HANDSHAKE_BEGIN of an unknown role");
+        return;
+    }
+    size_t prologue_length = wire_get_u16(args + 2);
+    size_t at = 4;
+    if (length - at < prologue_length + 2u * SECURE_KEY_SIZE) {
+        respond_malformed("HANDSHAKE_BEGIN shorter than its prologue and private keys");
+        return;
+    }
+    const uint8_t *prologue = args + at;
+    at += prologue_length;
+    const uint8_t *static_private = args + at;
+    const uint8_t *ephemeral_private = args + at + SECURE_KEY_SIZE;
+    at += 2u * SECURE_KEY_SIZE;
+    for (size_t k = 0; k < 2; k++) {
+        if (length - at < 1 || args[at] > 1 || (args[at] == 1 && length - at < 1 + SECURE_KEY_SIZE)) {
+            respond_malformed("HANDSHAKE_BEGIN's optional key is neither absent nor 32 bytes");
+            return;
+        }
+        if (args[at++] == 1) {
+            optional[k] = args + at;
+            at += SECURE_KEY_SIZE;
+        }
+    }
+    if (at != length) {
+        respond_malformed("HANDSHAKE_BEGIN with bytes after its keys");
+        return;
+    }
+
+    pw_handshake_erase(&g_secure.handshake);
+    g_secure.begun = false;
+    uint16_t err;
+    uint32_t offset = 0;
+    /* 2.4.10: the ephemeral key comes fixed in the request, a test hook production never uses. */
+    MEASURED(FN_HANDSHAKE_INIT,
+             err = pw_handshake_init(&g_secure.handshake, &g_provider, pattern, role, prologue, prologue_length,
+                                     static_private, optional[0], optional[1], ephemeral_private, &offset));
+    if (err != PW_OK) { /* KK without the remote key, XXpsk3 without the psk: no handshake */
+        pw_handshake_erase(&g_secure.handshake);
+        respond_rejected(err, offset);
+        return;
+    }
+    g_secure.begun = true;
+    g_secure.role = role;
+    out_begin(STATUS_OK);
+}
+
+/* HANDSHAKE_WRITE (0x11): the payload in, this side's next Noise message out. */
+static void handle_handshake_write(const uint8_t *args, size_t length)
+{
+    if (!secure_has_handshake()) return;
+    uint16_t err;
+    uint32_t offset = 0;
+    size_t written = 0;
+    out_begin(STATUS_OK);
+    MEASURED(FN_HANDSHAKE_WRITE_MESSAGE,
+             err = pw_handshake_write_message(&g_secure.handshake, args, length, RESPONSE_BODY + g_out.length,
+                                              out_room(), &written, &offset));
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    out_commit(written);
+}
+
+/* HANDSHAKE_READ (0x12): the peer's Noise message in, its payload out. */
+static void handle_handshake_read(const uint8_t *args, size_t length)
+{
+    if (!secure_has_handshake()) return;
+    uint16_t err;
+    uint32_t offset = 0;
+    size_t written = 0;
+    out_begin(STATUS_OK);
+    MEASURED(FN_HANDSHAKE_READ_MESSAGE,
+             err = pw_handshake_read_message(&g_secure.handshake, args, length, RESPONSE_BODY + g_out.length,
+                                             out_room(), &written, &offset));
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    out_commit(written);
+}
+
+/* PW-SEC-8: the split channel seals with this side's key (k1 the initiator's) and opens the other
+   side's; a channel made from the caught k1 and k2 must open what it seals, and the other way, so
+   the keys SPLIT answers are the channel's, not merely an HKDF output. */
+static bool secure_split_keys_are_the_channels(void)
+{
+    const uint8_t *k1 = g_secure.split_keys, *k2 = g_secure.split_keys + SECURE_KEY_SIZE;
+    bool initiator = g_secure.role == PW_ROLE_INITIATOR;
+    uint16_t err;
+    MEASURED(FN_SEALED_CHANNEL_INIT,
+             err = pw_sealed_channel_init(&g_secure.peer, &g_provider, initiator ? k2 : k1, initiator ? k1 : k2,
+                                          SECURE_SPLIT_EPOCH, 0, false, 0));
+    /* An empty sealed frame: header, authentication block (its counter and tag written by
+       sealing), CRC (4.1, PW-SEC-9). */
+    uint8_t frame[PW_HEADER_SIZE + PW_AUTHENTICATION_BLOCK_SIZE + 2] = {
+        0xA5, 0xC3, 0x01, 0x01, PW_FRAME_AUTHENTICATED, 0x01, 0x00, 0x00, 0x00
+    };
+    uint8_t sealed[sizeof frame], opened[sizeof frame];
+    uint16_t crc;
+    MEASURED(FN_CRC16, crc = pw_crc16(frame, sizeof frame - 2));
+    wire_put_u16(frame + sizeof frame - 2, crc);
+    for (int direction = 0; err == PW_OK && direction < 2; direction++) {
+        pw_sealed_channel *sender = direction == 0 ? &g_secure.channel : &g_secure.peer;
+        pw_sealed_channel *receiver = direction == 0 ? &g_secure.peer : &g_secure.channel;
+        size_t sealed_length = 0, opened_length = 0;
+        uint32_t offset = 0;
+        MEASURED(FN_SEALED_SEAL_FRAME_INTO,
+                 err = pw_sealed_seal_frame_into(sender, frame, sizeof frame, sealed, sizeof sealed, &sealed_length,
+                                                 &offset));
+        if (err != PW_OK) break;
+        MEASURED(FN_SEALED_OPEN_FRAME,
+                 err = pw_sealed_open_frame(receiver, sealed, sealed_length, opened, sizeof opened, &opened_length,
+                                            &offset));
+    }
+    pw_sealed_channel_erase(&g_secure.peer);
+    return err == PW_OK;
+}
+
+/* HANDSHAKE_SPLIT (0x13): the handshake hash, k1 and k2 (PW-SEC-8), once the last message is done. */
+static void handle_handshake_split(const uint8_t *args, size_t length)
+{
+    (void)args;
+    if (length != 0) {
+        respond_malformed("HANDSHAKE_SPLIT with bytes after its code");
+        return;
+    }
+    if (!secure_has_handshake()) return;
+    uint8_t hash[PW_SHA256_SIZE];
+    uint16_t err;
+    uint32_t offset = 0;
+    g_secure.split_captures = 0;
+    g_secure.split_armed = true;
+    MEASURED(FN_HANDSHAKE_SPLIT,
+             err = pw_handshake_split(&g_secure.handshake, SECURE_SPLIT_EPOCH, &g_secure.channel, hash, &offset));
+    g_secure.split_armed = false;
+    if (err != PW_OK) { /* too early, or after a failure: no key is derived (PW-SEC-4, PW-SEC-8) */
+        respond_rejected(err, offset);
+    } else if (g_secure.split_captures != 1) {
+        respond_runtime_error("pw_handshake_split: Split()'s HKDF was not seen exactly once");
+    } else if (!secure_split_keys_are_the_channels()) {
+        respond_runtime_error("pw_handshake_split: the split channel does not seal and open with k1 and k2");
+    } else {
+        out_begin(STATUS_OK);
+        out_bytes(hash, sizeof hash);
+        out_bytes(g_secure.split_keys, sizeof g_secure.split_keys);
+    }
+    pw_sealed_channel_erase(&g_secure.channel);
+    for (size_t i = 0; i < sizeof g_secure.split_keys; i++) g_secure.split_keys[i] = 0;
+}
+
+/* SEAL (0x14): the key, the u32 freshness counter (sessionEpoch << 24 | frameCounter), the
+   cleartext frame; sealed with that counter (PW-SEC-9). */
+static void handle_seal(const uint8_t *args, size_t length)
+{
+    if (length < SECURE_KEY_SIZE + 4u) {
+        respond_malformed("SEAL shorter than its key and freshness counter");
+        return;
+    }
+    uint32_t counter = wire_get_u32(args + SECURE_KEY_SIZE);
+    const uint8_t *frame = args + SECURE_KEY_SIZE + 4u;
+    size_t frame_length = length - SECURE_KEY_SIZE - 4u;
+    uint16_t err;
+    uint32_t offset = 0;
+    size_t written = 0;
+    MEASURED(FN_SEALED_CHANNEL_INIT,
+             err = pw_sealed_channel_init(&g_secure.channel, &g_provider, args, args, (uint8_t)(counter >> 24),
+                                          counter & PW_SEALED_MAX_FRAME_COUNTER, false, 0));
+    if (err == PW_OK) {
+        out_begin(STATUS_OK);
+        MEASURED(FN_SEALED_SEAL_FRAME_INTO,
+                 err = pw_sealed_seal_frame_into(&g_secure.channel, frame, frame_length, RESPONSE_BODY + g_out.length,
+                                                 out_room(), &written, &offset));
+    }
+    pw_sealed_channel_erase(&g_secure.channel);
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    out_commit(written);
+}
+
+/* OPEN (0x15): the key, the u8 session epoch, u8 1 and the u32 highest frame counter accepted (or
+   u8 0 and u32 0), then one frame; 4.2 steps 1 to 8 and PW-SEC-10, in the pw_* call. */
+static void handle_open(const uint8_t *args, size_t length)
+{
+    if (length < SECURE_KEY_SIZE + 6u || args[SECURE_KEY_SIZE + 1u] > 1) {
+        respond_malformed("OPEN shorter than its key, epoch and highest counter, or a presence byte above 1");
+        return;
+    }
+    uint8_t epoch = args[SECURE_KEY_SIZE];
+    bool has_highest = args[SECURE_KEY_SIZE + 1u] == 1;
+    uint32_t highest = wire_get_u32(args + SECURE_KEY_SIZE + 2u);
+    const uint8_t *frame = args + SECURE_KEY_SIZE + 6u;
+    size_t frame_length = length - SECURE_KEY_SIZE - 6u;
+    uint16_t err;
+    uint32_t offset = 0;
+    size_t written = 0;
+    MEASURED(FN_SEALED_CHANNEL_INIT,
+             err = pw_sealed_channel_init(&g_secure.channel, &g_provider, args, args, epoch, 0, has_highest, highest));
+    uint8_t *cleartext = NULL;
+    if (err == PW_OK) {
+        out_begin(STATUS_OK);
+        cleartext = RESPONSE_BODY + g_out.length;
+        MEASURED(FN_SEALED_OPEN_FRAME,
+                 err = pw_sealed_open_frame(&g_secure.channel, frame, frame_length, cleartext, out_room(), &written,
+                                            &offset));
+    }
+    pw_sealed_channel_erase(&g_secure.channel);
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    if (written < PW_HEADER_SIZE + PW_AUTHENTICATION_BLOCK_SIZE + 2u) {
+        respond_runtime_error("pw_sealed_open_frame: a frame shorter than its authentication block");
+        return;
+    }
+    /* 2.4.10: the cleartext frame in the form SEAL takes: the tag zeroed, the CRC recomputed. */
+    size_t crc_at = written - 2u;
+    for (size_t i = crc_at - PW_AUTHENTICATION_TAG_SIZE; i < crc_at; i++) cleartext[i] = 0;
+    uint16_t crc;
+    MEASURED(FN_CRC16, crc = pw_crc16(cleartext, crc_at));
+    wire_put_u16(cleartext + crc_at, crc);
+    out_commit(written);
+}
+
+static const struct {
+    uint8_t code;
+    secure_handler handle;
+} k_secure_requests[] = {
+    { REQ_HANDSHAKE_BEGIN, handle_handshake_begin },
+    { REQ_HANDSHAKE_WRITE, handle_handshake_write },
+    { REQ_HANDSHAKE_READ, handle_handshake_read },
+    { REQ_HANDSHAKE_SPLIT, handle_handshake_split },
+    { REQ_SEAL, handle_seal },
+    { REQ_OPEN, handle_open },
+};
+
+/* Runs a request of k_secure_requests; false for a code it does not hold. */
+static bool secure_dispatch(uint8_t code, const uint8_t *args, size_t length)
+{
+    for (size_t i = 0; i < sizeof k_secure_requests / sizeof k_secure_requests[0]; i++) {
+        if (k_secure_requests[i].code == code) {
+            k_secure_requests[i].handle(args, length);
+            return true;
+        }
+    }
+    return false;
+}
+
+#else /* !TESTEE_SECURE: `secure` not declared, its codes SKIPPED (2.7) */
+
+static void secure_init(void) {}
+
+static bool secure_dispatch(uint8_t code, const uint8_t *args, size_t length)
+{
+    (void)code;
+    (void)args;
+    (void)length;
+    return false;
+}
+
+#endif /* TESTEE_SECURE */
+
 /* ---- HELLO (2.3) and dispatch -------------------------------------------------------------------- */
 
 /* HELLO of any version, the first or not, gets this testee's own version, capabilities and name
@@ -1189,11 +1574,13 @@ static void dispatch(const uint8_t *body, size_t length)
     case REQ_DERIVE: handle_derive(args, n); break;
     case REQ_LOG: handle_log(args, n); break;
     /* 2.7: a code of 2.4 whose capability is not declared, or a code 2.4 does not list (0x0D to
-       0xFF), is SKIPPED, malformed or not. */
+       0x0F, 0x16 to 0xFF), is SKIPPED, malformed or not. */
     case REQ_SESSION: /* capability `session`: a programmer's session checker (11.3) */
     case REQ_DUMP:    /* capability `dump`: includes zlib inflate (13.1) */
-    default:
         respond_skipped();
+        break;
+    default:
+        if (!secure_dispatch(body[0], args, n)) respond_skipped();
         break;
     }
 }
@@ -1319,6 +1706,7 @@ static _Noreturn void end_of_input(enum read_result r, const char *where)
 int main(void)
 {
     platform_init();
+    secure_init();
     MEASURED(FN_REASSEMBLER_INIT, pw_reassembler_init(&g_reassembler));
     MEASURED(FN_REASSEMBLER_INIT, pw_reassembler_init(&g_stream_reassembler));
     for (;;) {

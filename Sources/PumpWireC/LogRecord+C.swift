@@ -49,6 +49,34 @@ extension pw_log_record {
             body.pointee.basal_volume_nanolitres = try reader.readUInt32()
             body.pointee.bolus_volume_nanolitres = try reader.readUInt32()
             body.pointee.bolus_count = try reader.readUInt16()
+        case .devicePaired?, .deviceUnpaired?:
+            let body = record.body(pw_device_slot_record.self)
+            body.pointee.slot = try reader.readUInt8()
+            body.pointee.role = try reader.readUInt8()
+            body.pointee.key_digest = try reader.readUInt32()
+            body.pointee.by_slot = try reader.readUInt8()
+        case .sessionStarted?:
+            let body = record.body(pw_session_started_record.self)
+            body.pointee.slot = try reader.readUInt8()
+            body.pointee.session_epoch = try reader.readUInt8()
+            body.pointee.pattern = try reader.readUInt8()
+            body.pointee.handshake_hash_prefix.0 = try reader.readUInt8()
+            body.pointee.handshake_hash_prefix.1 = try reader.readUInt8()
+            body.pointee.handshake_hash_prefix.2 = try reader.readUInt8()
+            body.pointee.handshake_hash_prefix.3 = try reader.readUInt8()
+        case .sessionEnded?:
+            let body = record.body(pw_session_ended_record.self)
+            body.pointee.slot = try reader.readUInt8()
+            body.pointee.session_epoch = try reader.readUInt8()
+            body.pointee.reason = try reader.readUInt8()
+            body.pointee.frames_accepted = try reader.readUInt32()
+        case .securityRejection?:
+            let body = record.body(pw_security_rejection_record.self)
+            body.pointee.slot = try reader.readUInt8()
+            body.pointee.message_type = try reader.readUInt8()
+            body.pointee.error_code = try reader.readUInt16()
+            body.pointee.count = try reader.readUInt16()
+            body.pointee.session_epoch = try reader.readUInt8()
         case nil:
             throw PumpWireError(.fieldOutOfRange, at: 0)
         }
@@ -100,6 +128,34 @@ extension pw_log_record {
             try writer.writeUInt32(body.pointee.basal_volume_nanolitres)
             try writer.writeUInt32(body.pointee.bolus_volume_nanolitres)
             try writer.writeUInt16(body.pointee.bolus_count)
+        case .devicePaired?, .deviceUnpaired?:
+            let body = record.body(pw_device_slot_record.self)
+            try writer.writeUInt8(body.pointee.slot)
+            try writer.writeUInt8(body.pointee.role)
+            try writer.writeUInt32(body.pointee.key_digest)
+            try writer.writeUInt8(body.pointee.by_slot)
+        case .sessionStarted?:
+            let body = record.body(pw_session_started_record.self)
+            try writer.writeUInt8(body.pointee.slot)
+            try writer.writeUInt8(body.pointee.session_epoch)
+            try writer.writeUInt8(body.pointee.pattern)
+            try writer.writeUInt8(body.pointee.handshake_hash_prefix.0)
+            try writer.writeUInt8(body.pointee.handshake_hash_prefix.1)
+            try writer.writeUInt8(body.pointee.handshake_hash_prefix.2)
+            try writer.writeUInt8(body.pointee.handshake_hash_prefix.3)
+        case .sessionEnded?:
+            let body = record.body(pw_session_ended_record.self)
+            try writer.writeUInt8(body.pointee.slot)
+            try writer.writeUInt8(body.pointee.session_epoch)
+            try writer.writeUInt8(body.pointee.reason)
+            try writer.writeUInt32(body.pointee.frames_accepted)
+        case .securityRejection?:
+            let body = record.body(pw_security_rejection_record.self)
+            try writer.writeUInt8(body.pointee.slot)
+            try writer.writeUInt8(body.pointee.message_type)
+            try writer.writeUInt16(body.pointee.error_code)
+            try writer.writeUInt16(body.pointee.count)
+            try writer.writeUInt8(body.pointee.session_epoch)
         case nil:
             throw PumpWireError(.fieldOutOfRange, at: 0)  // PW-LOG-1 step 4
         }

@@ -115,13 +115,13 @@ struct CHandshake {
 
 typealias CSealedChannel = SealedChannel<CCryptoProvider>
 
-private func provider(_ table: UnsafePointer<pw_crypto_provider>?) throws(PumpWireError) -> CCryptoProvider {
+func provider(_ table: UnsafePointer<pw_crypto_provider>?) throws(PumpWireError) -> CCryptoProvider {
     guard let provider = CCryptoProvider(table) else { throw PumpWireError(.bufferTooSmall, at: 0) }
     return provider
 }
 
 /// 32 bytes from a C pointer, or nil for NULL.
-private func key(_ bytes: UnsafePointer<UInt8>?) -> Bytes32? {
+func key(_ bytes: UnsafePointer<UInt8>?) -> Bytes32? {
     guard let bytes else { return nil }
     return Bytes32(copying: UnsafeRawBufferPointer(start: bytes, count: Bytes32.count))
 }
@@ -143,7 +143,7 @@ private func withChannel<R>(
 }
 
 /// Overwrites a whole state struct with zeros: secrets erased, and the check word then fails.
-private func wipe<Storage>(_ storage: UnsafeMutablePointer<Storage>) {
+func wipe<Storage>(_ storage: UnsafeMutablePointer<Storage>) {
     let raw = UnsafeMutableRawPointer(storage)
     for i in 0..<MemoryLayout<Storage>.size { raw.storeBytes(of: 0, toByteOffset: i, as: UInt8.self) }
 }

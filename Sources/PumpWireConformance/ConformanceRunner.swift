@@ -82,7 +82,7 @@ public struct ConformanceRunner {
         case "session": .session
         case "dump": .dump
         case "log": .log
-        case "secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey": .secure
+        case "secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey", "securePump": .secure
         default: nil
         }
     }
@@ -173,6 +173,7 @@ private struct Exchange<T: Testee> {
             case "sealedFrame": return try sealedFrame(vector)
             case "sealedRejection": return try sealedRejection(vector)
             case "lowOrderKey": return try lowOrderKey(vector)
+            case "securePump": return try securePump(vector)
             default: return .fail("wrong-value", "unknown kind")
             }
         } catch {
@@ -503,6 +504,22 @@ extension Exchange {
         let want = TesteeResponse.rejected(code: expected.code, offset: expected.offset)
         if response == want { return .pass }
         return .fail(Self.outcome(response, expectedBytes: nil), "expected \(Self.describe(want)), got \(Self.describe(response))")
+    }
+
+    /// `securePump`: a scripted exchange with a secure pump, step by step (PW-SEC-21).
+    mutating func securePump(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let secure = vector.json["secure"], let pump = secure["pump"], let steps = secure["steps"]?.arrayValue else {
+            return .fail("wrong-value", "the vector has no pump or steps")
+        }
+        if let failure = try expectOK(SecureVectors.pumpBeginRequest(pump), [], "PUMP_BEGIN") { return failure }
+        for (index, step) in steps.enumerated() {
+            let ephemeral = step["ephemeralPrivate"].map { Self.hex($0) } ?? [UInt8](repeating: 0, count: 32)
+            let request = TesteeRequest.pumpReceive(
+                now: UInt32(clamping: step["now"]?.integerValue ?? 0), ephemeralPrivate: ephemeral, frame: Self.hex(step["frame"]))
+            let what = "step \(index + 1) (\(step["description"]?.stringValue ?? "PUMP_RECEIVE"))"
+            if let failure = try expectOK(request, SecureVectors.pumpStepAnswer(step), what) { return failure }
+        }
+        return .pass
     }
 
     /// `lowOrderKey`: the handshake stops with LOW_ORDER_KEY and derives no key (PW-SEC-4).

@@ -15,12 +15,18 @@ public struct ReferenceTestee: Sendable {
         case acceptReplay = "accept-replay"
         /// OPEN skips the session epoch check (PW-SEC-10 step 3).
         case skipEpochCheck = "skip-epoch-check"
+        /// PUMP_BEGIN enrolls patient slots as clinician ones: a role escalation (PW-SEC-5, T11).
+        case patientAsClinician = "patient-as-clinician"
+        /// PUMP_BEGIN forgets the slots' last command ids, as a pump that keeps them in RAM (PW-SEC-14, T12).
+        case forgetCommandIds = "forget-command-ids"
     }
 
     public var fault: Fault?
     private var reassembler = Reassembler()
     /// The handshake of HANDSHAKE_BEGIN (spec/conformance.md 2.4.10).
     private var handshake: HandshakeBox?
+    /// The secure pump of PUMP_BEGIN (spec/conformance.md 2.4.10).
+    private var pump: SecurePumpBox?
 
     public init(fault: Fault? = nil) {
         self.fault = fault
@@ -144,6 +150,16 @@ public struct ReferenceTestee: Sendable {
                 }.get()
                 return Array(bytes[..<length])
             }
+        case .pumpBegin(var setup):
+            for index in setup.slots.indices {
+                if fault == .patientAsClinician, setup.slots[index].role == 2 { setup.slots[index].role = 1 }
+                if fault == .forgetCommandIds { setup.slots[index].lastCommandId = 0 }
+            }
+            pump = SecurePumpBox(setup: setup)
+            return .ok([])
+        case .pumpReceive(let now, let ephemeral, let frame):
+            guard let box = pump else { return .runtimeError("PUMP_RECEIVE before PUMP_BEGIN") }
+            return .ok(box.receive(frame, now: now, ephemeralPrivate: ephemeral))
         case .open(let key, let sessionEpoch, var highest, let frame):
             if fault == .acceptReplay, let accepted = highest { highest = accepted == 0 ? nil : accepted - 1 }
             var epoch = sessionEpoch
@@ -200,7 +216,7 @@ public struct ReferenceTestee: Sendable {
             var fixed = bytes
             Frame.setCRC(in: &fixed)
             return try Frame.decode(fixed)
-        case nil, .acceptReplay, .skipEpochCheck:
+        case nil, .acceptReplay, .skipEpochCheck, .patientAsClinician, .forgetCommandIds:
             return try Frame.decode(bytes)
         }
     }
@@ -327,6 +343,54 @@ public struct ReferenceTestee: Sendable {
 
 /// The handshake a testee keeps between requests: a class, so that the Sendable testee can hold a
 /// provider-generic state; only ever used from the one thread that serves the testee.
+/// The reference secure pump (PW-SEC-21) behind PUMP_BEGIN and PUMP_RECEIVE.
+final class SecurePumpBox: @unchecked Sendable {
+    var pump: SecurePump<SwiftCryptoProvider>
+
+    init(setup: PumpSetup) {
+        func key(_ bytes: [UInt8]) -> Bytes32 { bytes.withUnsafeBytes { Bytes32(copying: $0) } ?? Bytes32() }
+        var slots = InlineArray<4, SecurePump<SwiftCryptoProvider>.Slot>(repeating: .init())
+        for (index, slot) in setup.slots.prefix(4).enumerated() {
+            slots[index] = .init(role: DeviceRole(rawValue: slot.role), staticPublicKey: key(slot.staticPublic), lastCommandId: slot.lastCommandId)
+        }
+        pump = SecurePump(
+            staticPrivateKey: key(setup.staticPrivate), pairingSecret: key(setup.pairingSecret),
+            pairingWindowOpen: setup.pairingWindowOpen, sessionCount: setup.sessionCount,
+            patientBolusLimits: setup.patientBolus.map {
+                .init(doseNanograms: $0.doseNanograms, lockoutMinutes: $0.lockoutMinutes, maxPerDay: $0.maxPerDay)
+            },
+            slots: slots, provider: SwiftCryptoProvider())
+    }
+
+    /// PUMP_RECEIVE's answer: the frame sent, what goes to therapy, the records written.
+    func receive(_ frame: [UInt8], now: UInt32, ephemeralPrivate: [UInt8]) -> [UInt8] {
+        let ephemeral = ephemeralPrivate.allSatisfy { $0 == 0 } ? nil : ephemeralPrivate.withUnsafeBytes { Bytes32(copying: $0) }
+        var answer = [UInt8](repeating: 0, count: 2048)
+        var work = [UInt8](repeating: 0, count: max(2048, frame.count))
+        let step = frame.withUnsafeBytes { input in
+            answer.withUnsafeMutableBytes { out in
+                work.withUnsafeMutableBytes { scratch in
+                    pump.receive(input, now: now, ephemeralPrivateKey: ephemeral, answer: out, work: scratch)
+                }
+            }
+        }
+        var out = WireBytes.u16(step.answerLength) + answer[..<step.answerLength]
+        if let therapy = step.therapy {
+            out += [1, therapy.messageType] + WireBytes.u32(therapy.commandId) + WireBytes.u16(therapy.payloadLength)
+                + work[..<therapy.payloadLength]
+        } else {
+            out += [0]
+        }
+        out.append(UInt8(step.recordCount))
+        for index in 0..<step.recordCount {
+            var record = [UInt8](repeating: 0, count: LogRecord.size)
+            _ = record.withUnsafeMutableBytes { raw in try? step.records[index]?.encode(into: raw) }
+            out += record
+        }
+        return out
+    }
+}
+
 final class HandshakeBox: @unchecked Sendable {
     var state: NoiseHandshakeState<SwiftCryptoProvider>
     init(state: NoiseHandshakeState<SwiftCryptoProvider>) { self.state = state }

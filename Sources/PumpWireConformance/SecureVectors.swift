@@ -5,11 +5,12 @@ import PumpWire
 /// `secureHandshake`, `sealedFrame`, `sealedRejection` and `lowOrderKey` (spec/conformance.md
 /// 2.4.10). Each vector's JSON holds, under `secure`, what its requests need, so that the judge
 /// reads one object. Ids: 100001 on for handshakes (two per entry), 101001 on for sealed messages,
-/// 102001 on for rejections, 103001 on for low-order keys, in the file's order.
+/// 102001 on for rejections, 103001 on for low-order keys, 104001 on for pump scenarios
+/// (`securePump`, PW-SEC-21), in the file's order.
 public enum SecureVectors {
     public static let fileName = "sessions.json"
     public static let directoryName = "crypto"
-    public static let kinds: Set<String> = ["secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey"]
+    public static let kinds: Set<String> = ["secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey", "securePump"]
 
     /// `directory/crypto/sessions.json` as vectors; none if the file is absent.
     public static func load(from directory: URL) throws -> [Vector] {
@@ -88,7 +89,51 @@ public enum SecureVectors {
             try add(103_001 + index, "Required.Secure.LowOrderKey.\(lowOrder["id"]?.stringValue ?? "\(index)")", "lowOrderKey", "invalid",
                     ["PW-SEC-4"], secure)
         }
+        for (index, scenario) in (file["pumpScenarios"]?.arrayValue ?? []).enumerated() {
+            try add(104_001 + index, "Required.Secure.Pump.\(scenario["id"]?.stringValue ?? "\(index)")", "securePump", "valid",
+                    ["PW-SEC-21"], [("pump", scenario["pump"] ?? .null), ("steps", scenario["steps"] ?? .array([]))])
+        }
         return vectors
+    }
+
+    /// PUMP_BEGIN of a vector's `secure.pump` object.
+    static func pumpBeginRequest(_ pump: JSONValue) -> TesteeRequest {
+        func bytes(_ value: JSONValue?) -> [UInt8] { (try? Hex.decode(value?.stringValue ?? "")) ?? [] }
+        let slots = (0..<4).map { index -> PumpSetup.Slot in
+            let slot = pump["slots"]?.arrayValue?.dropFirst(index).first
+            guard let slot, slot != .null else { return PumpSetup.Slot(role: 0, staticPublic: [UInt8](repeating: 0, count: 32), lastCommandId: 0) }
+            return PumpSetup.Slot(role: UInt8(clamping: slot["role"]?.integerValue ?? 0), staticPublic: bytes(slot["staticPublic"]),
+                                  lastCommandId: UInt32(clamping: slot["lastCommandId"]?.integerValue ?? 0))
+        }
+        let bolus = pump["patientBolus"].flatMap { value -> PumpSetup.PatientBolus? in
+            guard value != .null else { return nil }
+            return PumpSetup.PatientBolus(
+                doseNanograms: UInt32(clamping: value["doseNanograms"]?.integerValue ?? 0),
+                lockoutMinutes: UInt16(clamping: value["lockoutMinutes"]?.integerValue ?? 0),
+                maxPerDay: UInt8(clamping: value["maxPerDay"]?.integerValue ?? 0))
+        }
+        return .pumpBegin(PumpSetup(
+            staticPrivate: bytes(pump["staticPrivate"]), pairingSecret: bytes(pump["pairingSecret"]),
+            pairingWindowOpen: pump["pairingWindowOpen"]?.boolValue ?? false,
+            sessionCount: UInt32(clamping: pump["sessionCount"]?.integerValue ?? 0), patientBolus: bolus, slots: slots))
+    }
+
+    /// PUMP_RECEIVE's expected answer for a step of a scenario.
+    static func pumpStepAnswer(_ step: JSONValue) -> [UInt8] {
+        func bytes(_ value: JSONValue?) -> [UInt8] { (try? Hex.decode(value?.stringValue ?? "")) ?? [] }
+        let answer = bytes(step["answer"])
+        var out = WireBytes.u16(answer.count) + answer
+        if let therapy = step["therapy"], therapy != .null {
+            let payload = bytes(therapy["payload"])
+            out += [1, UInt8(clamping: therapy["messageType"]?.integerValue ?? 0)]
+                + WireBytes.u32(UInt32(clamping: therapy["commandId"]?.integerValue ?? 0)) + WireBytes.u16(payload.count) + payload
+        } else {
+            out += [0]
+        }
+        let records = step["log"]?.arrayValue ?? []
+        out.append(UInt8(clamping: records.count))
+        for record in records { out += bytes(record) }
+        return out
     }
 
     /// HANDSHAKE_BEGIN's fields for one side of a handshake of sessions.json.

@@ -56,6 +56,9 @@ public enum TesteeRequest: Equatable, Sendable {
     case handshakeSplit
     case seal(key: [UInt8], freshnessCounter: UInt32, frame: [UInt8])
     case open(key: [UInt8], sessionEpoch: UInt8, highestAccepted: UInt32?, frame: [UInt8])
+    /// PUMP_BEGIN's setup bytes as 2.4.10 lays them out (`PumpSetup`).
+    case pumpBegin(PumpSetup)
+    case pumpReceive(now: UInt32, ephemeralPrivate: [UInt8], frame: [UInt8])
     /// A body as it is, well formed or not: how `protocol` vectors probe the edges (2.7).
     case raw([UInt8])
 
@@ -82,6 +85,8 @@ public enum TesteeRequest: Equatable, Sendable {
         case .handshakeSplit: 0x13
         case .seal: 0x14
         case .open: 0x15
+        case .pumpBegin: 0x16
+        case .pumpReceive: 0x17
         case .raw(let body): body.first ?? 0
         }
     }
@@ -105,6 +110,8 @@ public enum TesteeRequest: Equatable, Sendable {
         case .seal(let key, let freshnessCounter, let frame): [code] + key + WireBytes.u32(freshnessCounter) + frame
         case .open(let key, let sessionEpoch, let highest, let frame):
             [code] + key + [sessionEpoch, highest == nil ? 0 : 1] + WireBytes.u32(highest ?? 0) + frame
+        case .pumpBegin(let setup): [code] + setup.bytes
+        case .pumpReceive(let now, let ephemeral, let frame): [code] + WireBytes.u32(now) + ephemeral + frame
         case .raw(let body): body
         }
     }
@@ -120,7 +127,7 @@ public enum TesteeRequest: Equatable, Sendable {
 
     public static func read(_ body: [UInt8]) -> Parsed {
         guard let code = body.first else { return .malformed }
-        guard code <= 0x0C || (0x10...0x15).contains(code) else { return .unknownCode(code) }
+        guard code <= 0x0C || (0x10...0x17).contains(code) else { return .unknownCode(code) }
         return parse(body).map { .request($0) } ?? .malformed
     }
 
@@ -164,6 +171,10 @@ public enum TesteeRequest: Equatable, Sendable {
             guard let key = reader.take(32), let epoch = reader.u8(), let has = reader.u8(), has <= 1,
                   let highest = reader.u32() else { return nil }
             return .open(key: key, sessionEpoch: epoch, highestAccepted: has == 1 ? highest : nil, frame: reader.rest())
+        case 0x16: return PumpSetup(reading: &reader).map { .pumpBegin($0) }
+        case 0x17:
+            guard let now = reader.u32(), let ephemeral = reader.take(32) else { return nil }
+            return .pumpReceive(now: now, ephemeralPrivate: ephemeral, frame: reader.rest())
         default: return nil
         }
     }
@@ -302,5 +313,77 @@ public enum WireBytes {
             defer { position = bytes.count }
             return Array(bytes[position...])
         }
+    }
+}
+
+/// PUMP_BEGIN's parameters (spec/conformance.md 2.4.10): a secure pump's keys, window, session
+/// count, patient bolus limits and four slots.
+public struct PumpSetup: Equatable, Sendable {
+    public struct Slot: Equatable, Sendable {
+        /// 0 empty, 1 clinician, 2 patient.
+        public var role: UInt8
+        public var staticPublic: [UInt8]
+        public var lastCommandId: UInt32
+
+        public init(role: UInt8, staticPublic: [UInt8], lastCommandId: UInt32) {
+            self.role = role
+            self.staticPublic = staticPublic
+            self.lastCommandId = lastCommandId
+        }
+    }
+
+    public struct PatientBolus: Equatable, Sendable {
+        public var doseNanograms: UInt32
+        public var lockoutMinutes: UInt16
+        public var maxPerDay: UInt8
+
+        public init(doseNanograms: UInt32, lockoutMinutes: UInt16, maxPerDay: UInt8) {
+            self.doseNanograms = doseNanograms
+            self.lockoutMinutes = lockoutMinutes
+            self.maxPerDay = maxPerDay
+        }
+    }
+
+    public var staticPrivate: [UInt8]
+    public var pairingSecret: [UInt8]
+    public var pairingWindowOpen: Bool
+    public var sessionCount: UInt32
+    public var patientBolus: PatientBolus?
+    public var slots: [Slot]
+
+    public init(staticPrivate: [UInt8], pairingSecret: [UInt8], pairingWindowOpen: Bool, sessionCount: UInt32,
+                patientBolus: PatientBolus?, slots: [Slot]) {
+        self.staticPrivate = staticPrivate
+        self.pairingSecret = pairingSecret
+        self.pairingWindowOpen = pairingWindowOpen
+        self.sessionCount = sessionCount
+        self.patientBolus = patientBolus
+        self.slots = slots
+    }
+
+    public var bytes: [UInt8] {
+        var out = staticPrivate + pairingSecret + [pairingWindowOpen ? 1 : 0] + WireBytes.u32(sessionCount)
+        if let bolus = patientBolus {
+            out += [1] + WireBytes.u32(bolus.doseNanograms) + WireBytes.u16(Int(bolus.lockoutMinutes)) + [bolus.maxPerDay]
+        } else {
+            out += [0] + [UInt8](repeating: 0, count: 7)
+        }
+        for slot in slots { out += [slot.role] + slot.staticPublic + WireBytes.u32(slot.lastCommandId) }
+        return out
+    }
+
+    init?(reading reader: inout WireBytes.Reader) {
+        guard let key = reader.take(32), let secret = reader.take(32), let window = reader.u8(), window <= 1,
+              let count = reader.u32(), let has = reader.u8(), has <= 1, let dose = reader.u32(), let lockout = reader.u16(),
+              let maxPerDay = reader.u8() else { return nil }
+        var slots: [Slot] = []
+        for _ in 0..<4 {
+            guard let role = reader.u8(), role <= 2, let key = reader.take(32), let last = reader.u32() else { return nil }
+            slots.append(Slot(role: role, staticPublic: key, lastCommandId: last))
+        }
+        guard reader.isAtEnd else { return nil }
+        self.init(staticPrivate: key, pairingSecret: secret, pairingWindowOpen: window == 1, sessionCount: count,
+                  patientBolus: has == 1 ? PatientBolus(doseNanograms: dose, lockoutMinutes: lockout, maxPerDay: maxPerDay) : nil,
+                  slots: slots)
     }
 }

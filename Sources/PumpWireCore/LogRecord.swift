@@ -8,12 +8,18 @@ public enum LogRecordType: UInt8, Sendable {
     case alarmRaised = 0x10
     case alarmCleared = 0x11
     case dailyDelivery = 0x20
+    // The security layer's (security.md section 11).
+    case devicePaired = 0x30
+    case deviceUnpaired = 0x31
+    case sessionStarted = 0x32
+    case sessionEnded = 0x33
+    case securityRejection = 0x34
 
     /// Whether `region` holds records of this type; `nil` stands for "any log region".
     public func isListed(in region: MemoryRegion?) -> Bool {
         switch region {
         case nil: true
-        case .eventLog?: rawValue <= 0x05
+        case .eventLog?: rawValue <= 0x05 || (0x30...0x34).contains(rawValue)
         case .alarmLog?: self == .alarmRaised || self == .alarmCleared
         case .therapyHistory?: self == .therapyChanged || self == .bolusScheduleChanged || self == .dailyDelivery
         case .rawAddress?: false
@@ -46,6 +52,11 @@ public struct LogRecord: Equatable, Sendable {
         case alarmRaised(AlarmRaisedRecord)
         case alarmCleared(AlarmClearedRecord)
         case dailyDelivery(DailyDeliveryRecord)
+        case devicePaired(DevicePairedRecord)
+        case deviceUnpaired(DeviceUnpairedRecord)
+        case sessionStarted(SessionStartedRecord)
+        case sessionEnded(SessionEndedRecord)
+        case securityRejection(SecurityRejectionRecord)
     }
 
     /// When the record was made, pump clock (PW-UNIT-1).
@@ -67,6 +78,11 @@ public struct LogRecord: Equatable, Sendable {
         case .alarmRaised: .alarmRaised
         case .alarmCleared: .alarmCleared
         case .dailyDelivery: .dailyDelivery
+        case .devicePaired: .devicePaired
+        case .deviceUnpaired: .deviceUnpaired
+        case .sessionStarted: .sessionStarted
+        case .sessionEnded: .sessionEnded
+        case .securityRejection: .securityRejection
         }
     }
 
@@ -98,6 +114,11 @@ public struct LogRecord: Equatable, Sendable {
         case .dailyDelivery:
             try require(time % 86_400 == 0, .fieldOutOfRange, at: timeOffset)  // a day starts at 00:00
             body = .dailyDelivery(try DailyDeliveryRecord(readingBodyFrom: &reader, time: time))
+        case .devicePaired: body = .devicePaired(try DevicePairedRecord(readingBodyFrom: &reader, time: time))
+        case .deviceUnpaired: body = .deviceUnpaired(try DeviceUnpairedRecord(readingBodyFrom: &reader, time: time))
+        case .sessionStarted: body = .sessionStarted(try SessionStartedRecord(readingBodyFrom: &reader, time: time))
+        case .sessionEnded: body = .sessionEnded(try SessionEndedRecord(readingBodyFrom: &reader, time: time))
+        case .securityRejection: body = .securityRejection(try SecurityRejectionRecord(readingBodyFrom: &reader, time: time))
         }
         try reader.expectEnd()
     }
@@ -129,6 +150,11 @@ public struct LogRecord: Equatable, Sendable {
         case .alarmRaised(let record): try record.writeBody(to: &writer)
         case .alarmCleared(let record): try record.writeBody(to: &writer)
         case .dailyDelivery(let record): try record.writeBody(to: &writer)
+        case .devicePaired(let record): try record.writeBody(to: &writer)
+        case .deviceUnpaired(let record): try record.writeBody(to: &writer)
+        case .sessionStarted(let record): try record.writeBody(to: &writer)
+        case .sessionEnded(let record): try record.writeBody(to: &writer)
+        case .securityRejection(let record): try record.writeBody(to: &writer)
         }
         try writer.writeUInt16(CRC16.checksum(writer.written))
         let decoded = try LogRecord(decoding: UnsafeRawBufferPointer(writer.written), region: nil)

@@ -6,7 +6,8 @@ extension MessageGenerator {
     public mutating func logRecord(in region: MemoryRegion) -> LogRecord {
         let time = value(0...(WireLimits.never - 1))
         let types: [LogRecordType] = switch region {
-        case .eventLog: [.therapyChanged, .bolusScheduleChanged, .bolusDelivered, .refilled, .clockChanged]
+        case .eventLog: [.therapyChanged, .bolusScheduleChanged, .bolusDelivered, .refilled, .clockChanged,
+                         .devicePaired, .deviceUnpaired, .sessionStarted, .sessionEnded, .securityRejection]
         case .alarmLog: [.alarmRaised, .alarmCleared]
         default: [.therapyChanged, .bolusScheduleChanged, .dailyDelivery]
         }
@@ -38,6 +39,28 @@ extension MessageGenerator {
             return LogRecord(time: time - time % 86_400, body: .dailyDelivery(DailyDeliveryRecord(
                 basalVolumeNanolitres: value(DailyDeliveryRecord.volumeRange), bolusVolumeNanolitres: value(DailyDeliveryRecord.volumeRange),
                 bolusCount: value(DailyDeliveryRecord.bolusCountRange))))
+        case .devicePaired, .deviceUnpaired:
+            let device = DeviceSlotRecord(
+                slot: UInt8(random.below(4)), role: flag() ? .clinician : .patient, keyDigest: digest(&random),
+                bySlot: flag() ? 0xFF : UInt8(random.below(4)))
+            return flag()
+                ? LogRecord(time: time, body: .devicePaired(DevicePairedRecord(device: device)))
+                : LogRecord(time: time, body: .deviceUnpaired(DeviceUnpairedRecord(device: device)))
+        case .sessionStarted:
+            return LogRecord(time: time, body: .sessionStarted(SessionStartedRecord(
+                slot: UInt8(random.below(4)), sessionEpoch: UInt8(truncatingIfNeeded: random.next()),
+                pattern: flag() ? .xxpsk3 : .kk, handshakeHashPrefix: digest(&random))))
+        case .sessionEnded:
+            return LogRecord(time: time, body: .sessionEnded(SessionEndedRecord(
+                slot: UInt8(random.below(4)), sessionEpoch: UInt8(truncatingIfNeeded: random.next()),
+                reason: SessionEndReason(rawValue: UInt8(1 + random.below(5)))!, framesAccepted: digest(&random))))
+        case .securityRejection:
+            let codes: [ErrorCode] = [.authenticationFailed, .replayed, .staleSession, .handshakeFailed, .lowOrderKey,
+                                      .roleNotPermitted, .duplicateCommand, .patientBolusLockout, .authenticationRequired]
+            return LogRecord(time: time, body: .securityRejection(SecurityRejectionRecord(
+                slot: flag() ? 0xFF : UInt8(random.below(4)), messageType: UInt8(truncatingIfNeeded: random.next()),
+                errorCode: codes[Int(random.below(UInt64(codes.count)))], count: value(1...UInt16.max),
+                sessionEpoch: UInt8(truncatingIfNeeded: random.next()))))
         }
     }
 }

@@ -59,7 +59,7 @@ public struct MessageGenerator {
         case 7: return .memoryDumpRequest(dumpRequest())
         case 8: return .memoryDumpChunk(dumpChunk())
         case 9: return flag()
-            ? .acknowledgement(Acknowledgement(acknowledgedType: value(Acknowledgement.acknowledgeableTypes), digest: UInt32(truncatingIfNeeded: random.next())))
+            ? .acknowledgement(Acknowledgement(acknowledgedType: Acknowledgement.acknowledgeableTypes[Int(random.next() % 7)], digest: UInt32(truncatingIfNeeded: random.next())))
             : .negativeAcknowledgement(negativeAcknowledgement())
         default: return .unknown(unknown())
         }

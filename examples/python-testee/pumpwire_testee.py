@@ -583,10 +583,14 @@ def decode_memory_dump_chunk(r):
     return m
 
 
+# PW-ACK-1: 0x02, 0x03, and the security layer's 0x06, 0x11, 0x12, 0x13, 0x14 (security.md 2).
+ACKNOWLEDGED_TYPES = (PRESCRIPTION_BLOCK, BOLUS_SCHEDULE, 0x06, 0x11, 0x12, 0x13, 0x14)
+
+
 def decode_acknowledgement(r):
     o = r.offset()
     t = r.u8()
-    check(t in (PRESCRIPTION_BLOCK, BOLUS_SCHEDULE), FIELD_OUT_OF_RANGE, o)    # PW-ACK-1
+    check(t in ACKNOWLEDGED_TYPES, FIELD_OUT_OF_RANGE, o)                      # PW-ACK-1
     m = {"acknowledgedType": t, "digest": r.u32()}
     r.finish()
     return m
@@ -1437,8 +1441,10 @@ RECORD_SIZE = 20
 LOG_REGIONS = {1: "eventLog", 2: "alarmLog", 3: "therapyHistory"}   # rawAddress holds no records
 RECORD_TYPES = {0x01: "therapyChanged", 0x02: "bolusScheduleChanged", 0x03: "bolusDelivered",
                 0x04: "refilled", 0x05: "clockChanged", 0x10: "alarmRaised", 0x11: "alarmCleared",
-                0x20: "dailyDelivery"}
-REGION_RECORD_TYPES = {"eventLog": {0x01, 0x02, 0x03, 0x04, 0x05},
+                0x20: "dailyDelivery", 0x30: "devicePaired", 0x31: "deviceUnpaired", 0x32: "sessionStarted",
+                0x33: "sessionEnded", 0x34: "securityRejection"}
+SECURITY_RECORD_TYPES = {0x30, 0x31, 0x32, 0x33, 0x34}                # security.md 11
+REGION_RECORD_TYPES = {"eventLog": {0x01, 0x02, 0x03, 0x04, 0x05} | SECURITY_RECORD_TYPES,
                        "alarmLog": {0x10, 0x11},
                        "therapyHistory": {0x01, 0x02, 0x20}}
 THERAPY_SOURCES = {1: "programmer", 2: "factoryDefault"}
@@ -1501,6 +1507,61 @@ def read_alarm_body(r, rtype, rec):
     _read_unused(r, 6)                                                    # offsets 12 to 17
 
 
+SECURITY_ROLES = {1: "clinician", 2: "patient"}                      # security.md 4
+SECURITY_PATTERNS = {1: "pairing", 2: "session"}                     # security.md 5
+SESSION_END_REASONS = {1: "closed", 2: "replaced", 3: "idle", 4: "revoked", 5: "counterExhausted"}
+
+
+def read_security_body(r, rtype, rec):
+    """security.md 11: the bodies of records 0x30 to 0x34, each field checked as read (PW-LOG-1
+    step 7); bytes 13 to 17 are unused in every type."""
+    def slot(allow_none):
+        o = r.offset()
+        v = r.u8()
+        check(v <= 3 or (allow_none and v == 0xff), FIELD_OUT_OF_RANGE, o)
+        return v
+
+    if rtype in (0x30, 0x31):                                 # devicePaired, deviceUnpaired
+        rec["slot"] = slot(False)
+        rec["role"] = r.enum(SECURITY_ROLES)
+        rec["keyDigest"] = r.u32()
+        rec["bySlot"] = slot(True)
+    elif rtype == 0x32:                                       # sessionStarted
+        rec["slot"] = slot(False)
+        rec["sessionEpoch"] = r.u8()
+        rec["pattern"] = r.enum(SECURITY_PATTERNS)
+        rec["handshakeHashPrefix"] = bytes(r.take(4)).hex()
+    elif rtype == 0x33:                                       # sessionEnded
+        rec["slot"] = slot(False)
+        rec["sessionEpoch"] = r.u8()
+        rec["reason"] = r.enum(SESSION_END_REASONS)
+        rec["framesAccepted"] = r.u32()
+    else:                                                     # securityRejection
+        rec["slot"] = slot(True)
+        rec["messageType"] = r.u8()
+        o = r.offset()
+        code = r.u16()
+        check(code in ERROR_NAMES, FIELD_OUT_OF_RANGE, o)
+        rec["errorCode"], rec["errorName"] = code, ERROR_NAMES[code]
+        rec["count"] = r.ranged(r.u16, 1, 65535)
+        rec["sessionEpoch"] = r.u8()
+    _read_unused(r, 5)
+
+
+def encode_security_body(rtype, rec):
+    if rtype in (0x30, 0x31):
+        return (u8(rec["slot"]) + u8(code_of(SECURITY_ROLES, rec["role"])) + u32(rec["keyDigest"])
+                + u8(rec["bySlot"]))
+    if rtype == 0x32:
+        return (u8(rec["slot"]) + u8(rec["sessionEpoch"]) + u8(code_of(SECURITY_PATTERNS, rec["pattern"]))
+                + bytes.fromhex(rec["handshakeHashPrefix"]))
+    if rtype == 0x33:
+        return (u8(rec["slot"]) + u8(rec["sessionEpoch"]) + u8(code_of(SESSION_END_REASONS, rec["reason"]))
+                + u32(rec["framesAccepted"]))
+    return (u8(rec["slot"]) + u8(rec["messageType"]) + u16(rec["errorCode"]) + u16(rec["count"])
+            + u8(rec["sessionEpoch"]))
+
+
 def decode_log_record(slot, base, region):
     """PW-LOG-1 steps 3 to 7 for one whole, non-erased 20-byte slot at image offset `base`.
     Returns the record's value: {"record": name, "time": t, ...body fields} (PW-JSON-6 without
@@ -1518,6 +1579,8 @@ def decode_log_record(slot, base, region):
     rec = {"record": RECORD_TYPES[rtype], "time": time}
     if rtype in (0x10, 0x11):                                                           # 7.
         read_alarm_body(r, rtype, rec)
+    elif rtype in SECURITY_RECORD_TYPES:
+        read_security_body(r, rtype, rec)
     else:
         for field in RECORD_BODIES[rtype]:
             if field[0] is None:
@@ -1544,6 +1607,8 @@ def encode_log_record(rec):
         out += u8(code_of(ALARM_CODES, rec["alarm"]))
         out += u8(code_of(ALARM_CAUSES, rec["cause"]) if rtype == 0x11 else 0)
         out += u32(rec["detail"]) + bytes(6)
+    elif rtype in SECURITY_RECORD_TYPES:
+        out += encode_security_body(rtype, rec) + bytes(5)
     else:
         for field in RECORD_BODIES[rtype]:
             if field[0] is None:
@@ -1627,6 +1692,19 @@ if SECURE_AVAILABLE:
     CAPABILITIES |= 0x200  # secure (2.4.10): only with the `cryptography` package
 
 
+# PUMP_BEGIN and PUMP_RECEIVE (2.4.10): the secure pump of security.md PW-SEC-21 is
+# vectors/tools/secure_pump.py, written from the spec alone in Python (the generator of the
+# `securePump` vectors uses it too); it needs `noiseprotocol` for its Noise handshakes and decodes the
+# messages of section 9 with this module's decoders.
+SECURE_PUMP_ERROR = None
+if SECURE_AVAILABLE:
+    try:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vectors", "tools"))
+        import secure_pump
+    except ImportError as e:  # pragma: no cover
+        SECURE_PUMP_ERROR = "the secure pump needs vectors/tools/secure_pump.py and noiseprotocol: %s" % e
+
+
 class BadRequest(Exception):
     pass
 
@@ -1639,6 +1717,7 @@ class Testee:
     def __init__(self):
         self.reasm = Reassembler()   # 2.4.4: one reassembler kept between requests
         self.handshake = None        # 2.4.10: one handshake, replaced by HANDSHAKE_BEGIN
+        self.pump = None             # 2.4.10: one secure pump, replaced by PUMP_BEGIN
 
     def handle(self, body):
         """One request body, one response body (PW-CONF-1); conformance.md 2.7 for the requests
@@ -1655,7 +1734,8 @@ class Testee:
         if SECURE_AVAILABLE and handler is None:
             handler = {0x10: self.handshake_begin, 0x11: self.handshake_write,
                        0x12: self.handshake_read, 0x13: self.handshake_split,
-                       0x14: self.seal, 0x15: self.open}.get(code)
+                       0x14: self.seal, 0x15: self.open,
+                       0x16: self.pump_begin, 0x17: self.pump_receive}.get(code)
         if handler is None:
             return u8(SKIPPED)
         try:
@@ -1901,6 +1981,58 @@ class Testee:
             raise BadRequest("OPEN too short, or its highest-counter byte is not 0 or 1")
         highest = get32(rest, 34) if rest[33] == 1 else None
         return u8(OK) + open_frame(rest[:32], rest[32], highest, rest[38:])
+
+    def pump_begin(self, rest):
+        """2.4.10 PUMP_BEGIN: static private key, pairing secret, u8 window, u32 session count, the
+        patient bolus as u8 0, or u8 1 and u32 dose, u16 lockoutMinutes, u8 maxPerDay (AMBIGUITY:
+        "u8 0 (none)" is also accepted followed by the 7 bytes of the fields, which are then
+        ignored), then four slots of u8 role, 32-byte key, u32 last command id."""
+        if SECURE_PUMP_ERROR:
+            return u8(RUNTIME_ERROR) + SECURE_PUMP_ERROR.encode("utf-8")
+        slots_size = 4 * 37
+        if len(rest) < 70:
+            raise BadRequest("PUMP_BEGIN too short")
+        static, secret, window, count, has_bolus = rest[:32], rest[32:64], rest[64], get32(rest, 65), rest[69]
+        if window > 1 or has_bolus > 1:
+            raise BadRequest("PUMP_BEGIN: the window or patient bolus byte is not 0 or 1")
+        i = 70
+        bolus = None
+        if has_bolus == 1 or len(rest) == 70 + 7 + slots_size:
+            if len(rest) != 70 + 7 + slots_size:
+                raise BadRequest("PUMP_BEGIN has the wrong length")
+            if has_bolus:
+                bolus = (get32(rest, 70), get16(rest, 74), rest[76])
+            i = 77
+        elif len(rest) != 70 + slots_size:
+            raise BadRequest("PUMP_BEGIN has the wrong length")
+        slots, last = [], []
+        for k in range(4):
+            role, key, last_id = rest[i], rest[i + 1:i + 33], get32(rest, i + 33)
+            if role > 2:
+                raise BadRequest("PUMP_BEGIN: slot %d has role %d" % (k, role))
+            slots.append((role, key) if role else None)
+            last.append(last_id)
+            i += 37
+        self.pump = None
+        self.pump = secure_pump.SecurePump(sys.modules[__name__], static, secret, window, count, bolus, slots, last)
+        return u8(OK)
+
+    def pump_receive(self, rest):
+        """2.4.10 PUMP_RECEIVE: u32 now, the 32-byte ephemeral private key, one frame. OK with u16 length
+        and the frame sent, the therapy (u8 0, or u8 1, u8 type, u32 commandId, u16 length, payload),
+        u8 count and the log records."""
+        if self.pump is None:
+            return u8(RUNTIME_ERROR) + b"PUMP_RECEIVE before PUMP_BEGIN"
+        if len(rest) < 36:
+            raise BadRequest("PUMP_RECEIVE too short")
+        answer, therapy, records = self.pump.receive(get32(rest, 0), rest[4:36], rest[36:])
+        answer = answer or b""
+        out = u8(OK) + u16(len(answer)) + answer
+        if therapy is None:
+            out += u8(0)
+        else:
+            out += u8(1) + u8(therapy[0]) + u32(therapy[1]) + u16(len(therapy[2])) + bytes(therapy[2])
+        return out + u8(len(records)) + b"".join(records)
 
 
 def log(msg):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden vectors of the PumpWire security layer (spec/security.md), vectors/crypto/sessions.json:
 the pairing (Noise XXpsk3) and session (Noise KK) handshakes in PumpWire frames, sealed frames,
-rejected frames and low-order keys, all from fixed keys, byte for byte.
+rejected frames and low-order keys, all from fixed keys, byte for byte; and the pump scenarios
+(pumpScenarios: the secure pump of secure_pump.py driven by secure_scenarios.py, PW-SEC-21).
 
     python3 vectors/tools/secure_golden.py --write   # regenerate vectors/crypto/sessions.json
     python3 vectors/tools/secure_golden.py --check   # regenerate and compare with the committed
@@ -51,6 +52,24 @@ except ImportError as error:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+TESTEE = os.path.join(ROOT, "examples", "python-testee", "pumpwire_testee.py")
+
+
+def load_testee():
+    """The Python testee as a module: the secure pump (secure_pump.py) decodes the messages of
+    pumpwire-v1.md section 9 and reassembles fragments with it (both written from the spec alone)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("pumpwire_testee", TESTEE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sys.path.insert(0, HERE)
+import secure_pump  # noqa: E402  (the secure pump of PW-SEC-21)
+import secure_scenarios  # noqa: E402  (its scripted exchanges, pumpScenarios)
+
+V1 = load_testee()
 OUTPUT = os.path.join(ROOT, "vectors", "crypto", "sessions.json")
 PRIMITIVES = os.path.join(ROOT, "vectors", "crypto", "primitives.json")
 SPEC = os.path.join(ROOT, "spec", "pumpwire-v1.md")
@@ -1035,6 +1054,11 @@ def build():
     sealed, frames = build_sealed(materials)
     rejections = build_rejections(materials, frames)
     low_order = build_low_order(materials)
+    partial = {"handshakes": handshakes, "sealedFrames": sealed, "lowOrderKeys": low_order}
+    try:
+        pump_scenarios = secure_scenarios.build(sys.modules[__name__], materials, partial)
+    except secure_scenarios.Mismatch as error:
+        raise Mismatch(str(error)) from None
     document = {
         "description": DESCRIPTION,
         "specVersion": 1,
@@ -1044,6 +1068,7 @@ def build():
         "sealedFrames": sealed,
         "rejections": rejections,
         "lowOrderKeys": low_order,
+        "pumpScenarios": pump_scenarios,
     }
     stats = {"worked examples' CRCs": examples, "published Noise vectors": published}
     return document, stats
@@ -1085,7 +1110,9 @@ def main(argv):
         print(f"secure_golden.py: {error}", file=sys.stderr)
         return 1
     text = render(document)
-    counts = ", ".join(f"{len(document[k])} {k}" for k in ("handshakes", "sealedFrames", "rejections", "lowOrderKeys"))
+    counts = ", ".join(f"{len(document[k])} {k}" for k in ("handshakes", "sealedFrames", "rejections", "lowOrderKeys",
+                                                            "pumpScenarios"))
+    counts += " (%d steps)" % sum(len(x["steps"]) for x in document["pumpScenarios"])
     checked = ", ".join(f"{v} {k}" for k, v in stats.items())
     if argv[1] == "--write":
         with open(OUTPUT, "w", encoding="utf-8") as f:

@@ -543,7 +543,10 @@ uint16_t pw_low_reservoir_alarm_time(const pw_prescription_block *prescription,
 enum pw_log_record_type {
     PW_RECORD_THERAPY_CHANGED = 0x01, PW_RECORD_BOLUS_SCHEDULE_CHANGED = 0x02,
     PW_RECORD_BOLUS_DELIVERED = 0x03, PW_RECORD_REFILLED = 0x04, PW_RECORD_CLOCK_CHANGED = 0x05,
-    PW_RECORD_ALARM_RAISED = 0x10, PW_RECORD_ALARM_CLEARED = 0x11, PW_RECORD_DAILY_DELIVERY = 0x20
+    PW_RECORD_ALARM_RAISED = 0x10, PW_RECORD_ALARM_CLEARED = 0x11, PW_RECORD_DAILY_DELIVERY = 0x20,
+    /* The security layer's (security.md 11). */
+    PW_RECORD_DEVICE_PAIRED = 0x30, PW_RECORD_DEVICE_UNPAIRED = 0x31, PW_RECORD_SESSION_STARTED = 0x32,
+    PW_RECORD_SESSION_ENDED = 0x33, PW_RECORD_SECURITY_REJECTION = 0x34
 };
 
 typedef struct pw_therapy_changed_record {
@@ -587,6 +590,35 @@ typedef struct pw_daily_delivery_record {
     uint16_t bolus_count;
 } pw_daily_delivery_record;
 
+typedef struct pw_device_slot_record {  /* devicePaired and deviceUnpaired */
+    uint8_t slot;                      /* 0 to 3 */
+    uint8_t role;                      /* 1 clinician, 2 patient */
+    uint32_t key_digest;               /* CRC-32 of the device's static public key */
+    uint8_t by_slot;                   /* the session's slot, 0xff for a pairing */
+} pw_device_slot_record;
+
+typedef struct pw_session_started_record {
+    uint8_t slot;
+    uint8_t session_epoch;
+    uint8_t pattern;                   /* 1 pairing, 2 session */
+    uint8_t handshake_hash_prefix[4];  /* the first 4 bytes of the handshake hash */
+} pw_session_started_record;
+
+typedef struct pw_session_ended_record {
+    uint8_t slot;
+    uint8_t session_epoch;
+    uint8_t reason;                    /* 1 closed, 2 replaced, 3 idle, 4 revoked, 5 counterExhausted */
+    uint32_t frames_accepted;
+} pw_session_ended_record;
+
+typedef struct pw_security_rejection_record {
+    uint8_t slot;                      /* 0 to 3, 0xff for none */
+    uint8_t message_type;
+    uint16_t error_code;
+    uint16_t count;                    /* at least 1 */
+    uint8_t session_epoch;
+} pw_security_rejection_record;
+
 typedef struct pw_log_record {
     uint8_t record_type;               /* enum pw_log_record_type: which member of body */
     uint32_t time;
@@ -599,6 +631,11 @@ typedef struct pw_log_record {
         pw_alarm_record alarm_raised;
         pw_alarm_record alarm_cleared;
         pw_daily_delivery_record daily_delivery;
+        pw_device_slot_record device_paired;
+        pw_device_slot_record device_unpaired;
+        pw_session_started_record session_started;
+        pw_session_ended_record session_ended;
+        pw_security_rejection_record security_rejection;
     } body;
 } pw_log_record;
 
@@ -674,6 +711,59 @@ typedef struct pw_handshake {
 typedef struct pw_sealed_channel {
     uint64_t opaque[20];
 } pw_sealed_channel;
+
+/* A secure pump (spec/security.md PW-SEC-21): its slots, the session, a pairing in progress and a
+   reassembler. Opaque, prepared by pw_secure_pump_init. */
+typedef struct pw_secure_pump {
+    uint64_t opaque[320];
+} pw_secure_pump;
+
+typedef struct pw_pump_slot {
+    uint8_t role;                      /* 0 empty, 1 clinician, 2 patient */
+    uint8_t static_public[32];
+    uint32_t last_command_id;          /* kept across revocation (PW-SEC-18) */
+} pw_pump_slot;
+
+typedef struct pw_patient_bolus_limits { /* the stored bolus schedule's patient bolus (PW-SEC-16) */
+    uint32_t dose_nanograms;
+    uint16_t lockout_minutes;
+    uint8_t max_per_day;
+} pw_patient_bolus_limits;
+
+#define PW_SECURE_PUMP_ANSWER_CAPACITY 128  /* the pump's longest answer: a pairing handshakeResponse, 113 bytes */
+#define PW_SECURE_PUMP_WORK_CAPACITY 320    /* a whole sealed frame (271) and a reassembled payload (313) */
+
+/* What one frame made the pump do (PW-SEC-21). */
+typedef struct pw_pump_step {
+    size_t answer_length;              /* the frame to send, at the start of `answer`; 0: send nothing */
+    bool has_therapy;                  /* the request goes to therapy: its payload is work[0..therapy_length) */
+    uint8_t therapy_message_type;
+    uint16_t therapy_sequence;
+    uint32_t therapy_command_id;       /* 0 for the types without one (PW-SEC-13) */
+    size_t therapy_length;
+    uint8_t record_count;              /* log records written for this frame (security.md 11), in order */
+    uint8_t records[4][PW_LOG_RECORD_SIZE];
+} pw_pump_step;
+
+/* Prepares a pump: its static private key, the pairing secret, the window, the sessions started so
+   far, the patient bolus limits (NULL: none), and four slots. No session is open. */
+uint16_t pw_secure_pump_init(pw_secure_pump *pump, const pw_crypto_provider *provider, const uint8_t static_private[32],
+                             const uint8_t pairing_secret[32], bool pairing_window_open, uint32_t session_count,
+                             const pw_patient_bolus_limits *limits, const pw_pump_slot slots[4], uint32_t *error_offset);
+
+/* Opens or closes the pairing window (a magnet over the implant, security.md 5). */
+uint16_t pw_secure_pump_set_pairing_window(pw_secure_pump *pump, bool open, uint32_t *error_offset);
+
+/* Handles one received frame at pump clock `now`. `ephemeral_private` fixes the key of a handshake
+   message the pump writes (test vectors only; NULL draws it from the provider). `answer` needs
+   PW_SECURE_PUMP_ANSWER_CAPACITY bytes, `work` PW_SECURE_PUMP_WORK_CAPACITY and the frame's length.
+   Errors are the caller's mistakes only (state, buffers); the frame's own fate is in `step`. */
+uint16_t pw_secure_pump_receive(pw_secure_pump *pump, const uint8_t *frame, size_t length, uint32_t now,
+                                const uint8_t *ephemeral_private, uint8_t *answer, size_t answer_capacity,
+                                uint8_t *work, size_t work_capacity, pw_pump_step *step, uint32_t *error_offset);
+
+/* Erases the pump's state, keys included; init prepares it again. */
+void pw_secure_pump_erase(pw_secure_pump *pump);
 
 /* Writes the 13-byte prologue of a handshake of `pattern` and `slot` (spec 5). */
 void pw_handshake_prologue(uint8_t pattern, uint8_t slot, uint8_t out[PW_HANDSHAKE_PROLOGUE_SIZE]);

@@ -46,7 +46,27 @@ extension PumpWireJSON {
         case .dailyDelivery(let r):
             return [("basalVolumeNanolitres", number(r.basalVolumeNanolitres)),
                     ("bolusVolumeNanolitres", number(r.bolusVolumeNanolitres)), ("bolusCount", number(r.bolusCount))]
+        case .devicePaired(let r): return deviceFields(r.device)
+        case .deviceUnpaired(let r): return deviceFields(r.device)
+        case .sessionStarted(let r):
+            let prefix = String(r.handshakeHashPrefix, radix: 16)
+            return [("slot", number(r.slot)), ("sessionEpoch", number(r.sessionEpoch)),
+                    ("pattern", .string(r.pattern == .xxpsk3 ? "pairing" : "session")),
+                    ("handshakeHashPrefix", .string(String(repeating: "0", count: 8 - prefix.count) + prefix))]
+        case .sessionEnded(let r):
+            return [("slot", number(r.slot)), ("sessionEpoch", number(r.sessionEpoch)), ("reason", .string(r.reason.name)),
+                    ("framesAccepted", number(r.framesAccepted))]
+        case .securityRejection(let r):
+            return [("slot", number(r.slot)), ("messageType", number(r.messageType)),
+                    ("errorCode", number(r.errorCode.rawValue)), ("errorName", .string("\(r.errorCode.specName)")),
+                    ("count", number(r.count)), ("sessionEpoch", number(r.sessionEpoch))]
         }
+    }
+
+    /// security.md 11: `devicePaired` and `deviceUnpaired` share their fields.
+    private static func deviceFields(_ r: DeviceSlotRecord) -> [(String, JSONValue)] {
+        [("slot", .integer(Int64(r.slot))), ("role", .string(r.role.name)), ("keyDigest", .integer(Int64(r.keyDigest))),
+         ("bySlot", .integer(Int64(r.bySlot)))]
     }
 }
 
@@ -55,6 +75,18 @@ extension LogRecordType: NamedEnumeration {
         .therapyChanged: "therapyChanged", .bolusScheduleChanged: "bolusScheduleChanged",
         .bolusDelivered: "bolusDelivered", .refilled: "refilled", .clockChanged: "clockChanged",
         .alarmRaised: "alarmRaised", .alarmCleared: "alarmCleared", .dailyDelivery: "dailyDelivery",
+        .devicePaired: "devicePaired", .deviceUnpaired: "deviceUnpaired", .sessionStarted: "sessionStarted",
+        .sessionEnded: "sessionEnded", .securityRejection: "securityRejection",
+    ]
+}
+
+extension DeviceRole: NamedEnumeration {
+    public static let names: KeyValuePairs<DeviceRole, String> = [.clinician: "clinician", .patient: "patient"]
+}
+
+extension SessionEndReason: NamedEnumeration {
+    public static let names: KeyValuePairs<SessionEndReason, String> = [
+        .closed: "closed", .replaced: "replaced", .idle: "idle", .revoked: "revoked", .counterExhausted: "counterExhausted",
     ]
 }
 

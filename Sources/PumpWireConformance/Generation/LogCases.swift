@@ -114,6 +114,60 @@ enum LogCases {
         ]
     }
 
+    /// The security layer's records (spec/security.md section 11): every type and enumeration
+    /// value, then each ranged field one past its range and an unused byte set.
+    static var securityRecords: [VectorCase] {
+        var items: [(Int, [UInt8], [(String, JSONValue)])] = []
+        func add(_ type: UInt8, _ body: [UInt8], _ fields: [(String, JSONValue)]) {
+            items.append((20 * items.count, slot(type, body), fields))
+        }
+        for (role, name) in [(1, "clinician"), (2, "patient")] {
+            add(0x30, [UInt8(role - 1), UInt8(role)] + u32(0xB7E2_AAD6) + [role == 1 ? 0xFF : 0],
+                [("record", s("devicePaired")), ("slot", V.int(role - 1)), ("role", s(name)), ("keyDigest", V.int(0xB7E2_AAD6)),
+                 ("bySlot", V.int(role == 1 ? 255 : 0))])
+        }
+        add(0x31, [3, 2] + u32(0) + [0], [("record", s("deviceUnpaired")), ("slot", V.int(3)), ("role", s("patient")),
+                                           ("keyDigest", V.int(0)), ("bySlot", V.int(0))])
+        for (pattern, name) in [(1, "pairing"), (2, "session")] {
+            add(0x32, [0, 0xFF, UInt8(pattern), 0x0A, 0x1B, 0x2C, 0x3D],
+                [("record", s("sessionStarted")), ("slot", V.int(0)), ("sessionEpoch", V.int(255)), ("pattern", s(name)),
+                 ("handshakeHashPrefix", s("0a1b2c3d"))])
+        }
+        for (reason, name) in ["closed", "replaced", "idle", "revoked", "counterExhausted"].enumerated() {
+            add(0x33, [1, 7, UInt8(reason + 1)] + u32(0xFFFF_FFFF),
+                [("record", s("sessionEnded")), ("slot", V.int(1)), ("sessionEpoch", V.int(7)), ("reason", s(name)),
+                 ("framesAccepted", V.int(0xFFFF_FFFF))])
+        }
+        add(0x34, [0xFF, 0x10] + u16(102) + u16(1) + [0], [("record", s("securityRejection")), ("slot", V.int(255)),
+            ("messageType", V.int(16)), ("errorCode", V.int(102)), ("errorName", s("HANDSHAKE_FAILED")), ("count", V.int(1)),
+            ("sessionEpoch", V.int(0))])
+        add(0x34, [2, 0x02] + u16(134) + u16(0xFFFF) + [9], [("record", s("securityRejection")), ("slot", V.int(2)),
+            ("messageType", V.int(2)), ("errorCode", V.int(134)), ("errorName", s("ROLE_NOT_PERMITTED")), ("count", V.int(65535)),
+            ("sessionEpoch", V.int(9))])
+        func refused(_ name: String, _ bytes: [UInt8], _ code: ErrorCode = .fieldOutOfRange, at offset: Int, _ comment: String) -> VectorCase {
+            log("Required.Log.Security.\(name)", ["PW-LOG-1"], region: "eventLog", bytes, items: [.rejected(0, code, offset)], comment: comment)
+                .covering("PW-LOG-1/security-records")
+        }
+        return [
+            log("Required.Log.Security.EveryRecord", ["PW-LOG-1", "PW-JSON-6"], region: "eventLog", items.flatMap(\.1),
+                items: items.map { .record($0.0, $0.1, $0.2) },
+                comment: "Each security record of security.md 11 with every role, pattern and end reason, slots 0 to 3 and 0xff where allowed.")
+                .covering("PW-LOG-1/security-records"),
+            refused("SlotFour", slot(0x30, [4, 1] + u32(0) + [0xFF]), at: 6, "devicePaired in slot 4: there are four slots, 0 to 3."),
+            refused("PairedSlotNone", slot(0x30, [0xFF, 1] + u32(0) + [0xFF]), at: 6, "0xff is no slot for the device itself."),
+            refused("RoleThree", slot(0x31, [1, 3] + u32(0) + [0]), at: 7, "Role 3 is neither clinician nor patient."),
+            refused("BySlotFour", slot(0x30, [1, 1] + u32(0) + [4]), at: 12, "bySlot 4: only 0 to 3 or 0xff."),
+            refused("PatternZero", slot(0x32, [0, 1, 0, 1, 2, 3, 4]), at: 8, "Pattern 0 is neither pairing nor session."),
+            refused("ReasonSix", slot(0x33, [0, 1, 6] + u32(0)), at: 8, "End reason 6 is not listed."),
+            refused("RejectionCountZero", slot(0x34, [0xFF, 0x10] + u16(102) + u16(0) + [0]), at: 10, "A rejection record counts at least one."),
+            refused("RejectionUnknownCode", slot(0x34, [0xFF, 0x10] + u16(200) + u16(1) + [0]), at: 8, "Error code 200 is not in the table of section 10."),
+            refused("UnusedByteSet", slot(0x33, [0, 1, 1] + u32(0) + [0, 0, 0, 0, 1]), .nonCanonical, at: 17, "Bytes 13 to 17 are unused: the last one set."),
+            log("Required.Log.Security.NotInAlarmLog", ["PW-LOG-1"], region: "alarmLog", slot(0x34, [0xFF, 0x10] + u16(102) + u16(1) + [0]),
+                items: [.rejected(0, .fieldOutOfRange, 0)], comment: "securityRejection is an eventLog record only.")
+                .covering("PW-LOG-1/security-records"),
+        ]
+    }
+
     /// Every value of every enumeration of the record bodies.
     static var enumerations: [VectorCase] {
         let kinds = ["clinician", "priming", "patient", "periodic"], outcomes = ["completed", "stoppedByProgrammer", "stoppedByAlarm"]
@@ -287,7 +341,7 @@ enum LogCases {
                 slot(0x03, time: 0xFFFF_FFFF, [1, 0] + u32(60_000_001) + u32(0) + u16(0)),
                 items: [.rejected(0, .fieldOutOfRange, 2)], comment: "Time 0xffffffff and a volume above the maximum: the time."),
         ]
-        cases += bounds + enumerations
+        cases += bounds + enumerations + securityRecords
         for name in ["Required.Log.EveryEventType", "Required.Log.Alarms", "Required.Log.TherapyHistory"] { cases.tag(name, "PW-LOG-1/type-each") }
         for name in ["Required.Log.TypeOfAnotherRegion", "Required.Log.DailyDeliveryInEventLog", "Required.Log.BolusDeliveredInTherapyHistory",
                      "Required.Log.TherapyChangedInAlarmLog"] { cases.tag(name, "PW-LOG-1/type-region") }
