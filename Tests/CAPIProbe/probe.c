@@ -514,6 +514,57 @@ static void secure_calls(void)
     }
 }
 
+/* The secure pump (pw_secure_pump): set up from read-only keys, slots and limits, then a session
+   handshakeRequest from slot 1, itself in read-only memory, with a read-only ephemeral key. */
+static void pump_calls(void)
+{
+    pw_crypto_provider table_rw = {NULL, fake_x25519, fake_x25519_base, fake_seal, fake_open,
+                                   fake_sha256, fake_hmac, fake_hkdf, fake_random};
+    const pw_crypto_provider *table = READ_ONLY(pw_crypto_provider, table_rw);
+    uint8_t keys_rw[3][32];
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 32; i++) keys_rw[k][i] = (uint8_t)(k * 50 + i + 1);
+    const uint8_t *pump_static = read_only(keys_rw[0], 32), *secret = read_only(keys_rw[1], 32);
+    const uint8_t *device_static = read_only(keys_rw[2], 32);
+    pw_pump_slot slots_rw[4];
+    memset(slots_rw, 0, sizeof slots_rw);
+    slots_rw[1].role = 1;
+    fake_x25519_base(NULL, slots_rw[1].static_public, keys_rw[2]);
+    slots_rw[1].last_command_id = 7;
+    const pw_pump_slot *slots = read_only(slots_rw, sizeof slots_rw);
+    const pw_patient_bolus_limits limits_rw = {25000, 180, 4};
+    const pw_patient_bolus_limits *limits = READ_ONLY(pw_patient_bolus_limits, limits_rw);
+    static pw_secure_pump pump;
+    uint32_t offset = 0;
+    check_code("pw_secure_pump_init",
+               CALL(pw_secure_pump_init, "")(&pump, table, pump_static, secret, false, 1, limits, slots, &offset), offset);
+    uint8_t pump_public[32], prologue[PW_HANDSHAKE_PROLOGUE_SIZE];
+    fake_x25519_base(NULL, pump_public, keys_rw[0]);
+    pw_handshake_prologue(PW_HANDSHAKE_SESSION, 1, prologue);
+    static pw_handshake device;
+    check_code("pw_handshake_init",
+               pw_handshake_init(&device, table, PW_HANDSHAKE_SESSION, PW_ROLE_INITIATOR, prologue, sizeof prologue,
+                                 device_static, pump_public, NULL, NULL, &offset), offset);
+    uint8_t frame_rw[9 + 50 + 2] = {0xA5, 0xC3, 0x01, 0x10, 0x00, 0x01, 0x00, 50, 0x00, PW_HANDSHAKE_SESSION, 1};
+    size_t length = 0;
+    check_code("pw_handshake_write_message",
+               pw_handshake_write_message(&device, NULL, 0, frame_rw + 11, 48, &length, &offset), offset);
+    uint16_t crc = pw_crc16(frame_rw, sizeof frame_rw - 2);
+    frame_rw[sizeof frame_rw - 2] = (uint8_t)crc;
+    frame_rw[sizeof frame_rw - 1] = (uint8_t)(crc >> 8);
+    const uint8_t *frame = read_only(frame_rw, sizeof frame_rw);
+    const uint8_t *ephemeral = read_only(keys_rw[1], 32);
+    uint8_t answer[PW_SECURE_PUMP_ANSWER_CAPACITY], work[PW_SECURE_PUMP_WORK_CAPACITY];
+    pw_pump_step step;
+    check_code("pw_secure_pump_receive",
+               CALL(pw_secure_pump_receive, "handshakeRequest")(&pump, frame, sizeof frame_rw, 847591200u, ephemeral, answer,
+                                                                sizeof answer, work, sizeof work, &step, &offset),
+               offset);
+    if (step.answer_length != 9 + 54 + 2 || step.record_count != 1) fail("pw_secure_pump_receive: no handshakeResponse");
+    pw_handshake_erase(&device);
+    pw_secure_pump_erase(&pump);
+}
+
 static int read_only_calls(void)
 {
     check_code("pw_reassembler_init", pw_reassembler_init(&reassembler), 0);
@@ -536,6 +587,7 @@ static int read_only_calls(void)
                    CALL(pw_low_reservoir_alarm_time, "")(block, confirmation, &alarm_time, &offset), offset);
     }
     secure_calls();
+    pump_calls();
     note("done %lu calls, %d failed, %lu heap allocations during them", calls, failures, allocations);
     return failures == 0 ? 0 : 2;
 }

@@ -51,8 +51,27 @@ struct RegistryTests {
     @Test("The registry table of the spec lists the same codes, names and directions")
     func matchesSpec() throws {
         let spec = try String(contentsOf: packageRoot.appendingPathComponent("spec/pumpwire-v1.md"), encoding: .utf8)
-        var rows = 0
-        for line in spec.split(separator: "\n") where line.hasPrefix("| `0x") {
+        var rows = 0, layerRows = 0
+        // Section 8's first table is the codec's; the second, after this sentence, the security layer's.
+        let parts = spec.components(separatedBy: "The security layer (`security.md`) holds these codes")
+        try #require(parts.count == 2)
+        let layer: [UInt8: (String, Bool)] = [
+            PatientBolusRequest.typeCode: ("patientBolusRequest", true), HandshakeRequest.typeCode: ("handshakeRequest", true),
+            HandshakeFinish.typeCode: ("handshakeFinish", true), DeviceEnrollment.typeCode: ("deviceEnrollment", true),
+            DeviceRevocation.typeCode: ("deviceRevocation", true), SessionClose.typeCode: ("sessionClose", true),
+            HandshakeResponse.typeCode: ("handshakeResponse", false),
+        ]
+        for line in parts[1].prefix(while: { _ in true }).split(separator: "\n").prefix(while: { !$0.hasPrefix("Every other code") })
+        where line.hasPrefix("| `0x") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
+            let code = try #require(UInt8(cells[0].dropFirst(2), radix: 16))
+            layerRows += 1
+            #expect(layer[code]?.0 == cells[1], "0x\(cells[0])")
+            #expect(layer[code]?.1 == (cells[2] == "P→I"), "0x\(cells[0])")
+            #expect(MessageRegistry.descriptor(for: code) == nil, "0x\(cells[0]) is the layer's, not the codec's")
+        }
+        #expect(layerRows == layer.count)
+        for line in parts[0].split(separator: "\n") where line.hasPrefix("| `0x") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
             guard let code = UInt8(cells[0].dropFirst(2), radix: 16) else { continue }
             rows += 1

@@ -23,8 +23,7 @@
  *       clinician enrolls it anew); no request of a revoked slot is executed
  *                                                 (T10, T11; PW-SEC-5, PW-SEC-7, PW-SEC-15, PW-SEC-18)
  *   P5  at most once: the commandIds executed for a slot increase strictly, so a commandId is
- *       executed at most once per slot (per enrollment of the slot), across sessions and power
- *       loss too                                             (T12; PW-SEC-13, PW-SEC-14)
+ *       executed at most once per slot, across sessions, power loss, revocation and enrollment                                             (T12; PW-SEC-13, PW-SEC-14)
  *
  * Each property is a set of assertions at the event it is about (a frame accepted, a request
  * executed, a session started), so "errors: 0" of an exhaustive search means that no reachable
@@ -44,6 +43,10 @@
  *                               slot's key (against PW-SEC-18)                           -> P4
  *   -DBROKEN_CMDID_PER_SESSION  the pump keeps the last commandId in RAM with the keys,
  *                               so it restarts at 0 with each session (against PW-SEC-14) -> P5
+ *   -DBROKEN_REVOKE_ERASES_CMDID revocation erases the slot's last commandId too, as the draft
+ *                               of PW-SEC-18 said before this model found the run         -> P5
+ *                               (needs -DNATT_PAT=2 and about 2 GB: README, finding 3; not
+ *                               in check.sh)
  *
  * Witnesses (-DWITNESSES, then ./pan -N wN): runs that reach an event, to show that the
  * assertions of the correct model are not vacuous (their events happen) and that the interesting
@@ -276,7 +279,7 @@ byte gaccP;                  /* P1: highest counter + 1 of the frames of the pum
                                 and direction TOPUMP that the pump accepted (0: none) */
 byte gaccD[2];               /* P1: the same for each device: its session, direction FROMPUMP */
 bool revoked[NSLOTS];        /* P4: the slot was revoked and not enrolled again since */
-byte gcmd[NSLOTS];           /* P5: highest commandId executed in this enrollment of the slot */
+byte gcmd[NSLOTS];           /* P5: highest commandId executed for the slot, across its enrollments */
 #ifdef WITNESSES
 bit reach1, reach2, reach3, reach4, reach5, reach6, reach7, reach8, reach9, reach10, reach11, reach12;
 bit everRevoked;             /* the patient's slot was revoked once */
@@ -295,8 +298,8 @@ ltl w8 { [] !reach8 }        /* a retransmitted command is refused DUPLICATE_COM
                                 than the one that executed it */
 ltl w9 { [] !reach9 }        /* the patient's device, revoked and enrolled again, starts a session */
 ltl w10 { [] !reach10 }      /* the pump enrolls the patient's device again after revoking its slot,
-                                in which it had executed a commandId: the slot's last commandId is
-                                now 0, so that commandId would be executed again (README, findings) */
+                                in which it had executed a commandId (the slot keeps its last
+                                commandId, so that commandId is not executed again: README, findings) */
 ltl w11 { [] !reach11 }      /* a replayed message 1 (its device no longer waits for that ephemeral)
                                 starts a session and so ends the current one */
 ltl w12 { [] !reach12 }      /* after w10, the pump executes such a commandId again for the patient's
@@ -517,8 +520,11 @@ inline pump_request() {
 #ifndef BROKEN_REVOKE_KEEPS_KEY
                 slotKey[rx.arg] = ID_NONE;
 #endif
-                slotRole[rx.arg] = R_NONE; lastCmd[rx.arg] = 0;
-                revoked[rx.arg] = true; gcmd[rx.arg] = 0;
+                slotRole[rx.arg] = R_NONE;
+#ifdef BROKEN_REVOKE_ERASES_CMDID
+                lastCmd[rx.arg] = 0;    /* the draft's PW-SEC-18, before the model's finding */
+#endif
+                revoked[rx.arg] = true;   /* the last commandId is kept (PW-SEC-18) */
 #ifdef WITNESSES
                 if :: rx.arg == S_PAT -> everRevoked = 1; oldCmds = enrollCmds; enrollCmds = 0 :: else -> skip fi;
 #endif
@@ -534,7 +540,7 @@ inline pump_request() {
                 if :: rx.arg == S_PAT && oldCmds != 0 -> REACHED(10) :: else -> skip fi;
 #endif
                 slotKey[rx.arg] = ID_PAT; slotRole[rx.arg] = R_PAT;
-                revoked[rx.arg] = false; gcmd[rx.arg] = 0
+                revoked[rx.arg] = false
             fi
         :: rx.type == T_PBOLUS ->                                 /* PW-SEC-16 */
             if
