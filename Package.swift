@@ -61,6 +61,7 @@ let package = Package(
             name: "pumpwire",
             dependencies: [
                 "PumpWire",
+                "PumpWireSecurity",
                 "PumpWireConformance",
                 "PumpWireFuzzing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -50,6 +50,13 @@ public struct SessionChecker {
     /// concern (NO_RESPONSE). A reader of a long capture keeps where that frame was, nothing more.
     public var outstandingIndex: Int? { outstanding?.index }
 
+    /// A `handshakeRequest` awaiting its `handshakeResponse` (spec/security.md section 5).
+    fileprivate var outstandingHandshakeRequest: (index: Int, sequence: UInt16)? {
+        outstanding.flatMap { $0.typeCode == 0x10 ? ($0.index, $0.sequence) : nil }
+    }
+    fileprivate mutating func clearOutstanding() { outstanding = nil }
+    fileprivate mutating func clearRequiredRefusal() { outstanding?.requiredRefusal = nil }
+
     /// Hands over the findings so far, so that a long capture's findings are not all held.
     public mutating func takeFindings() -> [SessionFinding] {
         guard !findings.isEmpty else { return [] }  // the usual case: no copy, no allocation
@@ -75,6 +82,7 @@ public struct SessionChecker {
         guard let view = try? FrameView.decodeFrameLayer(bytes, exactly: true) else { return }
         // PW-SESSION-5, PW-AUTH-3: a sealed frame is ciphertext to a checker without keys.
         if view.authentication != nil { return }
+        if takeHandshake(view, bytes, at: index) { return }
         let isResponse = MessageRegistry.descriptor(for: view.messageType)?.direction == .pumpToProgrammer
         let payload: [UInt8]
         var decoded: Message?
@@ -231,6 +239,31 @@ public struct SessionChecker {
         } catch {
             findings.append(SessionFinding(frameIndex: index, code: .imageCRCMismatch, cause: error))  // any rebuild failure (11.3 step 9)
         }
+        return true
+    }
+}
+
+extension SessionChecker {
+    /// The handshake messages of spec/security.md sections 5 and 6, which the registry does not
+    /// list yet: `handshakeRequest` (0x10) and `handshakeFinish` (0x11) are requests a secure pump
+    /// answers (not UNKNOWN_MESSAGE_TYPE), and `handshakeResponse` (0x90) answers a
+    /// `handshakeRequest` with its sequence (section 5: numbered as requests and answers are).
+    /// True when the frame was taken here.
+    mutating func takeHandshake(_ view: FrameView, _ bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
+        let type = view.messageType
+        guard MessageRegistry.descriptor(for: type) == nil, [0x10, 0x11, 0x90].contains(type), view.fragment == nil else { return false }
+        let payload = Array(view.payload(in: bytes))
+        let message = Message.unknown(UnknownMessage(typeCode: type, payload: (try? BoundedArray(payload)) ?? BoundedArray()))
+        if type == 0x90 {
+            guard let current = outstandingHandshakeRequest, current.sequence == view.sequence else {
+                respond(message, sequence: view.sequence, index: index)  // its findings, as any other answer's
+                return true
+            }
+            clearOutstanding()
+            return true
+        }
+        request(type, sequence: view.sequence, payload: payload, message: message, failure: nil, index: index)
+        clearRequiredRefusal()
         return true
     }
 }

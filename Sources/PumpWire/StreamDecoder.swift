@@ -20,12 +20,16 @@ public struct StreamItem: Equatable, Sendable {
     /// Bytes of the stream this item covers (0 for reassembly results).
     public var length: Int
     public var kind: Kind
+    /// A frame (or a message reassembled from fragments) opened with the session's keys
+    /// (spec/security.md 14.3): how. Nil for everything else, sealed frames not opened included.
+    public var opened: OpenedSeal?
 
-    public init(packet: Int? = nil, streamOffset: Int, length: Int, kind: Kind) {
+    public init(packet: Int? = nil, streamOffset: Int, length: Int, kind: Kind, opened: OpenedSeal? = nil) {
         self.packet = packet
         self.streamOffset = streamOffset
         self.length = length
         self.kind = kind
+        self.opened = opened
     }
 }
 

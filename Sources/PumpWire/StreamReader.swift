@@ -15,8 +15,16 @@ public struct StreamReader {
     /// The last window ended inside noise or the search after a rejected frame: the next window's
     /// leading noise continues that run and is not reported again (PW-FRAME-11).
     private var continuesSkippedRun = false
+    /// Opens sealed frames with the session's keys (spec/security.md 14.3); nil reads every sealed
+    /// frame as PW-AUTH-3 says.
+    public var opener: (any SealedFrameOpener)?
+    /// The message in progress is made of opened fragments: reassembled as spec/security.md 14.3
+    /// step 3 says (a command id first), and reported as opened.
+    private var reassemblingOpened: OpenedSeal?
 
-    public init() {}
+    public init(opener: (any SealedFrameOpener)? = nil) {
+        self.opener = opener
+    }
 
     /// Reads `window`, whose first byte is at stream offset `base`, and reports each item with the
     /// frame bytes when the frame passed the frame checks (4.2 steps 1 to 8), whatever its payload.
@@ -39,6 +47,15 @@ public struct StreamReader {
             case .frame(let view, let start):
                 let frameBytes = scanner.frameBytes(view, start: start)
                 let offset = base + start
+                if let opener, let outcome = opener.examine(frameBytes) {
+                    if takeOpened(outcome, view: view, frameBytes, at: offset, packet: packet, report: report) {
+                        lastWasRejection = false
+                    } else {
+                        lastWasRejection = true  // 4.3 step 3 applies to every error
+                        scanner.resynchronize(afterFrameAt: start)
+                    }
+                    continue
+                }
                 do throws(PumpWireError) {
                     let frame = try Frame(view, in: frameBytes)
                     lastWasRejection = false
@@ -68,11 +85,52 @@ public struct StreamReader {
         continuesSkippedRun = false
     }
 
+    /// A frame the opener opened or rejected (spec/security.md 14.3 steps 2 and 3). True when the
+    /// frame was opened and its plaintext decoded.
+    private mutating func takeOpened(
+        _ outcome: SealedFrameOutcome, view: FrameView, _ frameBytes: UnsafeRawBufferPointer, at offset: Int, packet: Int?,
+        report: (StreamItem, UnsafeRawBufferPointer?) -> Void
+    ) -> Bool {
+        switch outcome {
+        case .rejected(let error):
+            report(StreamItem(packet: packet, streamOffset: offset, length: view.length, kind: .rejected(error, payloadOffsets: false)), frameBytes)
+            return false
+        case .opened(let plaintext, let key, let epoch, let counter):
+            switch OpenedFrameDecoder.decode(plaintext) {
+            case .failure(let failure):
+                let item = StreamItem(packet: packet, streamOffset: offset, length: view.length, kind: .rejected(failure.error, payloadOffsets: false),
+                                      opened: OpenedSeal(key: key, sessionEpoch: epoch, frameCounter: counter))
+                if let unsealed = failure.unsealed {
+                    unsealed.withUnsafeBytes { report(item, $0) }
+                } else {
+                    report(item, frameBytes)
+                }
+                return false
+            case .success(let decoded):
+                let seal = OpenedSeal(key: key, sessionEpoch: epoch, frameCounter: counter, commandId: decoded.commandId)
+                let item = StreamItem(packet: packet, streamOffset: offset, length: view.length, kind: .frame(decoded.frame), opened: seal)
+                if let unsealed = decoded.unsealed {
+                    unsealed.withUnsafeBytes { report(item, $0) }
+                    return true
+                }
+                report(item, frameBytes)
+                plaintext.withUnsafeBytes { bytes in
+                    guard let opened = try? FrameView.decode(bytes, exactly: true) else { return }
+                    reassemble(opened, bytes, at: offset, packet: packet, seal: OpenedSeal(key: key, sessionEpoch: epoch, frameCounter: nil), report: report)
+                }
+                return true
+            }
+        }
+    }
+
     private mutating func reassemble(
-        _ view: FrameView, _ frameBytes: UnsafeRawBufferPointer, at offset: Int, packet: Int?,
+        _ view: FrameView, _ frameBytes: UnsafeRawBufferPointer, at offset: Int, packet: Int?, seal: OpenedSeal? = nil,
         report: (StreamItem, UnsafeRawBufferPointer?) -> Void
     ) {
         if !reassembler.isInProgress { firstFragment = (packet, offset) }
+        if !reassembler.isInProgress || reassembler.messageInProgress.map({ $0.typeCode != view.messageType || $0.sequence != view.sequence }) == true {
+            reassemblingOpened = seal
+        }
         var progress: ReassemblyProgress
         do throws(PumpWireError) {
             progress = try reassembler.add(view, in: frameBytes)
@@ -91,6 +149,25 @@ public struct StreamReader {
         }
         guard progress == .complete else { return }
         let sequence = view.sequence
+        if var opened = reassemblingOpened {
+            // spec/security.md 14.3 step 3: a command id first, offsets from the payload's first byte.
+            reassemblingOpened = nil
+            let typeCode = view.messageType
+            let result = reassembler.withCompletedPayload { payload in
+                Result { () throws(PumpWireError) in try OpenedFrameDecoder.decodeReassembled(typeCode: typeCode, payload: payload) }
+            }
+            reassembler.reset()
+            switch result {
+            case .success(let (message, commandId)):
+                opened.commandId = commandId
+                report(StreamItem(packet: firstFragment.packet, streamOffset: firstFragment.offset, length: 0,
+                                  kind: .reassembled(Frame(sequence: sequence, message: message)), opened: opened), nil)
+            case .failure(let error):
+                report(StreamItem(packet: firstFragment.packet, streamOffset: firstFragment.offset, length: 0,
+                                  kind: .rejected(error, payloadOffsets: true), opened: opened), nil)
+            }
+            return
+        }
         do throws(PumpWireError) {
             let message = try reassembler.takeMessage()
             report(StreamItem(packet: firstFragment.packet, streamOffset: firstFragment.offset, length: 0,

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PumpWire
 import PumpWireConformance
+import PumpWireCore
+import PumpWireSecurity
 
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +17,14 @@ struct CaptureCommand: ParsableCommand {
               pumpwire capture --vector Required.Session.Complete --output session.pcapng
               pumpwire capture --all-sessions --directory /tmp/sessions
               pumpwire capture --from serial-log.hex --output serial-log.pcapng
+              pumpwire capture --decrypt vectors/captures/session-sealed.pcapng --keylog vectors/captures/session-sealed.keylog --output opened.pcapng
+              pumpwire capture --sealed-example --pump pump.json --device programmer.json --output sealed.pcapng --write-keylog sealed.keylog
+            `--decrypt` writes a decrypted view for the Wireshark dissector (spec/security.md 14.4): \
+            each sealed frame the key log opens holds its plaintext, and its packet's comment says \
+            so ("PumpWire opened at OFFSET: ..."); it is not traffic, so validate the original. \
+            `--sealed-example` writes the example sealed session (a KK handshake, interrogation, \
+            prescription) between two test identities (pumpwire keys), and its key log; \
+            vectors/captures/session-sealed.pcapng is this with the identities beside it.
             """
     )
 
@@ -45,14 +55,45 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: [.customLong("corpus"), .customLong("vectors")], help: ArgumentHelp("The vectors folder, which holds corpus/ (default: found as for conformance).", valueName: "dir"))
     var corpus: String?
 
+    @Option(help: ArgumentHelp("A pcapng or pcap capture to write as a decrypted view (spec/security.md 14.4); needs --keylog and --output.", valueName: "capture"))
+    var decrypt: String?
+
+    @Option(help: ArgumentHelp(KeyLogFile.help, valueName: "file"))
+    var keylog: String?
+
+    @Flag(help: "Write the example sealed session between --pump and --device (test identity files).")
+    var sealedExample = false
+
+    @Option(help: ArgumentHelp("A test pump identity (pumpwire keys new-pump).", valueName: "file"))
+    var pump: String?
+
+    @Option(help: ArgumentHelp("A test device identity (pumpwire keys new-device).", valueName: "file"))
+    var device: String?
+
+    @Option(help: ArgumentHelp("Where --sealed-example writes its key log.", valueName: "file"))
+    var writeKeylog: String?
+
     func validate() throws {
-        if from.isEmpty && vector.isEmpty && !allSessions { throw ValidationError("give --vector, --all-sessions or --from") }
+        if let decrypt {
+            if keylog == nil || output == nil { throw ValidationError("--decrypt \(decrypt) needs --keylog FILE and --output FILE") }
+            if sealedExample || !from.isEmpty || !vector.isEmpty || allSessions { throw ValidationError("--decrypt cannot be combined with other sources") }
+            return
+        }
+        if sealedExample {
+            if pump == nil || device == nil || output == nil { throw ValidationError("--sealed-example needs --pump, --device and --output") }
+            if !from.isEmpty || !vector.isEmpty || allSessions { throw ValidationError("--sealed-example cannot be combined with other sources") }
+            return
+        }
+        if keylog != nil { throw ValidationError("--keylog goes with --decrypt") }
+        if from.isEmpty && vector.isEmpty && !allSessions { throw ValidationError("give --vector, --all-sessions, --from, --decrypt or --sealed-example") }
         if !from.isEmpty && (allSessions || !vector.isEmpty) { throw ValidationError("--from cannot be combined with vectors") }
         if (allSessions || vector.count > 1) && directory == nil { throw ValidationError("several captures need --directory") }
         if directory == nil && output == nil { throw ValidationError("give --output (or --directory)") }
     }
 
     func run() throws {
+        if let decrypt { return try decryptCapture(decrypt) }
+        if sealedExample { return try writeSealedExample() }
         if !from.isEmpty { return try convert() }
         let (loaded, location) = try loadCorpus(override: corpus)
         let sessions = loaded.vectors.filter { $0.kind == "session" }
@@ -95,6 +136,54 @@ struct CaptureCommand: ParsableCommand {
         if dropped > 0 { note += "; \(dropped) bytes of noise beyond a packet's 65535 left out" }
         if forced > 0 { note += "; \(forced) cuts forced inside rejected frames (findings there may differ)" }
         print("wrote \(output!): \(packets) packets\(note)")
+    }
+
+    /// `--decrypt`: the decrypted view of spec/security.md 14.4 (PW-KEYLOG-5).
+    private func decryptCapture(_ path: String) throws {
+        let keyLog = try KeyLogFile.load(keylog!)
+        let input = try Inputs.open(path, as: inputFormat)
+        guard input.format == .pcapng || input.format == .pcap else {
+            throw CommandFailure("\(input.name): a \(input.format.rawValue), not a capture file: --decrypt reads pcapng and pcap",
+                                 hint: "make a capture first: pumpwire capture --from \(input.name) --output FILE.pcapng")
+        }
+        guard let sink = FileSink(path: output!) else { throw CommandFailure("\(output!): cannot create the file") }
+        var writer = CaptureWriter(format: .pcapng, comment: CaptureDecryptor.sectionComment + " Source: \(input.name).")
+        var packets = 0
+        let decryptor = CaptureDecryptor(opener: KeyLogOpener(keyLog: keyLog)) { data, originalLength, comment in
+            writer.add(data, microseconds: CaptureWriter.vectorEpochMicroseconds + UInt64(packets) * 50_000,
+                       originalLength: originalLength, comment: comment)
+            packets += 1
+            if writer.bytes.count >= 1 << 16 { sink.write(writer.takeBytes()) }
+        }
+        var consumer = decryptor
+        input.read(into: &consumer)
+        sink.write(writer.takeBytes())
+        guard sink.close() else { throw CommandFailure("\(output!): cannot write the capture") }
+        for problem in decryptor.problems { printError(ValidationText.line(for: problem, file: input.name)) }
+        let rejected = decryptor.rejectedFrames > 0 ? ", \(decryptor.rejectedFrames) failed to open (copied as they were; pumpwire validate --keylog says why)" : ""
+        print("wrote \(output!): \(packets) packets, \(decryptor.openedFrames) of \(decryptor.sealedFrames) sealed frames of the key log's sessions opened\(rejected)")
+        if let failure = input.readFailure { throw CommandFailure("\(input.name): \(failure)") }
+    }
+
+    /// `--sealed-example`: the example session between two test identities, and its key log.
+    private func writeSealedExample() throws {
+        func identity(_ path: String, _ kind: TestIdentity.Kind) throws -> TestIdentity {
+            let text = try KeyLogFile.readText(path, what: "test identity")
+            let identity: TestIdentity
+            do { identity = try TestIdentity(text: text) } catch { throw CommandFailure("\(path): \(error)") }
+            guard identity.kind == kind else { throw CommandFailure("\(path): a \(identity.kind.rawValue) identity, not a \(kind.rawValue)") }
+            return identity
+        }
+        let example = try SealedSessionExample.make(pump: try identity(pump!, .pump), device: try identity(device!, .device))
+        try write(example.capture, to: output!)
+        if let writeKeylog {
+            guard FileManager.default.createFile(atPath: writeKeylog, contents: Data(SealedSessionExample.keyLogText(example).utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw CommandFailure("\(writeKeylog): cannot write the key log")
+            }
+        }
+        print("wrote \(output!): \(example.frames.count) packets (KK handshake, sealed interrogation and prescription)"
+            + (writeKeylog.map { "; key log \($0)" } ?? "; no key log (--write-keylog FILE)"))
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {

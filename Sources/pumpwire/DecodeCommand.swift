@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PumpWire
 import PumpWireCore
+import PumpWireSecurity
 
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,7 @@ struct DecodeCommand: ParsableCommand {
               pumpwire decode --file vectors/examples/prescriptionBlock.hex --format json
               cat capture.bin | pumpwire decode --file - --input-format binary
               pumpwire decode --file vectors/captures/session-complete.pcapng --format json
+              pumpwire decode --keylog vectors/captures/session-sealed.keylog --file vectors/captures/session-sealed.pcapng
             """
     )
 
@@ -36,12 +38,16 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp(KeyLogFile.help, valueName: "file"))
+    var keylog: String?
+
     func run() throws {
+        let keyLog = try keylog.map { path throws(CommandFailure) in try KeyLogFile.load(path) }
         var inputs: [CaptureInput] = []
         if !hex.isEmpty { inputs.append(try Inputs.openArguments(hex)) }
         let paths = try Inputs.paths(file.isEmpty && hex.isEmpty ? ["-"] : file, recursive: recursive)
         let output = LineOutput()
-        let printer = DecodePrinter(format: format, output: output, namesFiles: inputs.count + paths.count > 1)
+        let printer = DecodePrinter(format: format, output: output, namesFiles: inputs.count + paths.count > 1, keyLog: keyLog)
         var rejected = false
         printer.begin()
         for input in inputs { rejected = printer.decode(input) || rejected }
@@ -67,12 +73,15 @@ final class DecodePrinter {
     let output: LineOutput
     /// Several inputs: each item's JSON and each summary names its file.
     let namesFiles: Bool
+    /// Opens sealed frames (spec/security.md 14.3); a new opener for each input, which is a session of its own.
+    let keyLog: KeyLog?
     private var firstItem = true
 
-    init(format: OutputFormat, output: LineOutput, namesFiles: Bool) {
+    init(format: OutputFormat, output: LineOutput, namesFiles: Bool, keyLog: KeyLog? = nil) {
         self.format = format
         self.output = output
         self.namesFiles = namesFiles
+        self.keyLog = keyLog
     }
 
     func begin() { if format == .json { output.write("[", newline: false) } }
@@ -81,16 +90,24 @@ final class DecodePrinter {
 
     /// Decodes one input; true when anything was rejected (or the file has problems).
     func decode(_ input: CaptureInput) -> Bool {
-        var frames = 0, rejections = 0, problems = 0
+        var frames = 0, rejections = 0, problems = 0, sealed = 0, opened = 0
         let reader = StreamItemReader(
-            onItem: { [self] item, _, context in
+            opener: keyLog.map { KeyLogOpener(keyLog: $0) },
+            onItem: { [self] item, frameBytes, context in
                 switch item.kind {
-                case .frame: frames += 1
+                case .frame(let frame):
+                    frames += 1
+                    if frame.isSealed || item.opened != nil { sealed += 1 }
                 case .reassembled: break
-                case .rejected: rejections += 1
+                case .rejected:
+                    rejections += 1
+                    if item.length > 0, let frameBytes, frameBytes.count > 4,
+                       frameBytes[4] & FrameFlags.authenticated.rawValue != 0 || item.opened != nil { sealed += 1 }
                 }
+                if item.opened != nil, item.length > 0 { opened += 1 }
                 switch format {
-                case .text: for line in DecodeText.lines(for: item, context: context, file: input.name) { output.write(line) }
+                case .text:
+                    for line in DecodeText.lines(for: item, context: context, file: input.name, keyLogGiven: keyLog != nil) { output.write(line) }
                 case .json: writeJSON(DecodeText.json(for: item, context: context, file: namesFiles ? input.name : nil))
                 }
             },
@@ -103,8 +120,14 @@ final class DecodePrinter {
         if format == .text {
             let name = namesFiles ? "\(input.name): " : ""
             let what = input.format == .pcapng || input.format == .pcap ? "in \(reader.packets) packet\(reader.packets == 1 ? "" : "s") of \(reader.streamBytes) bytes" : "in \(reader.streamBytes) bytes"
+            var sealedText = ""
+            if sealed > 0 {
+                sealedText = keyLog == nil
+                    ? "; \(sealed) sealed, not opened (give --keylog FILE to open them)"
+                    : "; \(sealed) sealed, \(opened) opened with the key log, \(sealed - opened) not opened"
+            }
             output.write("\(name)\(frames) frame\(frames == 1 ? "" : "s") \(what), \(rejections) rejected"
-                + (problems > 0 ? ", \(problems) capture problem\(problems == 1 ? "" : "s")" : ""))
+                + (problems > 0 ? ", \(problems) capture problem\(problems == 1 ? "" : "s")" : "") + sealedText)
         }
         return rejections > 0 || problems > 0
     }
@@ -135,18 +158,36 @@ enum DecodeText {
             if let field = context.field { errorMembers.append(("field", .string(field))) }
             members.append(("error", .object(errorMembers)))
         }
+        if let opened = item.opened { members.append(("opened", view(of: opened))) }
         return .object(members)
     }
 
-    static func lines(for item: StreamItem, context: StreamItemReader.ItemContext, file: String) -> [String] {
+    /// PW-KEYLOG-4: `{"key", "sessionEpoch", "frameCounter", "commandId"}`.
+    static func view(of opened: OpenedSeal) -> JSONValue {
+        .object([
+            ("key", .string(opened.key.rawValue)), ("sessionEpoch", .integer(Int64(opened.sessionEpoch))),
+            ("frameCounter", opened.frameCounter.map { .integer(Int64($0)) } ?? .null),
+            ("commandId", opened.commandId.map { .integer(Int64($0)) } ?? .null),
+        ])
+    }
+
+    /// "opened with the key log (k1, epoch 7, counter 2, commandId 42)".
+    static func openedText(_ opened: OpenedSeal) -> String {
+        var parts = [opened.key.rawValue, "epoch \(opened.sessionEpoch)"]
+        if let counter = opened.frameCounter { parts.append("counter \(counter)") }
+        if let id = opened.commandId { parts.append("commandId \(id)") }
+        return "opened with the key log (" + parts.joined(separator: ", ") + ")"
+    }
+
+    static func lines(for item: StreamItem, context: StreamItemReader.ItemContext, file: String, keyLogGiven: Bool = false) -> [String] {
         var lines: [String] = []
         switch item.kind {
         case .frame(let frame):
-            lines.append("frame at \(place(item, context)) (\(item.length) bytes): \(heading(frame))")
+            lines.append("frame at \(place(item, context)) (\(item.length) bytes): \(heading(frame, opened: item.opened, keyLogGiven: keyLogGiven))")
             if let view = try? PumpWireJSON.view(of: frame) { lines.append(body(of: view)) }
             lines += derivedLines(frame)
         case .reassembled(let frame):
-            lines.append("message reassembled from the fragments starting at \(place(item, context)): \(heading(frame))")
+            lines.append("message reassembled from the fragments starting at \(place(item, context)): \(heading(frame, opened: item.opened, keyLogGiven: keyLogGiven))")
             if let view = try? PumpWireJSON.view(of: frame) { lines.append(body(of: view)) }
             lines += derivedLines(frame)
         case .rejected(let error, let payloadOffsets):
@@ -156,7 +197,8 @@ enum DecodeText {
             let where_ = payloadOffsets
                 ? "payload offset \(error.offset) of the message whose fragments start at \(place(item, context))"
                 : "\(packet)stream offset \(item.streamOffset + error.offset) (offset \(error.offset) in the frame at \(item.streamOffset)\(lineText)\(field))"
-            lines.append("\(file): \(error.code.specName) (\(error.code.rawValue)) at \(where_)")
+            let inPlaintext = item.opened.map { ", in the plaintext " + openedText($0) } ?? ""
+            lines.append("\(file): \(error.code.specName) (\(error.code.rawValue)) at \(where_)\(inPlaintext)")
         }
         return lines
     }
@@ -165,7 +207,7 @@ enum DecodeText {
         (item.packet.map { "packet \($0), " } ?? "") + "offset \(item.streamOffset)" + (context.line.map { " (line \($0))" } ?? "")
     }
 
-    private static func heading(_ frame: Frame) -> String {
+    private static func heading(_ frame: Frame, opened: OpenedSeal? = nil, keyLogGiven: Bool = false) -> String {
         let code = "0x" + Hex.encode([frame.typeCode])
         var text = "\(MessageRegistry.name(of: frame.typeCode)) (\(code)), sequence \(frame.sequence)"
         if case .fragment(let fragment) = frame.content {
@@ -174,8 +216,11 @@ enum DecodeText {
         if case .sealed(let sealed) = frame.content {
             // PW-AUTH-4: sealed, never "authenticated" without the session's keys.
             if let header = sealed.fragment { text += ", fragment \(header.index + 1) of \(header.count)" }
-            text += ", sealed, \(sealed.ciphertext.count) bytes of ciphertext; give the session keys to open it"
+            text += keyLogGiven
+                ? ", sealed, \(sealed.ciphertext.count) bytes of ciphertext; its session is not in the key log"
+                : ", sealed, \(sealed.ciphertext.count) bytes of ciphertext; give the session keys to open it (--keylog FILE)"
         }
+        if let opened { text += ", sealed, " + openedText(opened) }
         return text
     }
 

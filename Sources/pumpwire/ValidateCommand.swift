@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PumpWire
+import PumpWireSecurity
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,7 @@ struct ValidateCommand: ParsableCommand {
               pumpwire validate vectors/captures/stored-other-prescription.pcapng
               pumpwire validate --format json capture.pcapng | jq -c 'select(.code)'
               pumpwire validate --input-format raw serial-log.bin
+              pumpwire validate --keylog vectors/captures/session-sealed.keylog vectors/captures/session-sealed.pcapng
             """
     )
 
@@ -38,7 +40,11 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Never show the progress bar (it shows on a terminal for inputs of 64 MiB or more).")
     var noProgress = false
 
+    @Option(help: ArgumentHelp(KeyLogFile.help, valueName: "file"))
+    var keylog: String?
+
     func run() throws {
+        let keyLog = try keylog.map { path throws(CommandFailure) in try KeyLogFile.load(path) }
         var found = false
         var unreadable = false
         let output = LineOutput()
@@ -47,7 +53,8 @@ struct ValidateCommand: ParsableCommand {
             do {
                 let input = try Inputs.open(path, as: inputFormat)
                 let name = input.name
-                let summary = CaptureValidator.validate(input, progress: bar.map { bar in { bar.update($0, of: $1) } }) { finding in
+                let opener = keyLog.map { KeyLogOpener(keyLog: $0) }  // each file is a session of its own
+                let summary = CaptureValidator.validate(input, progress: bar.map { bar in { bar.update($0, of: $1) } }, opener: opener) { finding in
                     guard !summaryOnly else { return }
                     switch format {
                     case .text: output.write(ValidationText.line(for: finding, file: name))

@@ -2,7 +2,7 @@
 """Check the PumpWire Wireshark dissector against the reference library.
 
 Usage:
-    python3 tools/wireshark/check-dissector.py --pumpwire PATH [--tshark tshark] CAPTURE...
+    python3 tools/wireshark/check-dissector.py --pumpwire PATH [--tshark tshark] [--keylog FILE] CAPTURE...
 
 For each capture, runs
     tshark -X lua_script:tools/wireshark/pumpwire.lua -r CAPTURE -T pdml
@@ -15,6 +15,11 @@ and compares, packet by packet and event by event, in order:
 Reassembly results of the library (items with "reassembled": true, and errors counted from the
 payload) are skipped: the dissector does not reassemble.
 
+With --keylog FILE (spec/security.md 14.3, 14.4), each capture is first written as a decrypted view
+(PUMPWIRE capture --decrypt CAPTURE --keylog FILE), which tshark dissects, and the library decodes
+the original with the key log (PUMPWIRE decode --keylog FILE): the opened frames' views, "opened"
+member included, must be the dissector's. A capture of which the key log opens no frame fails.
+
 Exit status: 0 when everything agrees, 1 on any disagreement or if tshark or pumpwire fail.
 Python 3.11 standard library only.
 """
@@ -22,8 +27,10 @@ Python 3.11 standard library only.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 
@@ -79,7 +86,7 @@ def flatten_json(value, path, out):
 # of the capture file (80-95).
 NOT_DECODER_CODES = frozenset([35, 36, 37, *range(52, 62), *range(64, 80), *range(80, 96)])
 
-FRAME_KEYS = ("messageType", "typeCode", "sequence", "authentication", "message", "fragment", "sealed")
+FRAME_KEYS = ("messageType", "typeCode", "sequence", "authentication", "message", "fragment", "sealed", "opened")
 
 
 def library_event(item):
@@ -94,8 +101,8 @@ def library_event(item):
     return ("frame", leaves)
 
 
-def library_events(pumpwire, capture):
-    proc = run([pumpwire, "decode", "--format", "json", "--file", capture])
+def library_events(pumpwire, capture, keylog=None, opened_count=None):
+    proc = run([pumpwire, "decode", "--format", "json", "--file", capture] + (["--keylog", keylog] if keylog else []))
     # Exit status 1 means "something was rejected", which captures of bad frames do on purpose.
     if proc.returncode not in (0, 1):
         raise ToolError(f"pumpwire exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
@@ -107,6 +114,8 @@ def library_events(pumpwire, capture):
         raise ToolError("pumpwire's JSON output is not an array")
     packets = {}
     for item in items:
+        if "opened" in item and opened_count is not None:
+            opened_count[0] += 1
         if item.get("reassembled") is True:
             continue
         if "error" in item and item["error"].get("offsetFrom") == "payload":
@@ -275,7 +284,16 @@ def compare_event(lib, dis, report):
     return ok
 
 
-def check_capture(capture, pumpwire, tshark, types):
+def decrypted_view(pumpwire, capture, keylog, directory):
+    """The decrypted capture of spec/security.md 14.4, for tshark."""
+    output = os.path.join(directory, os.path.basename(capture) + ".opened.pcapng")
+    proc = run([pumpwire, "capture", "--decrypt", capture, "--keylog", keylog, "--output", output])
+    if proc.returncode != 0:
+        raise ToolError(f"pumpwire capture --decrypt exited with {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}")
+    return output
+
+
+def check_capture(capture, pumpwire, tshark, types, keylog=None, directory=None):
     name = os.path.basename(capture)
     problems = []
 
@@ -286,8 +304,15 @@ def check_capture(capture, pumpwire, tshark, types):
         return report
 
     notes = []
-    lib = library_events(pumpwire, capture)
-    dis, lua_errors = dissector_events(tshark, capture, types, notes)
+    opened = [0]
+    lib = library_events(pumpwire, capture, keylog, opened)
+    if keylog:
+        if opened[0] == 0:
+            problems.append(f"{name}: the key log opens no frame of this capture")
+        else:
+            notes.append(f"{opened[0]} frames opened with the key log, compared in the decrypted view")
+    dis, lua_errors = dissector_events(tshark, decrypted_view(pumpwire, capture, keylog, directory) if keylog else capture,
+                                       types, notes)
     for packet, text in lua_errors:
         problems.append(f"{name}: packet {packet}: the dissector failed: {text}")
     agree = 0
@@ -341,8 +366,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Compare the PumpWire Lua dissector with the library.")
     parser.add_argument("--pumpwire", required=True, help="path of the pumpwire command-line tool")
     parser.add_argument("--tshark", default="tshark", help="tshark command (default: tshark)")
+    parser.add_argument("--keylog", help="a key log (spec/security.md 14.2): compare the opened frames, "
+                        "the dissector reading the decrypted view that pumpwire capture --decrypt writes")
     parser.add_argument("captures", nargs="+", metavar="CAPTURE")
     args = parser.parse_args(argv)
+    directory = tempfile.mkdtemp(prefix="check-dissector-") if args.keylog else None
 
     failed = False
     total_agree = 0
@@ -369,7 +397,7 @@ def main(argv=None):
             continue
         checked += 1
         try:
-            agree, problems, notes = check_capture(capture, args.pumpwire, args.tshark, types)
+            agree, problems, notes = check_capture(capture, args.pumpwire, args.tshark, types, args.keylog, directory)
         except ToolError as e:
             print(f"{name}: error: {e}")
             failed = True
@@ -385,6 +413,8 @@ def main(argv=None):
                 print("  " + p)
         else:
             print(f"{name}: {agree} events agree")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
     print(f"total: {checked} captures checked, {total_agree} events agree, "
           f"{total_problems} disagreements{', FAILED' if failed else ''}")
     return 1 if failed else 0

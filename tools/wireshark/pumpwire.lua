@@ -151,6 +151,12 @@ u8 ("pumpwire.sealed.fragment.count", "Fragment count")
 u16("pumpwire.sealed.fragment.totalLength", "Total message length")
 bytes("pumpwire.sealed.ciphertext", "Ciphertext")
 none("pumpwire.message", "Message")
+-- A frame opened with a key log, from a decrypted capture (spec/security.md 14.3, 14.4).
+none("pumpwire.opened", "Opened with a key log")
+str("pumpwire.opened.key", "Key (k1: to the pump, k2: from the pump)")
+u8 ("pumpwire.opened.sessionEpoch", "Session epoch")
+u32("pumpwire.opened.frameCounter", "Frame counter")
+u32("pumpwire.opened.commandId", "Command id (PW-SEC-13)")
 
 -- pumpStatus (9.2)
 str("pumpwire.message.model", "Model")
@@ -295,6 +301,9 @@ local ef = {
     auth     = ProtoExpert.new("pumpwire.wire.expert.auth",
                                "Sealed frame: ciphertext, not opened without the session's keys (PW-AUTH-4)",
                                expert.group.SECURITY, expert.severity.NOTE),
+    opened   = ProtoExpert.new("pumpwire.wire.expert.opened",
+                               "Opened with a key log: plaintext put in place of the ciphertext by pumpwire capture --decrypt, not the bytes sent (spec/security.md 14.4)",
+                               expert.group.SECURITY, expert.severity.NOTE),
     frag     = ProtoExpert.new("pumpwire.wire.expert.fragment", "Fragment of a larger message",
                                expert.group.REASSEMBLE, expert.severity.CHAT),
     nak      = ProtoExpert.new("pumpwire.wire.expert.nak", "Pump refused a request",
@@ -305,7 +314,7 @@ local ef = {
 
 proto.fields = field_list
 proto.experts = { ef.noise, ef.frame, ef.fragment, ef.payload, ef.unknown, ef.auth, ef.frag,
-                  ef.nak, ef.alarm }
+                  ef.nak, ef.alarm, ef.opened }
 
 ---------------------------------------------------------------------------------------------
 -- Checksums (spec 3)
@@ -846,7 +855,10 @@ end
 -- Returns an event table.
 ---------------------------------------------------------------------------------------------
 
-local function decode_frame(b, s, n)
+-- Types whose sealed payload starts with a u32 commandId (spec/security.md PW-SEC-13).
+local COMMAND_TYPES = { [0x02] = true, [0x03] = true, [0x04] = true, [0x06] = true, [0x12] = true, [0x13] = true }
+
+local function decode_frame(b, s, n, opened)
     local ev = { start = s, ok = false }
     local avail = n - s
     -- 1. sync, on the bytes present
@@ -926,14 +938,29 @@ local function decode_frame(b, s, n)
             return ffail(E.FRAGMENT_SIZE_INVALID, 7, string.format("data length %d, expected %d", dlen, want))
         end
         ev.frag = { index = idx, count = cnt, total = total, dlen = dlen }
-    elseif ev.authenticated then
+    elseif ev.authenticated and not opened then
         -- PW-AUTH-3: a sealed frame's payload is ciphertext, never decoded (no step 10)
     else
-        -- 10. message payload
+        -- 10. message payload; an opened frame's plaintext after its commandId (spec/security.md 14.3)
         local m = { kids = {} }
+        local mbase, mlen = pbase, P
+        if opened and COMMAND_TYPES[ev.typeCode] then
+            if P < 4 then
+                ev.err = { code = E.LENGTH_MISMATCH, offset = HEADER_SIZE + P, stage = "payload", detail = "no commandId" }
+                return ev
+            end
+            local id = b[pbase] + 256 * b[pbase + 1] + 65536 * b[pbase + 2] + 16777216 * b[pbase + 3]
+            if id == 0 then
+                ev.err = { code = E.FIELD_OUT_OF_RANGE, offset = HEADER_SIZE, stage = "payload", detail = "commandId 0" }
+                return ev
+            end
+            ev.commandId = id
+            mbase, mlen = pbase + 4, P - 4
+        end
+        ev.mbase, ev.mlen = mbase, mlen
         local dec = decoders[ev.typeCode]
         if dec ~= nil then
-            local r = new_reader(b, pbase, s, P)
+            local r = new_reader(b, mbase, s, mlen)
             local okp, e = pcall(dec, r, m)
             if not okp then
                 if getmetatable(e) == Fail then
@@ -1030,9 +1057,13 @@ local function add_good_frame(tvb, tree, ev, b)
         local fc = b[ab] + 256 * b[ab + 1] + 65536 * b[ab + 2] + 16777216 * b[ab + 3]
         a:add(pf["pumpwire.authentication.freshnessCounter"], tvb(ab, 4), fc)
         a:add(pf["pumpwire.authentication.tag"], tvb(ab + 4, 16))
-        a:add_proto_expert_info(ef.auth)
+        if ev.opened then
+            a:add_proto_expert_info(ef.opened)
+        else
+            a:add_proto_expert_info(ef.auth)
+        end
     end
-    if ev.authenticated then
+    if ev.authenticated and not ev.opened then
         -- PW-AUTH-3: the sealed envelope, its ciphertext not dissected
         local si = item:add(pf["pumpwire.sealed"], tvb(pbase, P))
         local cbase, clen = pbase, P
@@ -1081,7 +1112,7 @@ local function add_good_frame(tvb, tree, ev, b)
                 end
             end
             if m.digest then
-                mi:add(pf["pumpwire.wire.payloadCrc32"], tvb(pbase, P), crc32(b, pbase, pbase + P))
+                mi:add(pf["pumpwire.wire.payloadCrc32"], tvb(ev.mbase, ev.mlen), crc32(b, ev.mbase, ev.mbase + ev.mlen))
                     :set_generated()
             end
             if m.summary then mi:append_text(": " .. m.summary) end
@@ -1092,6 +1123,18 @@ local function add_good_frame(tvb, tree, ev, b)
         end
         info = string.format("%s seq=%d", name, ev.sequence)
         if m.summary then info = info .. " (" .. m.summary .. ")" end
+    end
+    if ev.opened then
+        -- spec/security.md PW-KEYLOG-4: the "opened" member of the JSON view, last
+        local ab = s + HEADER_SIZE + P
+        local fc = b[ab] + 256 * b[ab + 1] + 65536 * b[ab + 2] + 16777216 * b[ab + 3]
+        local oi = item:add(pf["pumpwire.opened"], tvb(s, ev.frameLength))
+        oi:set_text("Opened with a key log: plaintext in place of the ciphertext, not the bytes sent")
+        oi:add(pf["pumpwire.opened.key"], tvb(s + 3, 1), tc < 0x80 and "k1" or "k2")
+        oi:add(pf["pumpwire.opened.sessionEpoch"], tvb(ab + 3, 1), math.floor(fc / 16777216))
+        oi:add(pf["pumpwire.opened.frameCounter"], tvb(ab, 3), fc % 16777216)
+        if ev.commandId then oi:add(pf["pumpwire.opened.commandId"], tvb(pbase, 4), ev.commandId) end
+        info = info .. " [opened]"
     end
     add_crc(tvb, item, ev)
     item:append_text(string.format(", %s, seq %d%s", name, ev.sequence,
@@ -1175,9 +1218,26 @@ end
 -- The dissector: one stream per packet (spec 4.3, 14.1)
 ---------------------------------------------------------------------------------------------
 
+-- The frames a decrypted capture opened (spec/security.md PW-KEYLOG-5): the stream offsets a
+-- packet comment "PumpWire opened at OFFSET ...: ..." names. Only those are read as plaintext.
+local f_comment = Field.new("frame.comment")
+
+local function opened_offsets()
+    local at = {}
+    for _, fi in ipairs({ f_comment() }) do
+        local text = tostring(fi.value)
+        local list = text:match("^PumpWire opened at ([%d ]+):")
+        if list then
+            for offset in list:gmatch("%d+") do at[tonumber(offset)] = true end
+        end
+    end
+    return at
+end
+
 function proto.dissector(tvb, pinfo, tree)
     local n = tvb:len()
     if n == 0 then return 0 end
+    local opened_at = opened_offsets()
     pinfo.cols.protocol = "PumpWire"
     local ba = tvb:bytes()
     local b = {}
@@ -1187,7 +1247,9 @@ function proto.dissector(tvb, pinfo, tree)
     local s = 0
     local direction_set = false
     while s < n do
-        local ev = decode_frame(b, s, n)
+        local opened = opened_at[s] == true
+        local ev = decode_frame(b, s, n, opened)
+        if opened and ev.authenticated then ev.opened = true end
         if not direction_set and ev.typeCode and DIRECTIONS[ev.typeCode] then
             -- Source and destination columns: who sends this type (spec 8).
             local from_programmer = ev.typeCode < 0x80

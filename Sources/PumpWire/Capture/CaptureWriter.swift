@@ -33,7 +33,9 @@ public struct CaptureWriter {
     /// Adds one packet. `microseconds` counts from the Unix epoch; the direction of a frame of a
     /// registered type follows from the registry unless given. `originalLength`, when larger than
     /// the data, records that a snap length cut the packet.
-    public mutating func add(_ data: [UInt8], microseconds: UInt64, outbound: Bool? = nil, originalLength: Int? = nil) {
+    /// `comment` (pcapng only) goes into the block's `opt_comment`: a decrypted capture marks its
+    /// opened frames there (spec/security.md PW-KEYLOG-5).
+    public mutating func add(_ data: [UInt8], microseconds: UInt64, outbound: Bool? = nil, originalLength: Int? = nil, comment: String? = nil) {
         packets += 1
         let original = UInt64(max(originalLength ?? data.count, data.count))
         switch format {
@@ -41,9 +43,12 @@ public struct CaptureWriter {
             var body = Self.le(0, 4) + Self.le(microseconds >> 32, 4) + Self.le(microseconds & 0xFFFF_FFFF, 4)
                 + Self.le(UInt64(data.count), 4) + Self.le(original, 4) + data
             body += [UInt8](repeating: 0, count: (4 - data.count % 4) % 4)
+            var options: [UInt8] = []
+            if let comment { options += Self.option(1, Array(comment.utf8)) }  // opt_comment
             if let outbound = outbound ?? Self.isOutbound(data) {
-                body += Self.option(2, Self.le(outbound ? 2 : 1, 4)) + [0, 0, 0, 0]  // epb_flags direction
+                options += Self.option(2, Self.le(outbound ? 2 : 1, 4))  // epb_flags direction
             }
+            if !options.isEmpty { body += options + [0, 0, 0, 0] }
             bytes += Self.block(6, body)
         case .pcap:
             bytes += Self.le(microseconds / 1_000_000, 4) + Self.le(microseconds % 1_000_000, 4)

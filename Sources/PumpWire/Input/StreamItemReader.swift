@@ -23,9 +23,11 @@ public final class StreamItemReader: CaptureConsumer {
     /// Packets numbered (PW-CAP-2) and read.
     public private(set) var packets = 0
 
-    public init(onItem: @escaping ItemHandler, onProblem: @escaping (ValidationFinding) -> Void) {
+    /// `opener` opens sealed frames with the session's keys (spec/security.md 14.3).
+    public init(opener: (any SealedFrameOpener)? = nil, onItem: @escaping ItemHandler, onProblem: @escaping (ValidationFinding) -> Void) {
         self.onItem = onItem
         self.onProblem = onProblem
+        reader = StreamReader(opener: opener)
     }
 
     /// Reads every byte of `input`, then ends its stream: a message still in progress is given up.

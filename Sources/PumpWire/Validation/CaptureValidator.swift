@@ -16,9 +16,12 @@ public final class CaptureValidator: CaptureConsumer {
     /// Hears the file offset reached, for a progress display.
     public var progressHandler: ((Int) -> Void)?
 
-    public init(format: CaptureFormat, report: @escaping (ValidationFinding) -> Void) {
+    /// `opener` opens sealed frames with the session's keys (spec/security.md 14.3): their
+    /// messages are then checked, and take part in the session checks, as unsealed ones do.
+    public init(format: CaptureFormat, opener: (any SealedFrameOpener)? = nil, report: @escaping (ValidationFinding) -> Void) {
         summary = ValidationSummary(format: format)
         self.report = report
+        reader = StreamReader(opener: opener)
     }
 
     public func record(number: Int) {
@@ -64,6 +67,10 @@ public final class CaptureValidator: CaptureConsumer {
         let place = FindingPlace(packet: item.packet, streamOffset: item.streamOffset, line: item.packet == nil ? lines.line(of: item.streamOffset) : nil)
         let typeCode = frameBytes.map { $0[3] }
         let sequence = frameBytes.map { UInt16($0[5]) | UInt16($0[6]) << 8 }
+        if let frameBytes, item.length > 0, frameBytes.count > 4, frameBytes[4] & FrameFlags.authenticated.rawValue != 0 || item.opened != nil {
+            summary.sealedFrames += 1
+            if item.opened != nil { summary.openedFrames += 1 }
+        }
         switch item.kind {
         case .frame(let frame):
             summary.framesByType[Int(frame.typeCode)] += 1
@@ -77,6 +84,7 @@ public final class CaptureValidator: CaptureConsumer {
                 code: error.code.rawValue, name: error.code.specName.description, place: place, offset: error.offset,
                 offsetFrom: payloadOffsets ? .payload : .frame, typeCode: typeCode, sequence: sequence)
             finding.field = field
+            finding.opened = item.opened != nil
             found(finding)
         }
         guard let frameBytes, let typeCode, let sequence else { return }
@@ -121,10 +129,10 @@ extension CaptureValidator {
 
     static func validate(
         _ input: FileInput, as format: CaptureFormat?, progress: ((_ offset: Int, _ size: Int?) -> Void)?,
-        report: @escaping (ValidationFinding) -> Void
+        opener: (any SealedFrameOpener)? = nil, report: @escaping (ValidationFinding) -> Void
     ) -> ValidationSummary {
         let form = format ?? CaptureReader.detectFormat(of: input)
-        let validator = CaptureValidator(format: form, report: report)
+        let validator = CaptureValidator(format: form, opener: opener, report: report)
         if let progress {
             let size = input.size
             validator.progressHandler = { progress($0, size) }
@@ -140,8 +148,8 @@ extension CaptureValidator {
     /// Validates an opened input (spec 14.3), in its form.
     public static func validate(
         _ input: CaptureInput, progress: ((_ offset: Int, _ size: Int?) -> Void)? = nil,
-        report: @escaping (ValidationFinding) -> Void
+        opener: (any SealedFrameOpener)? = nil, report: @escaping (ValidationFinding) -> Void
     ) -> ValidationSummary {
-        validate(input.file, as: input.format, progress: progress, report: report)
+        validate(input.file, as: input.format, progress: progress, opener: opener, report: report)
     }
 }

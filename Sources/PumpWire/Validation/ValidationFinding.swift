@@ -35,6 +35,9 @@ public struct ValidationFinding: Equatable, Sendable {
     /// The frame field a frame offset falls in (spec 4.1: `crc`, `payloadLength`, "payload byte 3
     /// of prescriptionBlock"), where the frame's first bytes tell it.
     public var field: String?
+    /// The frame was opened with the session's keys: the finding is about its plaintext
+    /// (spec/security.md 14.3 step 3).
+    public var opened = false
 
     public init(
         code: UInt16, name: String, place: FindingPlace, offset: Int? = nil, offsetFrom: OffsetBase? = nil,
@@ -64,8 +67,11 @@ extension ValidationFinding {
 /// The requirement each code's finding cites: the table of spec 14.3.
 public enum FindingRequirements {
     public static func requirement(for code: UInt16) -> String {
-        table[code] ?? "PW-ERR-1"
+        table[code] ?? security[code] ?? "PW-ERR-1"
     }
+
+    /// The findings of opening sealed frames with a key log (spec/security.md 14.3 step 2).
+    static let security: [UInt16: String] = [96: "PW-SEC-10", 97: "PW-SEC-10", 98: "PW-SEC-10", 99: "PW-SEC-10"]
 
     static let table: [UInt16: String] = [
         1: "PW-FRAME-2", 2: "PW-FRAME-11", 3: "PW-FRAME-3", 5: "PW-ENC-2", 6: "PW-FRAME-7", 7: "PW-FRAME-6",

@@ -21,6 +21,7 @@ extension PumpWireJSON {
         }
         if let sequence = finding.sequence { members.append(("sequence", int(sequence))) }
         if let cause = finding.cause { members.append(("cause", view(of: cause))) }
+        if finding.opened { members.append(("opened", .bool(true))) }
         return .object(members)
     }
 
@@ -34,13 +35,17 @@ extension PumpWireJSON {
         let findings: [JSONValue] = summary.findingsByCode.sorted { $0.key < $1.key }.map { code, count in
             .object([("code", int(code)), ("name", .string(ValidationText.name(of: code))), ("count", int(count))])
         }
-        return .object([("summary", .object([
+        var members: [(String, JSONValue)] = [
             ("file", .string(file)), ("format", .string(summary.format.rawValue)), ("bytes", int(summary.fileBytes)),
             ("packets", int(summary.packets)), ("packetsRead", int(summary.packetsRead)), ("frames", int(summary.frames)), ("framesByType", .object(types)),
             ("rejectedFrames", int(summary.rejectedFrames)), ("noiseRuns", int(summary.noiseRuns)),
-            ("reassembledMessages", int(summary.reassembledMessages)), ("findings", int(summary.findings)),
-            ("findingsByCode", .array(findings)),
-        ]))])
+            ("reassembledMessages", int(summary.reassembledMessages)),
+        ]
+        if summary.sealedFrames > 0 {
+            members += [("sealedFrames", int(summary.sealedFrames)), ("openedFrames", int(summary.openedFrames))]
+        }
+        members += [("findings", int(summary.findings)), ("findingsByCode", .array(findings))]
+        return .object([("summary", .object(members))])
     }
 
     private static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .integer(Int64(value)) }
@@ -57,6 +62,7 @@ public enum ValidationText {
             if let field = finding.field { text += " (field \(field))" }
         }
         text += " [\(finding.requirement)]"
+        if finding.opened { text += " in the plaintext of a frame opened with the key log" }
         if let typeCode = finding.typeCode {
             text += "; \(MessageRegistry.name(of: typeCode)) (0x\(Hex.encode([typeCode])))"
             if let sequence = finding.sequence { text += ", sequence \(sequence)" }
@@ -83,6 +89,11 @@ public enum ValidationText {
         if !types.isEmpty { lines.append("  frames by type: " + types.joined(separator: ", ")) }
         lines.append("  rejected frames \(summary.rejectedFrames), noise runs \(summary.noiseRuns), "
             + "messages reassembled \(summary.reassembledMessages)")
+        if summary.sealedFrames > 0 {
+            let notOpened = summary.sealedFrames - summary.openedFrames
+            lines.append("  sealed frames \(summary.sealedFrames): \(summary.openedFrames) opened with the key log, \(notOpened) not opened"
+                + (summary.openedFrames == 0 ? " (give --keylog FILE to open them)" : ""))
+        }
         let findings = summary.findingsByCode.sorted { $0.key < $1.key }.map { "\(name(of: $0.key)) (\($0.key)) \($0.value)" }
         lines.append(findings.isEmpty ? "  no findings" : "  findings \(summary.findings): " + findings.joined(separator: ", "))
         return lines.joined(separator: "\n")

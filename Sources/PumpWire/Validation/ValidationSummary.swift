@@ -15,6 +15,10 @@ public struct ValidationSummary: Equatable, Sendable {
     public var rejectedFrames = 0
     public var noiseRuns = 0
     public var reassembledMessages = 0
+    /// Frames with the AUTHENTICATED flag that passed the frame checks, and of those the frames
+    /// opened with the session's keys (spec/security.md 14.3).
+    public var sealedFrames = 0
+    public var openedFrames = 0
     public var findingsByCode: [UInt16: Int] = [:]
 
     public init(format: CaptureFormat) {

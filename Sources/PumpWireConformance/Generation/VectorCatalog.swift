@@ -35,12 +35,25 @@ public enum VectorCatalog {
         groups.append(Group(
             file: "captures", description: "Captures (spec section 14): pcapng, pcap, hex logs and raw streams, whole and damaged, "
                 + "with the findings a validator reports. The files are also in vectors/captures/.",
-            cases: captures.map(\.vector), files: Dictionary(uniqueKeysWithValues: captures.map { ("captures/" + $0.file, $0.bytes) })))
+            cases: captures.map(\.vector), files: Dictionary(uniqueKeysWithValues: captures.map { ("captures/" + $0.file, $0.bytes) })
+                .merging(try sealedSessionFiles()) { first, _ in first }))
         groups.append(Group(file: "testee-protocol", description: "The testee protocol at its edges (spec/conformance.md 2.7); "
             + "recommended, run last.", cases: ProtocolCases.cases))
         for (file, cases) in MessageCases.all.sorted(by: { $0.key < $1.key }) {
             groups.append(Group(file: file, description: "Messages of spec section 9: valid values, field bounds and every check.", cases: cases))
         }
         return groups
+    }
+
+    /// The sealed session example and its TEST keys (spec/security.md 14): no vector names them;
+    /// `vectors verify` checks that they are current.
+    static func sealedSessionFiles() throws -> [String: [UInt8]] {
+        let sealed = try SealedSessionExample.committed()
+        return [
+            SealedSessionExample.capturePath: sealed.capture,
+            SealedSessionExample.keyLogPath: Array(SealedSessionExample.keyLogText(sealed).utf8),
+            SealedSessionExample.pumpIdentityPath: Array(sealed.pump.text.utf8),
+            SealedSessionExample.deviceIdentityPath: Array(sealed.device.text.utf8),
+        ]
     }
 }
