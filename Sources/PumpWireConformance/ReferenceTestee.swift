@@ -365,27 +365,19 @@ final class SecurePumpBox: @unchecked Sendable {
     /// PUMP_RECEIVE's answer: the frame sent, what goes to therapy, the records written.
     func receive(_ frame: [UInt8], now: UInt32, ephemeralPrivate: [UInt8]) -> [UInt8] {
         let ephemeral = ephemeralPrivate.allSatisfy { $0 == 0 } ? nil : ephemeralPrivate.withUnsafeBytes { Bytes32(copying: $0) }
-        var answer = [UInt8](repeating: 0, count: 2048)
-        var work = [UInt8](repeating: 0, count: max(2048, frame.count))
-        let step = frame.withUnsafeBytes { input in
-            answer.withUnsafeMutableBytes { out in
-                work.withUnsafeMutableBytes { scratch in
-                    pump.receive(input, now: now, ephemeralPrivateKey: ephemeral, answer: out, work: scratch)
-                }
-            }
-        }
-        var out = WireBytes.u16(step.answerLength) + answer[..<step.answerLength]
-        if let therapy = step.therapy {
-            out += [1, therapy.messageType] + WireBytes.u32(therapy.commandId) + WireBytes.u16(therapy.payloadLength)
-                + work[..<therapy.payloadLength]
+        let receipt = pump.receive(frame, now: now, ephemeralPrivateKey: ephemeral)
+        let answer = receipt.answer ?? []
+        var out = WireBytes.u16(answer.count) + answer
+        if let therapy = receipt.therapy {
+            out += [1, therapy.messageType] + WireBytes.u32(therapy.commandId) + WireBytes.u16(therapy.payload.count) + therapy.payload
         } else {
             out += [0]
         }
-        out.append(UInt8(step.recordCount))
-        for index in 0..<step.recordCount {
-            var record = [UInt8](repeating: 0, count: LogRecord.size)
-            _ = record.withUnsafeMutableBytes { raw in try? step.records[index]?.encode(into: raw) }
-            out += record
+        out.append(UInt8(receipt.records.count))
+        for record in receipt.records {
+            var bytes = [UInt8](repeating: 0, count: LogRecord.size)
+            _ = bytes.withUnsafeMutableBytes { raw in try? record.encode(into: raw) }
+            out += bytes
         }
         return out
     }

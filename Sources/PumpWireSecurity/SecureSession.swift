@@ -86,7 +86,7 @@ public struct SecureSession<Provider: CryptoProvider> {
     /// The session info of message 2: written by the pump, read by the device.
     public private(set) var info: HandshakeMessages.SessionInfo?
     /// Once the handshake is complete: the session's sealed frames (PW-SEC-8).
-    public private(set) var channel: SealedChannel<Provider>?
+    public internal(set) var channel: SealedChannel<Provider>?
     let sequence: UInt16
 
     public var isEstablished: Bool { channel != nil }

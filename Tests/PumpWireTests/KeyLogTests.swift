@@ -42,7 +42,7 @@ struct KeyLogTests {
             role: .responder, initiatorToResponder: session.k1.withUnsafeBytes { Bytes32(copying: $0)! },
             responderToInitiator: session.k2.withUnsafeBytes { Bytes32(copying: $0)! }, sessionEpoch: session.sessionEpoch,
             provider: SwiftCryptoProvider())
-        for _ in 0..<next { _ = try SealedSessionExample.seal(&channel, type: 0xF0, sequence: 0, payload: []) }
+        for _ in 0..<next { _ = try channel.sealedFrame(type: 0xF0, sequence: 0, payload: []) }
         return channel
     }
 
@@ -127,7 +127,7 @@ struct KeyLogTests {
         var frames = try SealedSessionExample.committed().frames
         let keyLog = try Self.committedKeyLog()
         var pump = try Self.pumpChannel(keyLog, next: 1)
-        frames[5] = try SealedSessionExample.seal(&pump, type: 0xF0, sequence: 3, payload: [0x02, 0xD7, 0xAA, 0xE2, 0xB7])
+        frames[5] = try pump.sealedFrame(type: 0xF0, sequence: 3, payload: [0x02, 0xD7, 0xAA, 0xE2, 0xB7])
         #expect(try Self.findings(frames, keyLog: nil).findings.isEmpty)
         let withKeys = try Self.findings(frames, keyLog: keyLog)
         #expect(withKeys.findings.map(\.code) == [ErrorCode.digestMismatch.rawValue])
@@ -152,7 +152,7 @@ struct KeyLogTests {
                 return writer.count
             }.get()
         }
-        let fragments = try SealedSessionExample.sealedFrames(&device, type: 0x02, sequence: 9, payload: [7, 0, 0, 0] + payload)
+        let fragments = try device.sealedFrames(type: 0x02, sequence: 9, payload: [7, 0, 0, 0] + payload)
         #expect(fragments.count == 2)
         // No handshake in this capture: the first fragment opens by trial, the second with the session so found.
         let items = Self.items(fragments, keyLog: keyLog)

@@ -50,23 +50,15 @@ public enum SealedSessionExample {
             to: request, localStatic: pump.staticPrivateKey, deviceKey: { $0 == slot ? device.staticPublicKey : nil },
             pairingSecret: nil, info: info, ephemeral: ephemeral(of: pump.staticPrivateKey, provider: provider), provider: provider)
         _ = try deviceSession.receiveResponse(response)
-        guard var toPump = deviceSession.channel, var fromPump = pumpSession.channel else {
-            throw PumpWireError(.handshakeFailed, at: PumpWireError.noOffset)
-        }
-
+        var pumpSide = pumpSession
         let rx = DeclaredMessages.prescription
         let rxPayload = try Message.prescriptionBlock(rx).payloadBytes()
-        let status = DeclaredMessages.pumpStatus
-        let commandIdBytes = (0..<4).map { UInt8(truncatingIfNeeded: commandId >> (8 * $0)) }
         let digest = rxPayload.withUnsafeBytes { CRC32.checksum($0) }
-        let frames: [[UInt8]] = [
-            request, response,
-            try seal(&toPump, type: InterrogationRequest.typeCode, sequence: 2, payload: Message.interrogationRequest(InterrogationRequest()).payloadBytes()),
-            try seal(&fromPump, type: PumpStatus.typeCode, sequence: 2, payload: Message.pumpStatus(status).payloadBytes()),
-            try seal(&toPump, type: PrescriptionBlock.typeCode, sequence: 3, payload: commandIdBytes + rxPayload),
-            try seal(&fromPump, type: Acknowledgement.typeCode, sequence: 3,
-                     payload: Message.acknowledgement(Acknowledgement(acknowledgedType: PrescriptionBlock.typeCode, digest: digest)).payloadBytes()),
-        ]
+        let frames: [[UInt8]] = [request, response]
+            + (try deviceSession.seal(.interrogationRequest(InterrogationRequest()), sequence: 2))
+            + (try pumpSide.seal(.pumpStatus(DeclaredMessages.pumpStatus), sequence: 2))
+            + (try deviceSession.seal(.prescriptionBlock(rx), commandId: commandId, sequence: 3))
+            + (try pumpSide.seal(.acknowledgement(Acknowledgement(acknowledgedType: PrescriptionBlock.typeCode, digest: digest)), sequence: 3))
         let keyLog = KeyLog(sessions: [try KeyLog.Session(requestFrame: request, session: deviceSession)])
         let capture = CaptureWriter.capture(
             of: frames, comment: "PumpWire sealed session example (spec/security.md 14): TEST KEYS, key log session-sealed.keylog")
@@ -89,48 +81,5 @@ public enum SealedSessionExample {
             } } }
         }
         return output
-    }
-
-    /// `payload` (a command id first, for a type of PW-SEC-13) sealed with `channel` as PW-SEC-9
-    /// says: one frame, or, above 240 bytes, its fragments each sealed with its own counter.
-    public static func sealedFrames(_ channel: inout SealedChannel<SwiftCryptoProvider>, type: UInt8, sequence: UInt16, payload: [UInt8]) throws -> [[UInt8]] {
-        guard payload.count > WireLimits.maxFramePayload else { return [try seal(&channel, type: type, sequence: sequence, payload: payload)] }
-        let count = FragmentHeader.fragmentCount(forPayloadLength: payload.count)
-        return try (0..<count).map { index in
-            let header = FragmentHeader(index: UInt8(index), count: UInt8(count), totalLength: UInt16(payload.count))
-            let data = Array(payload[header.dataOffset..<(header.dataOffset + header.expectedDataLength)])
-            let fragmentHeader = [header.index, header.count, UInt8(truncatingIfNeeded: header.totalLength), UInt8(truncatingIfNeeded: header.totalLength >> 8)]
-            return try seal(&channel, type: type, sequence: sequence, payload: fragmentHeader + data, flags: FrameFlags.fragment.rawValue)
-        }
-    }
-
-    /// A frame of `type` carrying `payload`, sealed with `channel` (PW-SEC-9): laid out with the
-    /// AUTHENTICATED flag (and `flags`) and an empty block, then sealed in place.
-    public static func seal(_ channel: inout SealedChannel<SwiftCryptoProvider>, type: UInt8, sequence: UInt16, payload: [UInt8], flags: UInt8 = 0) throws -> [UInt8] {
-        var frame: [UInt8] = [WireLimits.syncByte0, WireLimits.syncByte1, WireLimits.version, type, FrameFlags.authenticated.rawValue | flags,
-                              UInt8(truncatingIfNeeded: sequence), UInt8(truncatingIfNeeded: sequence >> 8),
-                              UInt8(truncatingIfNeeded: payload.count), UInt8(truncatingIfNeeded: payload.count >> 8)]
-        frame += payload + [UInt8](repeating: 0, count: WireLimits.authenticationBlockSize)
-        let crc = frame.withUnsafeBytes { CRC16.checksum($0) }
-        frame += [UInt8(truncatingIfNeeded: crc), UInt8(truncatingIfNeeded: crc >> 8)]
-        try frame.withUnsafeMutableBytes { raw in
-            try Result { () throws(PumpWireError) in try channel.seal(frameIn: raw) }.get()
-        }
-        return frame
-    }
-}
-
-extension Message {
-    /// The v1 payload's bytes.
-    func payloadBytes() throws(PumpWireError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: payloadSize)
-        let count = try bytes.withUnsafeMutableBytes { raw in
-            Result { () throws(PumpWireError) -> Int in
-                var writer = ByteWriter(raw)
-                try encodePayload(into: &writer)
-                return writer.count
-            }
-        }.get()
-        return Array(bytes[..<count])
     }
 }
