@@ -97,9 +97,13 @@ extension FuzzHarness {
                                iteration: report.iterations))
         case .failure(let error):
             report.rejections[error.code.rawValue, default: 0] += 1
-            if !Self.matches(error, expected, frameCount: damaged.count) || probe.receiving != receiver.receiving {
+            if !Self.matches(error, expected, frameCount: damaged.count) {
                 record(FuzzFinding(invariant: "FlippedSealedFrameWrongCode", input: damaged,
                                    detail: "bit \(bit) flipped: \(error), PW-SEC-10 says \(expected)", iteration: report.iterations))
+            } else if probe.receiving != receiver.receiving {
+                // PW-SEC-10: only a frame whose tag verifies records its counter.
+                record(FuzzFinding(invariant: "RejectedFrameChangedState", input: damaged,
+                                   detail: "bit \(bit) flipped: rejected with \(error), but the receiver's counter moved", iteration: report.iterations))
             }
         }
 
