@@ -54,7 +54,7 @@ let package = Package(
         // The round-trip fuzz harness of `pumpwire fuzz` (FuzzTesting/ holds the libFuzzer targets).
         .target(
             name: "PumpWireFuzzing",
-            dependencies: ["PumpWire", "PumpWireCore", "PumpWireConformance"],
+            dependencies: ["PumpWire", "PumpWireCore", "PumpWireConformance", "PumpWireSecurity"],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(

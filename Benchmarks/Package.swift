@@ -37,6 +37,8 @@ let package = Package(
                 .product(name: "PumpWireCore", package: "PumpWire"),
                 .product(name: "PumpWireConformance", package: "PumpWire"),
                 .product(name: "PumpWireFuzzing", package: "PumpWire"),
+                // The security rows (SecurityBenchmarks.swift): swift-crypto, which PumpWireConformance builds already.
+                .product(name: "PumpWireSecurity", package: "PumpWire"),
                 "ProtoModels", "BenchZlib",
             ],
             path: "Benchmarks/PumpWireBenchmarks",

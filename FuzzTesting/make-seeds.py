@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Builds each fuzz target's seed corpus from the golden vectors (vectors/corpus/*.json).
+"""Builds each fuzz target's seed corpus from the golden vectors (vectors/corpus/*.json, and
+vectors/crypto/sessions.json for FuzzHandshake and FuzzSealedFrame).
 
 Every seed starts with the option byte (README.md): 0 (CRC as given) or 1 (CRC set right).
 Usage: make-seeds.py OUTPUT_DIR
@@ -106,6 +107,48 @@ for v in vectors:
                 if image[slot] in record_types:
                     capi(bytes([OP_RECORD, 1, record_types.index(image[slot])]), image[slot + 2:slot + 6])
                 break
+
+# The security layer (vectors/crypto/sessions.json). Both targets run over the fuzzing-only
+# provider, so the vectors' tags do not verify there: each seed also comes with the option bit
+# that accepts every tag, or sets it right, so that the seeds reach the checks after the tag.
+secure = json.loads((root / "vectors" / "crypto" / "sessions.json").read_text())
+patterns = {1: 1, 2: 0}  # the frame's pattern (1 XXpsk3, 2 KK) -> FuzzHandshake's bit 0
+for h in secure["handshakes"]:
+    if h["id"] not in ("pairing", "session"):
+        continue  # session-256-earlier has the session's keys, not the fixture's
+    bit = patterns[h["pattern"]]
+    for index, m in enumerate(h["messages"]):
+        noise = bytes.fromhex(m["noiseMessage"])
+        option = bit | index << 1
+        add("FuzzHandshake", option, noise)                       # raw, tags checked
+        add("FuzzHandshake", option | 8, noise)                   # raw, every tag verifies
+        add("FuzzHandshake", option | 16, bytes(len(noise)))      # the honest message (XOR 0)
+        add("FuzzHandshake", option | 32, bytes.fromhex(m["frame"]))
+        add("FuzzHandshake", option | 8 | 32, bytes.fromhex(m["frame"]))
+for v in secure["lowOrderKeys"]:
+    frame = bytes.fromhex(v["frame"])
+    index = 0 if frame[3] == 0x10 else 1
+    bit = patterns[frame[9]] if index == 0 else 0
+    add("FuzzHandshake", bit | index << 1 | 8 | 32, frame)
+    noise = frame[11:-2] if index == 0 else frame[9:-2]
+    add("FuzzHandshake", bit | index << 1 | 8, noise)
+
+# FuzzSealedFrame: opening (option bit 5 sets each tag right, bits 3-4 the highest counter
+# accepted before: 0 none, 1 counter 0), and sealing (bit 2: counter, type, sequence, payload).
+for s in secure["sealedFrames"]:
+    frames = [bytes.fromhex(f["sealedFrame"]) for f in s["frames"]]
+    for option in (0, 2, 32, 33):
+        add("FuzzSealedFrame", option, b"".join(frames))
+    add("FuzzSealedFrame", 32, b"".join(frames + frames))  # replayed at once
+    first = s["frames"][0]["frameCounter"]
+    payload = bytes.fromhex(s["messagePayload"]) if "messagePayload" in s else bytes.fromhex(s["frames"][0]["plaintext"])
+    add("FuzzSealedFrame", 4, first.to_bytes(3, "little") + bytes([s["messageType"]]) + s["sequence"].to_bytes(2, "little") + payload)
+    add("FuzzSealedFrame", 4, (0xFFFFFF).to_bytes(3, "little") + bytes([s["messageType"]]) + s["sequence"].to_bytes(2, "little") + payload)
+for v in secure["rejections"]:
+    highest = v["receiver"]["highestAcceptedCounter"]
+    bits = 0 if highest is None else 1 << 3 if highest == 0 else 0
+    add("FuzzSealedFrame", bits, bytes.fromhex(v["frame"]))
+    add("FuzzSealedFrame", bits | 32, bytes.fromhex(v["frame"]))
 
 total = 0
 for target, items in sorted(seeds.items()):

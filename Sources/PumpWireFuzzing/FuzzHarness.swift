@@ -17,6 +17,8 @@ public struct FuzzReport: Sendable {
     public var sessions = 0
     /// Memory images sent, rebuilt and damaged (spec 13).
     public var images = 0
+    /// Messages sealed, damaged and opened (spec/security.md section 7).
+    public var sealed = 0
     public var findings: [FuzzFinding] = []
 
     public var executionsPerSecond: Double { seconds > 0 ? Double(iterations) / seconds : 0 }
@@ -37,6 +39,8 @@ public struct FuzzHarness {
     /// Valid frames to damage: the corpus's, then what the generator makes.
     var pool: [[UInt8]]
     public internal(set) var report: FuzzReport
+    /// The KK session that `checkSealed` seals with, made on first use (spec/security.md section 6).
+    var sealedSessions: SealedSessionPair?
 
     public init(seed: UInt64, corpusFrames: [[UInt8]] = []) {
         self.seed = seed
@@ -70,6 +74,8 @@ public struct FuzzHarness {
     mutating func step() {
         if random.below(64) == 0 {
             checkImage()
+        } else if random.below(Self.sealedShare) == 0 {
+            checkSealed()
         } else if pool.isEmpty || random.below(10) < 3 {
             generate()
         } else {

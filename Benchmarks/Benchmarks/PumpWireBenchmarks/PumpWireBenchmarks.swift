@@ -204,6 +204,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Memory images: reassembly, inflate and CRC-32 of a 256 KiB event log, next to zlib.
 
+    securityBenchmarks(message8: message8)
     memoryImageBenchmarks()
     validationBenchmarks()
 

@@ -98,9 +98,17 @@ extension FuzzInput {
         self.init(data, size)
     }
 
-    init(option: UInt8, bytes: [UInt8]) {
+    /// An input made by a target itself (the frames of a sealed message, say).
+    public init(option: UInt8, bytes: [UInt8]) {
         self.option = option
         self.fixCRC = option & 1 != 0
         self.bytes = bytes
     }
+}
+
+/// `precondition` that keeps its message in release builds (-O drops precondition's), so that a
+/// crash report says which invariant broke.
+public func invariant(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                      file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
 }
