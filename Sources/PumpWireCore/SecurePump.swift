@@ -107,6 +107,52 @@ public struct SecurePump<Provider: CryptoProvider> {
     /// The open session's slot, if any.
     public var sessionSlot: UInt8? { session?.slot }
 
+    /// What a pump keeps across power loss (PW-SEC-8, PW-SEC-14, PW-SEC-16): slots with their last
+    /// command ids, the session count, the patient bolus history. Keys of a session are not in it:
+    /// a restart ends the session (PW-SEC-19).
+    public struct PersistentState: Equatable, Sendable {
+        public var slots: InlineArray<4, Slot>
+        public var sessionCount: UInt32
+        /// When the last patient bolus started, if one has.
+        public var lastPatientBolusStart: UInt32?
+        /// The pump-clock day (`now / 86400`) of `patientBolusesInDay`.
+        public var patientBolusDay: UInt32
+        public var patientBolusesInDay: UInt8
+
+        public init(slots: InlineArray<4, Slot>, sessionCount: UInt32, lastPatientBolusStart: UInt32? = nil,
+                    patientBolusDay: UInt32 = 0, patientBolusesInDay: UInt8 = 0) {
+            self.slots = slots
+            self.sessionCount = sessionCount
+            self.lastPatientBolusStart = lastPatientBolusStart
+            self.patientBolusDay = patientBolusDay
+            self.patientBolusesInDay = patientBolusesInDay
+        }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            for i in 0..<4 where lhs.slots[i] != rhs.slots[i] { return false }
+            return lhs.sessionCount == rhs.sessionCount && lhs.lastPatientBolusStart == rhs.lastPatientBolusStart
+                && lhs.patientBolusDay == rhs.patientBolusDay && lhs.patientBolusesInDay == rhs.patientBolusesInDay
+        }
+    }
+
+    /// The state to write to non-volatile memory after each frame that changed it.
+    public var persistentState: PersistentState {
+        PersistentState(slots: slots, sessionCount: sessionCount, lastPatientBolusStart: lastPatientBolusStart,
+                        patientBolusDay: patientBolusDay, patientBolusesInDay: patientBolusesInDay)
+    }
+
+    /// A pump after a restart: its kept state, no session, no pairing in progress (PW-SEC-19).
+    public init(
+        staticPrivateKey: Bytes32, pairingSecret: Bytes32, pairingWindowOpen: Bool, restoring state: PersistentState,
+        patientBolusLimits: PatientBolusLimits?, provider: Provider
+    ) {
+        self.init(staticPrivateKey: staticPrivateKey, pairingSecret: pairingSecret, pairingWindowOpen: pairingWindowOpen,
+                  sessionCount: state.sessionCount, patientBolusLimits: patientBolusLimits, slots: state.slots, provider: provider)
+        lastPatientBolusStart = state.lastPatientBolusStart
+        patientBolusDay = state.patientBolusDay
+        patientBolusesInDay = state.patientBolusesInDay
+    }
+
     /// Handles one received frame at pump clock `now` (PW-SEC-21). `ephemeralPrivateKey` fixes the
     /// key of a handshake message the pump writes (test vectors); nil draws it from the provider.
     /// `answer` receives the frame to send (313 + 35 bytes suffice); `work` (at least the frame's

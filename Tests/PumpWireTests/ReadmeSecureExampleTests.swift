@@ -62,3 +62,57 @@ struct ReadmeSecureExampleTests {
         #expect(logged.errorCode == ErrorCode.replayed)
     }
 }
+
+@Suite("A secure pump across a restart (PW-SEC-14, PW-SEC-16, PW-SEC-19)")
+struct SecurePumpRestartTests {
+    @Test("Restored from its kept state, a pump has no session, still refuses an executed command id, and keeps the patient bolus lockout")
+    func restart() throws {
+        let crypto = SwiftCryptoProvider()
+        let pumpKeys = try TestIdentity.make(kind: .pump, name: "pump", seed: "restart pump")
+        let patientKeys = try TestIdentity.make(kind: .device, name: "handheld", role: .patient, seed: "restart patient")
+        var slots = InlineArray<4, SecurePump<SwiftCryptoProvider>.Slot>(repeating: .init())
+        slots[2] = .init(role: .patient, staticPublicKey: patientKeys.staticPublicKey, lastCommandId: 10)
+        let limits = SecurePump<SwiftCryptoProvider>.PatientBolusLimits(doseNanograms: 25_000, lockoutMinutes: 180, maxPerDay: 4)
+        var pump = SecurePump(staticPrivateKey: pumpKeys.staticPrivateKey, pairingSecret: pumpKeys.pairingSecret!,
+                              pairingWindowOpen: false, sessionCount: 5, patientBolusLimits: limits, slots: slots, provider: crypto)
+        func session(_ pump: inout SecurePump<SwiftCryptoProvider>, at now: UInt32) throws -> SecureSession<SwiftCryptoProvider> {
+            var (device, request) = try SecureSession.initiate(pattern: .kk, slot: 2, localStatic: patientKeys.staticPrivateKey,
+                                                              remoteStatic: pumpKeys.staticPublicKey, sequence: 1, provider: crypto)
+            _ = try device.receiveResponse(pump.receive(request, now: now).answer!)
+            return device
+        }
+        var handheld = try session(&pump, at: 847_591_200)
+        let bolus = PatientBolusRequest(commandId: 11, doseNanograms: 20_000, requestTime: 847_591_200)
+        var payload = [UInt8](repeating: 0, count: bolus.payloadSize)
+        _ = try payload.withUnsafeMutableBytes { raw in
+            try Result { () throws(PumpWireError) in var writer = ByteWriter(raw); try bolus.writeFields(to: &writer) }.get()
+        }
+        let granted = try handheld.open(pump.receive(try handheld.sealPayload(payload, type: 0x06, sequence: 2)[0], now: 847_591_260).answer!)
+        guard case .message(.acknowledgement(let ack)) = granted.content else { Issue.record("not granted"); return }
+        #expect(ack.acknowledgedType == PatientBolusRequest.typeCode)
+
+        // Power fails; the pump comes back with what it kept, and no session (PW-SEC-19).
+        let kept = pump.persistentState
+        #expect(kept.slots[2].lastCommandId == 11 && kept.sessionCount == 6 && kept.lastPatientBolusStart == 847_591_260)
+        var restarted = SecurePump(staticPrivateKey: pumpKeys.staticPrivateKey, pairingSecret: pumpKeys.pairingSecret!,
+                                   pairingWindowOpen: false, restoring: kept, patientBolusLimits: limits, provider: crypto)
+        let stale = restarted.receive(try handheld.sealPayload(payload, type: 0x06, sequence: 3)[0], now: 847_591_300)
+        #expect(stale.answer == nil)
+        guard case .securityRejection(let dropped)? = stale.records.first?.body else { Issue.record("not logged"); return }
+        #expect(dropped.errorCode == ErrorCode.staleSession)   // the session's keys died with the power
+
+        // A new session: the executed command id is still refused, and the lockout still runs.
+        var again = try session(&restarted, at: 847_591_400)
+        let duplicate = try again.open(restarted.receive(try again.sealPayload(payload, type: 0x06, sequence: 2)[0], now: 847_591_410).answer!)
+        guard case .message(.negativeAcknowledgement(let refusal)) = duplicate.content else { Issue.record("not refused"); return }
+        #expect(refusal.errorCode == ErrorCode.duplicateCommand)
+        let next = PatientBolusRequest(commandId: 12, doseNanograms: 20_000, requestTime: 847_591_400)
+        var nextPayload = [UInt8](repeating: 0, count: next.payloadSize)
+        _ = try nextPayload.withUnsafeMutableBytes { raw in
+            try Result { () throws(PumpWireError) in var writer = ByteWriter(raw); try next.writeFields(to: &writer) }.get()
+        }
+        let locked = try again.open(restarted.receive(try again.sealPayload(nextPayload, type: 0x06, sequence: 3)[0], now: 847_591_420).answer!)
+        guard case .message(.negativeAcknowledgement(let lockout)) = locked.content else { Issue.record("not refused"); return }
+        #expect(lockout.errorCode == ErrorCode.patientBolusLockout)
+    }
+}
