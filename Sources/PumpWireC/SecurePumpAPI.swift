@@ -14,6 +14,25 @@ private func withPump<R>(
     return result
 }
 
+/// The four C slots as the core's, checking roles (FIELD_OUT_OF_RANGE at the slot's index).
+private func coreSlots(_ slots: UnsafePointer<pw_pump_slot>) throws(PumpWireError) -> InlineArray<4, CSecurePump.Slot> {
+    var pumpSlots = InlineArray<4, CSecurePump.Slot>(repeating: .init())
+    for i in 0..<4 {
+        let slot = slots[i]
+        guard slot.role <= 2 else { throw PumpWireError(.fieldOutOfRange, at: i) }
+        let publicKey = withUnsafeBytes(of: slot.static_public) { (raw) in Bytes32(copying: raw) } ?? Bytes32()
+        pumpSlots[i] = .init(role: DeviceRole(rawValue: slot.role), staticPublicKey: publicKey, lastCommandId: slot.last_command_id)
+    }
+    return pumpSlots
+}
+
+private func coreLimits(_ limits: UnsafePointer<pw_patient_bolus_limits>?) -> CSecurePump.PatientBolusLimits? {
+    limits.map {
+        CSecurePump.PatientBolusLimits(
+            doseNanograms: $0.pointee.dose_nanograms, lockoutMinutes: $0.pointee.lockout_minutes, maxPerDay: $0.pointee.max_per_day)
+    }
+}
+
 @_cdecl("pw_secure_pump_init")
 public func pw_secure_pump_init(
     _ storage: UnsafeMutablePointer<pw_secure_pump>?, _ table: UnsafePointer<pw_crypto_provider>?,
@@ -28,20 +47,66 @@ public func pw_secure_pump_init(
         guard let local = key(staticPrivate), let secret = key(pairingSecret), let slots else {
             throw PumpWireError(.bufferTooSmall, at: 0)
         }
-        var pumpSlots = InlineArray<4, CSecurePump.Slot>(repeating: .init())
-        for i in 0..<4 {
-            let slot = slots[i]
-            guard slot.role <= 2 else { throw PumpWireError(.fieldOutOfRange, at: i) }
-            let publicKey = withUnsafeBytes(of: slot.static_public) { (raw) in Bytes32(copying: raw) } ?? Bytes32()
-            pumpSlots[i] = .init(role: DeviceRole(rawValue: slot.role), staticPublicKey: publicKey, lastCommandId: slot.last_command_id)
-        }
-        let bolus = limits.map {
-            CSecurePump.PatientBolusLimits(
-                doseNanograms: $0.pointee.dose_nanograms, lockoutMinutes: $0.pointee.lockout_minutes, maxPerDay: $0.pointee.max_per_day)
-        }
         CStateStorage.initialize(storage, to: CSecurePump(
             staticPrivateKey: local, pairingSecret: secret, pairingWindowOpen: pairingWindowOpen, sessionCount: sessionCount,
-            patientBolusLimits: bolus, slots: pumpSlots, provider: provider))
+            patientBolusLimits: coreLimits(limits), slots: try coreSlots(slots), provider: provider))
+    }
+}
+
+@_cdecl("pw_secure_pump_persistent_state")
+public func pw_secure_pump_persistent_state(
+    _ storage: UnsafePointer<pw_secure_pump>?, _ state: UnsafeMutablePointer<pw_pump_persistent_state>?,
+    _ errorOffset: UnsafeMutablePointer<UInt32>?
+) -> UInt16 {
+    cResult(errorOffset) { () throws(PumpWireError) in
+        let out = try required(state)
+        guard let storage, let pump = CStateStorage.readState(storage, as: CSecurePump.self) else {
+            throw PumpWireError(.bufferTooSmall, at: 0)
+        }
+        let kept = pump.pointee.persistentState
+        out.pointee = pw_pump_persistent_state()
+        withUnsafeMutableBytes(of: &out.pointee.slots) { (raw) in
+            let slots = raw.bindMemory(to: pw_pump_slot.self)
+            for i in 0..<4 {
+                slots[i].role = kept.slots[i].role?.rawValue ?? 0
+                withUnsafeMutableBytes(of: &slots[i].static_public) { (key) in
+                    kept.slots[i].staticPublicKey.withUnsafeBytes { (bytes) in key.copyMemory(from: bytes) }
+                }
+                slots[i].last_command_id = kept.slots[i].lastCommandId
+            }
+        }
+        out.pointee.session_count = kept.sessionCount
+        out.pointee.has_patient_bolus_start = kept.lastPatientBolusStart != nil
+        out.pointee.last_patient_bolus_start = kept.lastPatientBolusStart ?? 0
+        out.pointee.patient_bolus_day = kept.patientBolusDay
+        out.pointee.patient_boluses_in_day = kept.patientBolusesInDay
+    }
+}
+
+@_cdecl("pw_secure_pump_restore")
+public func pw_secure_pump_restore(
+    _ storage: UnsafeMutablePointer<pw_secure_pump>?, _ table: UnsafePointer<pw_crypto_provider>?,
+    _ staticPrivate: UnsafePointer<UInt8>?, _ pairingSecret: UnsafePointer<UInt8>?, _ pairingWindowOpen: Bool,
+    _ state: UnsafePointer<pw_pump_persistent_state>?, _ limits: UnsafePointer<pw_patient_bolus_limits>?,
+    _ errorOffset: UnsafeMutablePointer<UInt32>?
+) -> UInt16 {
+    cResult(errorOffset) { () throws(PumpWireError) in
+        let storage = try required(storage)
+        try PumpWireError.check(CStateStorage.fits(CSecurePump.self, in: pw_secure_pump.self), .bufferTooSmall, at: 0)
+        let provider = try provider(table)
+        guard let local = key(staticPrivate), let secret = key(pairingSecret), let state else {
+            throw PumpWireError(.bufferTooSmall, at: 0)
+        }
+        let slots = try withUnsafeBytes(of: state.pointee.slots) { (raw) throws(PumpWireError) in
+            try coreSlots(raw.bindMemory(to: pw_pump_slot.self).baseAddress!)
+        }
+        let kept = CSecurePump.PersistentState(
+            slots: slots, sessionCount: state.pointee.session_count,
+            lastPatientBolusStart: state.pointee.has_patient_bolus_start ? state.pointee.last_patient_bolus_start : nil,
+            patientBolusDay: state.pointee.patient_bolus_day, patientBolusesInDay: state.pointee.patient_boluses_in_day)
+        CStateStorage.initialize(storage, to: CSecurePump(
+            staticPrivateKey: local, pairingSecret: secret, pairingWindowOpen: pairingWindowOpen, restoring: kept,
+            patientBolusLimits: coreLimits(limits), provider: provider))
     }
 }
 

@@ -561,6 +561,16 @@ static void pump_calls(void)
                                                                 sizeof answer, work, sizeof work, &step, &offset),
                offset);
     if (step.answer_length != 9 + 54 + 2 || step.record_count != 1) fail("pw_secure_pump_receive: no handshakeResponse");
+    /* Power loss: the kept state read from a read-only pump, and a pump restored from it, read-only too. */
+    const pw_secure_pump *pump_ro = READ_ONLY(pw_secure_pump, pump);
+    pw_pump_persistent_state kept_rw;
+    check_code("pw_secure_pump_persistent_state", CALL(pw_secure_pump_persistent_state, "")(pump_ro, &kept_rw, &offset), offset);
+    if (kept_rw.session_count != 2 || kept_rw.slots[1].last_command_id != 7) fail("pw_secure_pump_persistent_state: wrong state");
+    const pw_pump_persistent_state *kept = READ_ONLY(pw_pump_persistent_state, kept_rw);
+    static pw_secure_pump restarted;
+    check_code("pw_secure_pump_restore",
+               CALL(pw_secure_pump_restore, "")(&restarted, table, pump_static, secret, false, kept, limits, &offset), offset);
+    pw_secure_pump_erase(&restarted);
     pw_handshake_erase(&device);
     pw_secure_pump_erase(&pump);
 }

@@ -77,6 +77,20 @@ struct SecurePumpCAPITests {
                 #expect(Array(written[(number * 20)..<((number + 1) * 20)]) == record, "\(what): record \(number + 1)")
             }
         }
+        // What it keeps across power loss comes back whole in a restored pump (pumpwire.h).
+        var kept = pw_pump_persistent_state()
+        #expect(pw_secure_pump_persistent_state(&state, &kept, &offset) == 0)
+        var restored = pw_secure_pump()
+        let restoredStatus = withUnsafePointer(to: &table) { table in
+            withUnsafePointer(to: &limits) { limitsPointer in
+                pw_secure_pump_restore(&restored, table, key, secret, false, &kept, bolus == nil ? nil : limitsPointer, &offset)
+            }
+        }
+        #expect(restoredStatus == 0)
+        var again = pw_pump_persistent_state()
+        #expect(pw_secure_pump_persistent_state(&restored, &again, &offset) == 0)
+        #expect(withUnsafeBytes(of: &kept) { Array($0) } == withUnsafeBytes(of: &again) { Array($0) })
+        pw_secure_pump_erase(&restored)
         pw_secure_pump_erase(&state)
         var after = pw_pump_step()
         var out = [UInt8](repeating: 0, count: 512), work = [UInt8](repeating: 0, count: 512)

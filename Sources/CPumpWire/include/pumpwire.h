@@ -751,6 +751,28 @@ uint16_t pw_secure_pump_init(pw_secure_pump *pump, const pw_crypto_provider *pro
                              const uint8_t pairing_secret[32], bool pairing_window_open, uint32_t session_count,
                              const pw_patient_bolus_limits *limits, const pw_pump_slot slots[4], uint32_t *error_offset);
 
+/* What a pump keeps across power loss (PW-SEC-8, PW-SEC-14, PW-SEC-16): write it to non-volatile
+   memory after every pw_secure_pump_receive that changed it, and restore from it after a restart.
+   Session keys are not in it: a restart ends the session (PW-SEC-19). */
+typedef struct pw_pump_persistent_state {
+    pw_pump_slot slots[4];
+    uint32_t session_count;
+    bool has_patient_bolus_start;
+    uint32_t last_patient_bolus_start; /* pump clock, when has_patient_bolus_start */
+    uint32_t patient_bolus_day;        /* now / 86400 of patient_boluses_in_day */
+    uint8_t patient_boluses_in_day;
+} pw_pump_persistent_state;
+
+/* Copies the pump's persistent state into `state`. */
+uint16_t pw_secure_pump_persistent_state(const pw_secure_pump *pump, pw_pump_persistent_state *state,
+                                         uint32_t *error_offset);
+
+/* Prepares a pump after a restart from its kept `state`: no session, no pairing in progress. */
+uint16_t pw_secure_pump_restore(pw_secure_pump *pump, const pw_crypto_provider *provider, const uint8_t static_private[32],
+                                const uint8_t pairing_secret[32], bool pairing_window_open,
+                                const pw_pump_persistent_state *state, const pw_patient_bolus_limits *limits,
+                                uint32_t *error_offset);
+
 /* Opens or closes the pairing window (a magnet over the implant, security.md 5). */
 uint16_t pw_secure_pump_set_pairing_window(pw_secure_pump *pump, bool open, uint32_t *error_offset);
 
