@@ -4,10 +4,15 @@
  * QEMU on both targets (`make -C Firmware secure-golden`): each handshake from both sides with the
  * fixed keys (every Noise message byte-exact, handshake hash, the split channels sealing and
  * opening with k1 and k2), each sealed frame sealed byte-exact from its cleartext frame and
- * opened back, each rejection with its code and offset, each low-order key. Last line: a summary.
+ * opened back, each rejection with its code and offset, each low-order key, and each pump scenario
+ * through pw_secure_pump (PW-SEC-21: every step's answer, request for therapy and log records,
+ * byte-exact). Last line: a summary.
  *
- * Built with -DSECURE_GOLDEN_INSN it instead runs one KK handshake (both sides) and one sealed
- * frame (seal, open) between calls of crypto_insn_mark, for the TCG plugin of crypto-insn.
+ * Built with -DSECURE_GOLDEN_NO_PUMP it leaves the pump out (secure-footprint measures what linking
+ * pw_secure_pump adds as the difference). Built with -DSECURE_GOLDEN_INSN it instead runs one KK handshake (both sides), one sealed frame
+ * (seal, open) and three steps of the secure pump (a KK handshakeRequest, a sealed prescriptionBlock
+ * to therapy, a refused duplicate command) between calls of crypto_insn_mark, for the TCG plugin of
+ * crypto-insn.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,7 +53,71 @@ static uint16_t init_side(const golden_handshake *h, int initiator, pw_handshake
                              h->has_psk ? h->psk : NULL, initiator ? h->initiator_ephemeral : h->pump_ephemeral, &offset);
 }
 
+#ifndef SECURE_GOLDEN_NO_PUMP
+/* The secure pump (PW-SEC-21): its state and the buffers pw_secure_pump_receive needs. */
+static pw_secure_pump pump;
+static pw_pump_step pump_step;
+static uint8_t pump_answer[PW_SECURE_PUMP_ANSWER_CAPACITY], pump_work[PW_SECURE_PUMP_WORK_CAPACITY];
+
+static uint16_t init_pump(const golden_pump_scenario *p)
+{
+    pw_pump_slot slots[4];
+    for (size_t i = 0; i < 4; i++) {
+        slots[i].role = p->slots[i].role;
+        memcpy(slots[i].static_public, p->slots[i].key, 32);
+        slots[i].last_command_id = p->slots[i].last_command_id;
+    }
+    pw_patient_bolus_limits limits = { p->bolus.dose, p->bolus.lockout, p->bolus.max_per_day };
+    uint32_t offset = 0;
+    return pw_secure_pump_init(&pump, &provider, p->static_private, p->pairing_secret, p->window_open != 0,
+                               p->session_count, p->has_bolus ? &limits : NULL, slots, &offset);
+}
+
+/* One step: the frame in, then the answer, the request for therapy and the records as the vector's. */
+static bool pump_receive(const golden_pump_step *st)
+{
+    uint32_t offset = 0;
+    return pw_secure_pump_receive(&pump, st->frame, st->frame_length, st->now, st->has_ephemeral ? st->ephemeral : NULL,
+                                  pump_answer, sizeof pump_answer, pump_work, sizeof pump_work, &pump_step, &offset)
+           == PW_OK;
+}
+
+static bool pump_step_matches(const golden_pump_step *st)
+{
+    bool ok = pump_step.answer_length == st->answer_length
+              && (st->answer_length == 0 || memcmp(pump_answer, st->answer, st->answer_length) == 0);
+    ok &= (pump_step.has_therapy ? 1 : 0) == st->has_therapy;
+    if (ok && st->has_therapy)
+        ok &= pump_step.therapy_message_type == st->therapy_type && pump_step.therapy_command_id == st->therapy_command_id
+              && pump_step.therapy_length == st->therapy_payload_length
+              && (st->therapy_payload_length == 0 || memcmp(pump_work, st->therapy_payload, st->therapy_payload_length) == 0);
+    ok &= pump_step.record_count == st->log_count;
+    for (size_t i = 0; ok && i < st->log_count; i++)
+        ok &= memcmp(pump_step.records[i], st->log + i * PW_LOG_RECORD_SIZE, PW_LOG_RECORD_SIZE) == 0;
+    return ok;
+}
+
+#endif /* SECURE_GOLDEN_NO_PUMP */
+
 #ifndef SECURE_GOLDEN_INSN
+
+#ifndef SECURE_GOLDEN_NO_PUMP
+static void run_pump_scenario(const golden_pump_scenario *p)
+{
+    bool ok = init_pump(p) == PW_OK;
+    check(ok, "pump", p->id, "pw_secure_pump_init");
+    for (size_t i = 0; ok && i < p->step_count; i++) {
+        const golden_pump_step *st = &p->steps[i];
+        bool received = pump_receive(st);
+        check(received, "pump", p->id, "pw_secure_pump_receive refused the call");
+        bool same = received && pump_step_matches(st);
+        check(!received || same, "pump", p->id, "a step's answer, therapy or log records differ");
+        ok &= same;
+    }
+    pw_secure_pump_erase(&pump);
+    if (ok) passed++;
+}
+#endif
 
 static void run_handshake(const golden_handshake *h)
 {
@@ -187,6 +256,14 @@ int main(void)
     for (size_t i = 0; i < golden_sealed_frame_count; i++) run_sealed_frame(&golden_sealed_frames[i]);
     for (size_t i = 0; i < golden_rejection_count; i++) run_rejection(&golden_rejections[i]);
     for (size_t i = 0; i < golden_low_order_count; i++) run_low_order(&golden_low_orders[i]);
+    size_t pump_steps = 0, pump_scenarios = 0;
+#ifndef SECURE_GOLDEN_NO_PUMP
+    for (size_t i = 0; i < golden_pump_scenario_count; i++) {
+        run_pump_scenario(&golden_pump_scenarios[i]);
+        pump_steps += golden_pump_scenarios[i].step_count;
+    }
+    pump_scenarios = golden_pump_scenario_count;
+#endif
     platform_stdout_print("secure golden: ");
     platform_stdout_print_number(golden_handshake_count);
     platform_stdout_print(" handshakes, ");
@@ -195,7 +272,11 @@ int main(void)
     platform_stdout_print_number(golden_rejection_count);
     platform_stdout_print(" rejections, ");
     platform_stdout_print_number(golden_low_order_count);
-    platform_stdout_print(" low-order keys: ");
+    platform_stdout_print(" low-order keys, ");
+    platform_stdout_print_number(pump_scenarios);
+    platform_stdout_print(" pump scenarios (");
+    platform_stdout_print_number(pump_steps);
+    platform_stdout_print(" steps): ");
     platform_stdout_print_number(passed);
     platform_stdout_print(" passed, ");
     platform_stdout_print_number(failed);
@@ -240,12 +321,32 @@ int main(void)
     crypto_insn_mark();
     failures |= pw_sealed_open_frame(&channels[1], frame, length, opened, sizeof opened, &length, &offset);
     crypto_insn_mark();
+    /* The secure pump: scenario clinician-session, steps 1 to 3. */
+    const golden_pump_scenario *p = NULL;
+    for (size_t i = 0; i < golden_pump_scenario_count; i++)
+        if (strcmp(golden_pump_scenarios[i].id, "clinician-session") == 0) p = &golden_pump_scenarios[i];
+    if (p == NULL || p->step_count < 3) platform_exit(1);
+    failures |= init_pump(p);
+    crypto_insn_mark();
+    for (size_t i = 0; i < 3; i++) {
+        failures |= !pump_receive(&p->steps[i]);
+        crypto_insn_mark();
+        failures |= !pump_step_matches(&p->steps[i]);
+        crypto_insn_mark();
+    }
     platform_stdout_print("(a mark alone)\n");
     platform_stdout_print("KK handshake, both sides (init, 2 messages written and read, split each)\n");
     platform_stdout_print("KK handshake, the pump's side (init, read message 1, write message 2, split)\n");
     platform_stdout_print("(memcpy of the cleartext frame)\n");
     platform_stdout_print("pw_sealed_seal_frame, in place, 43-byte payload (the 9.3 prescription with its commandId)\n");
     platform_stdout_print("pw_sealed_open_frame, the same frame\n");
+    platform_stdout_print("pw_secure_pump_init (clinician-session's pump)\n");
+    platform_stdout_print("pump: KK handshakeRequest, slot 1 -> handshakeResponse (read message 1, write message 2, split; log sessionStarted)\n");
+    platform_stdout_print("(the step checked against the vector)\n");
+    platform_stdout_print("pump: sealed prescriptionBlock, commandId 8 -> opened, checked, to therapy\n");
+    platform_stdout_print("(the step checked against the vector)\n");
+    platform_stdout_print("pump: the same command again (counter 1) -> refused, sealed negativeAcknowledgement (log)\n");
+    platform_stdout_print("(the step checked against the vector)\n");
     platform_exit(failures != 0 ? 1 : 0);
 }
 

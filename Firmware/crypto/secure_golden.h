@@ -65,6 +65,35 @@ typedef struct golden_low_order {
     uint32_t offset;
 } golden_low_order;
 
+/* One frame given to the secure pump (pumpScenarios, PW-SEC-21) and what it must do. */
+typedef struct golden_pump_step {
+    uint32_t now;
+    uint8_t has_ephemeral;
+    uint8_t ephemeral[32];
+    const uint8_t *frame;
+    size_t frame_length;
+    const uint8_t *answer; /* NULL, 0: nothing sent */
+    size_t answer_length;
+    uint8_t has_therapy, therapy_type;
+    uint32_t therapy_command_id;
+    const uint8_t *therapy_payload;
+    size_t therapy_payload_length;
+    size_t log_count;   /* records of 20 bytes */
+    const uint8_t *log;
+} golden_pump_step;
+
+typedef struct golden_pump_scenario {
+    const char *id;
+    uint8_t static_private[32], pairing_secret[32];
+    uint8_t window_open;
+    uint32_t session_count;
+    uint8_t has_bolus;
+    struct { uint32_t dose; uint16_t lockout; uint8_t max_per_day; } bolus;
+    struct { uint8_t role; uint8_t key[32]; uint32_t last_command_id; } slots[4];
+    size_t step_count;
+    const golden_pump_step *steps;
+} golden_pump_scenario;
+
 extern const golden_handshake golden_handshakes[];
 extern const size_t golden_handshake_count;
 extern const golden_sealed_frame golden_sealed_frames[];
@@ -73,5 +102,7 @@ extern const golden_rejection golden_rejections[];
 extern const size_t golden_rejection_count;
 extern const golden_low_order golden_low_orders[];
 extern const size_t golden_low_order_count;
+extern const golden_pump_scenario golden_pump_scenarios[];
+extern const size_t golden_pump_scenario_count;
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes vectors/crypto/sessions.json (the security layer's golden vectors) as C tables for
-Firmware/crypto/secure_golden.c: handshakes, sealed frames, rejections, low-order keys.
+Firmware/crypto/secure_golden.c: handshakes, sealed frames, rejections, low-order keys, and the
+secure pump's scenarios (pumpScenarios, PW-SEC-21).
 Rewrites the output only when it changes. Python 3 standard library only."""
 import argparse
 import json
@@ -12,6 +13,11 @@ def c_bytes(hex_text):
     if not data:
         return "NULL, 0"
     return "(const uint8_t[]){" + ",".join(f"0x{b:02x}" for b in data) + f"}}, {len(data)}"
+
+
+def c_array(hex_text):
+    data = bytes.fromhex(hex_text)
+    return "(const uint8_t[]){" + ",".join(f"0x{b:02x}" for b in data) + "}" if data else "NULL"
 
 
 def key(hex_text):
@@ -76,6 +82,34 @@ def main():
                    f'{l["expected"]["code"]}, {l["expected"]["offset"]}}},')
     out.append("};")
     out.append(f"const size_t golden_low_order_count = {len(doc['lowOrderKeys'])};")
+    out.append("")
+    out.append("const golden_pump_scenario golden_pump_scenarios[] = {")
+    scenarios = doc.get("pumpScenarios", [])
+    for p in scenarios:
+        pump = p["pump"]
+        bolus = pump.get("patientBolus")
+        out.append(f'    {{"{p["id"]}", {key(pump["staticPrivate"])}, {key(pump["pairingSecret"])},')
+        out.append(f'     {1 if pump["pairingWindowOpen"] else 0}, {pump["sessionCount"]}, {0 if bolus is None else 1}, '
+                   f'{{{(bolus or {}).get("doseNanograms", 0)}, {(bolus or {}).get("lockoutMinutes", 0)}, '
+                   f'{(bolus or {}).get("maxPerDay", 0)}}}, {{')
+        slots = pump["slots"]
+        assert len(slots) == 4
+        for slot in slots:
+            slot = slot or {"role": 0, "staticPublic": "00" * 32, "lastCommandId": 0}
+            out.append(f'      {{{slot["role"]}, {key(slot["staticPublic"])}, {slot["lastCommandId"]}}},')
+        out.append(f'     }}, {len(p["steps"])}, (const golden_pump_step[]){{')
+        for st in p["steps"]:
+            therapy = st.get("therapy")
+            log = "".join(st.get("log") or [])
+            assert len(log) % 40 == 0
+            out.append(f'      {{{st["now"]}, {1 if "ephemeralPrivate" in st else 0}, '
+                       f'{key(st.get("ephemeralPrivate", "00" * 32))}, {c_bytes(st["frame"])}, {c_bytes(st.get("answer") or "")}, '
+                       f'{0 if therapy is None else 1}, {(therapy or {}).get("messageType", 0)}, '
+                       f'{(therapy or {}).get("commandId", 0)}, {c_bytes((therapy or {}).get("payload", ""))}, '
+                       f'{len(log) // 40}, {c_array(log)}}},')
+        out.append("     }},")
+    out.append("};")
+    out.append(f"const size_t golden_pump_scenario_count = {len(scenarios)};")
     text = "\n".join(out) + "\n"
     path = pathlib.Path(args.output)
     if not path.exists() or path.read_text() != text:

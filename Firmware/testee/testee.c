@@ -9,23 +9,25 @@
  * decoded structs, and builds responses. Each handler mirrors the reference testee
  * (Sources/PumpWireConformance/ReferenceTestee.swift) and, for STREAM, the reference stream reader
  * (Sources/PumpWire/StreamReader.swift). The protocol's edges are answered as conformance.md 2.7
- * says. The secure requests (2.4.10) run through pumpwire.h's pw_handshake and pw_sealed_channel
- * with the libsodium provider (Firmware/crypto/sodium_provider.h).
+ * says. The secure requests (2.4.10) run through pumpwire.h's pw_handshake, pw_sealed_channel and
+ * pw_secure_pump with the libsodium provider (Firmware/crypto/sodium_provider.h).
  *
  * No heap, no stdio. The only mutable state is the testee's own: the request and response
  * buffers, one pw_frame and one pw_message (about 1.3 KiB each, too big for a firmware stack),
  * the REASSEMBLER_* reassembler that lives between requests, and the STREAM request's own
  * reassembler (a stream is read with a fresh one, as the reference does, so a STREAM request
- * never disturbs the REASSEMBLER_* state), and the secure requests' handshake and channels
- * (g_secure). All of it is static, in .bss.
+ * never disturbs the REASSEMBLER_* state), the secure requests' handshake and channels
+ * (g_secure), and the secure pump of PUMP_BEGIN and PUMP_RECEIVE (g_pump). All of it is static, in .bss.
  *
  * Build-time settings (all optional):
  *   TESTEE_TARGET         string literal naming the target in HELLO ("host")
  *   TESTEE_MAX_MESSAGE    largest request body accepted, bytes (1 MiB + 64)
  *   TESTEE_MAX_RESPONSE   largest response body, bytes (enough for LOG over the largest request)
  *   TESTEE_MEASURE_STACK  measure the stack of every pw_* call, report it on stderr at the end
- *   TESTEE_STACK_DEPTH    bytes painted below the stack pointer for each measurement (8192)
+ *   TESTEE_STACK_DEPTH    bytes painted below the stack pointer for each measurement (16384)
  *   TESTEE_SECURE         1: declare `secure` and link the provider (default); 0: neither
+ *   TESTEE_SECURE_PUMP    1: PUMP_BEGIN and PUMP_RECEIVE through pw_secure_pump (with TESTEE_SECURE);
+ *                         0: SKIPPED (only to measure what the pump adds: `secure` is then incomplete)
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +42,10 @@
 #endif
 #if TESTEE_SECURE
 #include "sodium_provider.h"
+#endif
+/* PUMP_BEGIN and PUMP_RECEIVE (pw_secure_pump); 0 leaves them SKIPPED, to measure what they add. */
+#ifndef TESTEE_SECURE_PUMP
+#define TESTEE_SECURE_PUMP TESTEE_SECURE
 #endif
 
 /* ---- Settings -------------------------------------------------------------------------------- */
@@ -72,7 +78,7 @@
 #endif
 
 #ifndef TESTEE_STACK_DEPTH
-#define TESTEE_STACK_DEPTH 8192ul
+#define TESTEE_STACK_DEPTH 49152ul
 #endif
 
 /* ---- Protocol constants (conformance.md 2.2 to 2.4) ---------------------------------------- */
@@ -99,7 +105,9 @@ enum request_code {
     REQ_HANDSHAKE_READ = 0x12,
     REQ_HANDSHAKE_SPLIT = 0x13,
     REQ_SEAL = 0x14,
-    REQ_OPEN = 0x15
+    REQ_OPEN = 0x15,
+    REQ_PUMP_BEGIN = 0x16,
+    REQ_PUMP_RECEIVE = 0x17
 };
 
 enum response_status {
@@ -166,6 +174,8 @@ enum { OFFSET_IN_FRAME = 0, OFFSET_IN_PAYLOAD = 1 };
     X(FN_SEALED_CHANNEL_INIT, "pw_sealed_channel_init")                 \
     X(FN_SEALED_SEAL_FRAME_INTO, "pw_sealed_seal_frame_into")           \
     X(FN_SEALED_OPEN_FRAME, "pw_sealed_open_frame")                     \
+    X(FN_SECURE_PUMP_INIT, "pw_secure_pump_init")                       \
+    X(FN_SECURE_PUMP_RECEIVE, "pw_secure_pump_receive")                 \
     X(FN_FRAME_VIEW, "testee_frame_view")
 
 #define TESTEE_FN_ID(id, name) id,
@@ -1492,6 +1502,145 @@ static void handle_open(const uint8_t *args, size_t length)
     out_commit(written);
 }
 
+/* ---- The secure pump (PUMP_BEGIN, PUMP_RECEIVE; security.md PW-SEC-21) ---- */
+
+#if TESTEE_SECURE_PUMP
+
+#define PUMP_SLOT_COUNT 4u
+#define PUMP_SLOT_SIZE (1u + SECURE_KEY_SIZE + 4u)                      /* role, static public key, last command id */
+#define PUMP_BEGIN_SIZE (2u * SECURE_KEY_SIZE + 1u + 4u + 8u + PUMP_SLOT_COUNT * PUMP_SLOT_SIZE) /* 225 */
+#define PUMP_RECEIVE_FIXED (4u + SECURE_KEY_SIZE)                       /* now, ephemeral private key */
+
+/* What a pump's firmware holds for the pump: its state (2560 B), the work buffer the C API reads a
+   sealed frame and reassembles a message in (its therapy payload is handed over from there), and
+   the step it reports. The answer is written straight into the response (PUMP_RECEIVE's layout
+   puts it first), where a pump would have its radio's 128-byte transmit buffer. */
+static struct {
+    bool begun;                                   /* the last PUMP_BEGIN succeeded */
+    pw_secure_pump state;                         /* 2560 B */
+    pw_pump_step step;
+    uint8_t work[PW_SECURE_PUMP_WORK_CAPACITY];   /* 320 B */
+} g_pump;
+
+/* PUMP_BEGIN (0x16): the static private key, the pairing secret, u8 window, u32 session count, the
+   patient bolus (u8 present, u32 dose, u16 lockout, u8 per day), four slots (u8 role, the static
+   public key, u32 last command id). A malformed one changes nothing (2.7); any other drops the pump. */
+static void handle_pump_begin(const uint8_t *args, size_t length)
+{
+    if (length != PUMP_BEGIN_SIZE) {
+        respond_malformed("PUMP_BEGIN is not 225 bytes");
+        return;
+    }
+    const uint8_t *static_private = args, *pairing_secret = args + SECURE_KEY_SIZE;
+    size_t at = 2u * SECURE_KEY_SIZE;
+    uint8_t window = args[at];
+    uint32_t session_count = wire_get_u32(args + at + 1u);
+    at += 5u;
+    uint8_t has_bolus = args[at];
+    pw_patient_bolus_limits limits = {
+        .dose_nanograms = wire_get_u32(args + at + 1u),
+        .lockout_minutes = wire_get_u16(args + at + 5u),
+        .max_per_day = args[at + 7u],
+    };
+    at += 8u;
+    if (window > 1 || has_bolus > 1) {
+        respond_malformed("PUMP_BEGIN's pairing window or patient bolus presence above 1");
+        return;
+    }
+    pw_pump_slot slots[PUMP_SLOT_COUNT];
+    for (size_t i = 0; i < PUMP_SLOT_COUNT; i++, at += PUMP_SLOT_SIZE) {
+        slots[i].role = args[at];
+        if (slots[i].role > 2) {
+            respond_malformed("PUMP_BEGIN with a slot role above 2");
+            return;
+        }
+        for (size_t k = 0; k < SECURE_KEY_SIZE; k++) slots[i].static_public[k] = args[at + 1u + k];
+        slots[i].last_command_id = wire_get_u32(args + at + 1u + SECURE_KEY_SIZE);
+    }
+
+    pw_secure_pump_erase(&g_pump.state);
+    g_pump.begun = false;
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_SECURE_PUMP_INIT,
+             err = pw_secure_pump_init(&g_pump.state, &g_sodium, static_private, pairing_secret, window == 1,
+                                       session_count, has_bolus ? &limits : NULL, slots, &offset));
+    if (err != PW_OK) {
+        pw_secure_pump_erase(&g_pump.state);
+        respond_rejected(err, offset);
+        return;
+    }
+    g_pump.begun = true;
+    out_begin(STATUS_OK);
+}
+
+/* PUMP_RECEIVE (0x17): u32 now, the ephemeral private key (all zero: none, the provider draws one, as
+   the reference does), one frame. OK with u16 length and the frame sent; u8 1, u8 type, u32
+   commandId, u16 length and the payload when it goes to therapy, or u8 0; u8 count and the records. */
+static void handle_pump_receive(const uint8_t *args, size_t length)
+{
+    if (length < PUMP_RECEIVE_FIXED) {
+        respond_malformed("PUMP_RECEIVE shorter than its clock and ephemeral key");
+        return;
+    }
+    if (!g_pump.begun) {
+        respond_runtime_error("PUMP_RECEIVE before PUMP_BEGIN");
+        return;
+    }
+    uint32_t now = wire_get_u32(args);
+    const uint8_t *ephemeral = args + 4u;
+    bool fixed = false;
+    for (size_t i = 0; i < SECURE_KEY_SIZE; i++) fixed |= ephemeral[i] != 0;
+    const uint8_t *frame = args + PUMP_RECEIVE_FIXED;
+    size_t frame_length = length - PUMP_RECEIVE_FIXED;
+    /* The work buffer holds a whole frame: 320 bytes are a pump's, above any frame (271). A longer
+       input (no frame, but a test may send one) gets a scratch area at the response's far end,
+       which the answer (under 600 bytes) never reaches: TESTEE_MAX_RESPONSE is 1.25 requests. */
+    out_begin(STATUS_OK);
+    uint8_t *work = g_pump.work;
+    size_t work_capacity = sizeof g_pump.work;
+    if (frame_length > work_capacity) {
+        if (out_room() < frame_length + 1024u) {
+            g_out.overflow = true;
+            return;
+        }
+        work_capacity = frame_length;
+        work = RESPONSE_BODY + TESTEE_MAX_RESPONSE - work_capacity;
+    }
+    size_t length_at = g_out.length;
+    out_u16(0);
+    uint8_t *answer = RESPONSE_BODY + g_out.length;
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_SECURE_PUMP_RECEIVE,
+             err = pw_secure_pump_receive(&g_pump.state, frame, frame_length, now, fixed ? ephemeral : NULL, answer,
+                                          PW_SECURE_PUMP_ANSWER_CAPACITY, work, work_capacity, &g_pump.step, &offset));
+    const pw_pump_step *step = &g_pump.step;
+    if (err != PW_OK) { /* only the caller's mistakes (state, buffers): never, with the buffers above */
+        respond_rejected(err, offset);
+        return;
+    }
+    if (step->answer_length > PW_SECURE_PUMP_ANSWER_CAPACITY || step->record_count > 4u
+        || (step->has_therapy && step->therapy_length > work_capacity)) {
+        respond_runtime_error("pw_secure_pump_receive: a step beyond its buffers");
+        return;
+    }
+    out_commit(step->answer_length);
+    out_patch_u16(length_at, (uint16_t)step->answer_length);
+    if (step->has_therapy) {
+        out_u8(1);
+        out_u8(step->therapy_message_type);
+        out_u32(step->therapy_command_id);
+        out_u16((uint16_t)step->therapy_length);
+        out_bytes(work, step->therapy_length);
+    } else {
+        out_u8(0);
+    }
+    out_u8(step->record_count);
+    for (size_t i = 0; i < step->record_count; i++) out_bytes(step->records[i], PW_LOG_RECORD_SIZE);
+}
+#endif /* TESTEE_SECURE_PUMP */
+
 static const struct {
     uint8_t code;
     secure_handler handle;
@@ -1502,6 +1651,10 @@ static const struct {
     { REQ_HANDSHAKE_SPLIT, handle_handshake_split },
     { REQ_SEAL, handle_seal },
     { REQ_OPEN, handle_open },
+#if TESTEE_SECURE_PUMP
+    { REQ_PUMP_BEGIN, handle_pump_begin },
+    { REQ_PUMP_RECEIVE, handle_pump_receive },
+#endif
 };
 
 /* Runs a request of k_secure_requests; false for a code it does not hold. */
@@ -1574,7 +1727,7 @@ static void dispatch(const uint8_t *body, size_t length)
     case REQ_DERIVE: handle_derive(args, n); break;
     case REQ_LOG: handle_log(args, n); break;
     /* 2.7: a code of 2.4 whose capability is not declared, or a code 2.4 does not list (0x0D to
-       0x0F, 0x16 to 0xFF), is SKIPPED, malformed or not. */
+       0x0F, 0x18 to 0xFF), is SKIPPED, malformed or not. */
     case REQ_SESSION: /* capability `session`: a programmer's session checker (11.3) */
     case REQ_DUMP:    /* capability `dump`: includes zlib inflate (13.1) */
         respond_skipped();

@@ -188,7 +188,7 @@ public struct SecurePump<Provider: CryptoProvider> {
     // MARK: - Step 1: idle
 
     mutating func endIdleSession(now: UInt32, into step: inout Step) {
-        guard let open = session, UInt64(now) >= UInt64(open.lastActivity) + UInt64(Self.idleLimit) else { return }
+        guard let open = session, widen(now) >= widen(open.lastActivity) + widen(Self.idleLimit) else { return }
         endSession(.idle, now: now, into: &step)
     }
 
@@ -508,7 +508,7 @@ public struct SecurePump<Provider: CryptoProvider> {
             reject(request, .patientBolusCountExceeded, sealed: true, slot: slot, now: now, answer: answer, into: &step)
             return
         }
-        if let last = lastPatientBolusStart, UInt64(now) < UInt64(last) + UInt64(limits.lockoutMinutes) * 60 {  // 4.
+        if let last = lastPatientBolusStart, widen(now) < widen(last) + widen(limits.lockoutMinutes) * 60 {  // 4.
             reject(request, .patientBolusLockout, sealed: true, slot: slot, now: now, answer: answer, into: &step)
             return
         }
