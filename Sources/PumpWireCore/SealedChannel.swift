@@ -64,7 +64,7 @@ public struct SealedChannel<Provider: CryptoProvider> {
     }
 
     /// The channel of a completed handshake (`Split()`, PW-SEC-8).
-    public init(handshake: NoiseHandshakeState<Provider>, sessionEpoch: UInt8) throws(PumpWireError) {
+    public init(handshake: borrowing NoiseHandshakeState<Provider>, sessionEpoch: UInt8) throws(PumpWireError) {
         let (k1, k2) = try handshake.split()
         self.init(role: handshake.role, initiatorToResponder: k1.key, responderToInitiator: k2.key,
                   sessionEpoch: sessionEpoch, provider: handshake.provider)

@@ -239,15 +239,16 @@ public struct SecurePump<Provider: CryptoProvider> {
         }
     }
 
-    var lowestEmptySlot: UInt8? {
-        for i in 0..<4 where slots[i].isEmpty { return UInt8(i) }
+    /// Static, over the slots borrowed: a getter on the pump copies the whole pump onto the stack.
+    static func lowestEmptySlot(_ slots: borrowing InlineArray<4, Slot>) -> UInt8? {
+        for i in 0..<4 where slots[i].role == nil { return UInt8(i) }
         return nil
     }
 
     var nextSessionEpoch: UInt8 { UInt8(truncatingIfNeeded: sessionCount &+ 1) }
 
     /// The 6-byte session info of message 2 (section 5).
-    func sessionInfo(slot: UInt8, sessionEpoch: UInt8) -> InlineArray<6, UInt8> {
+    static func sessionInfo(_ slots: borrowing InlineArray<4, Slot>, slot: UInt8, sessionEpoch: UInt8) -> InlineArray<6, UInt8> {
         let last = slots[Int(slot)].lastCommandId
         return [slot, sessionEpoch, UInt8(truncatingIfNeeded: last), UInt8(truncatingIfNeeded: last &>> 8),
                 UInt8(truncatingIfNeeded: last &>> 16), UInt8(truncatingIfNeeded: last &>> 24)]
@@ -257,22 +258,24 @@ public struct SecurePump<Provider: CryptoProvider> {
         _ message: HandshakeRequest, _ request: Request, now: UInt32, ephemeralPrivateKey: Bytes32?,
         answer: UnsafeMutableRawBufferPointer, into step: inout Step
     ) {
-        guard pairingWindowOpen, let slot = lowestEmptySlot else {  // PW-SEC-6
+        guard pairingWindowOpen, let slot = Self.lowestEmptySlot(slots) else {  // PW-SEC-6
             reject(request, .notPermitted, sealed: false, slot: SlotField.none, now: now, answer: answer, into: &step)
             return
         }
         pairing = nil
+        let epoch = nextSessionEpoch
         do {
-            var handshake = try message.prologue.withUnsafeBytes { (prologue) throws(PumpWireError) in
+            // Made in place in `pairing`: a handshake state held in locals as well costs its size
+            // again on a pump's stack for each copy.
+            pairing = Pairing(handshake: try message.prologue.withUnsafeBytes { (prologue) throws(PumpWireError) in
                 try NoiseHandshakeState.xxpsk3(
                     role: .responder, prologue: prologue, localStaticPrivateKey: staticPrivateKey,
                     presharedKey: pairingSecret, ephemeralPrivateKey: ephemeralPrivateKey, provider: provider)
-            }
-            let epoch = nextSessionEpoch
-            let length = try respond(&handshake, to: message, info: sessionInfo(slot: slot, sessionEpoch: epoch), request, answer: answer)
-            pairing = Pairing(handshake: handshake, slot: slot, sessionEpoch: epoch)
-            step.answerLength = length
+            }, slot: slot, sessionEpoch: epoch)
+            step.answerLength = try respond(
+                &pairing!.handshake, to: message, info: Self.sessionInfo(slots, slot: slot, sessionEpoch: epoch), request, answer: answer)
         } catch {
+            pairing = nil
             handshakeFailed(error, request, slot: SlotField.none, now: now, answer: answer, into: &step)
         }
     }
@@ -294,7 +297,7 @@ public struct SecurePump<Provider: CryptoProvider> {
                     remoteStaticPublicKey: slot.staticPublicKey, ephemeralPrivateKey: ephemeralPrivateKey, provider: provider)
             }
             let epoch = nextSessionEpoch
-            let length = try respond(&handshake, to: message, info: sessionInfo(slot: message.slot, sessionEpoch: epoch), request, answer: answer)
+            let length = try respond(&handshake, to: message, info: Self.sessionInfo(slots, slot: message.slot, sessionEpoch: epoch), request, answer: answer)
             try beginSession(handshake, slot: message.slot, sessionEpoch: epoch, now: now, into: &step)
             step.answerLength = length
         } catch {
@@ -302,7 +305,8 @@ public struct SecurePump<Provider: CryptoProvider> {
         }
     }
 
-    /// Reads message 1 and writes message 2 in a `handshakeResponse` frame; returns its length.
+    /// Reads message 1 and writes message 2 in a `handshakeResponse` frame laid out straight in
+    /// `answer` (no message value on the stack); returns its length.
     func respond(
         _ handshake: inout NoiseHandshakeState<Provider>, to message: HandshakeRequest,
         info: InlineArray<6, UInt8>, _ request: Request, answer: UnsafeMutableRawBufferPointer
@@ -314,19 +318,35 @@ public struct SecurePump<Provider: CryptoProvider> {
                 _ = try handshake.readMessage(noise, payloadInto: raw)
             }
         }
-        var response = BoundedArray<1024, UInt8>()
-        var noise = InlineArray<102, UInt8>(repeating: 0)
-        var noiseSpan = noise.mutableSpan
+        let headerSize = WireLimits.headerSize
+        try require(answer.count >= headerSize + HandshakeResponse.pairingSize + WireLimits.crcSize, .bufferTooSmall, at: answer.count)
         var infoCopy = info
         var infoSpan = infoCopy.mutableSpan
-        let length = try noiseSpan.withUnsafeMutableBytes { (out) throws(PumpWireError) -> Int in
-            try infoSpan.withUnsafeMutableBytes { (info) throws(PumpWireError) -> Int in
-                try handshake.writeMessage(payload: UnsafeRawBufferPointer(info), into: out)
-            }
+        let length = try infoSpan.withUnsafeMutableBytes { (info) throws(PumpWireError) -> Int in
+            try handshake.writeMessage(
+                payload: UnsafeRawBufferPointer(info),
+                into: UnsafeMutableRawBufferPointer(rebasing: answer[headerSize..<(headerSize + HandshakeResponse.pairingSize)]))
         }
-        for i in 0..<length { try response.append(noise[i]) }
-        let frame = Frame(sequence: request.sequence, message: .unknown(UnknownMessage(typeCode: HandshakeResponse.typeCode, payload: response)))
-        return try frame.encode(into: answer)
+        return try Self.finishFrame(type: HandshakeResponse.typeCode, flags: .none, sequence: request.sequence, payloadLength: length, in: answer)
+    }
+
+    /// Writes the header before a payload already at `answer[9...]`, and the CRC after it (and an
+    /// empty block for a frame to be sealed): the frame's length.
+    static func finishFrame(
+        type: UInt8, flags: FrameFlags, sequence: UInt16, payloadLength: Int, in answer: UnsafeMutableRawBufferPointer
+    ) throws(PumpWireError) -> Int {
+        let block = flags.contains(.authenticated) ? WireLimits.authenticationBlockSize : 0
+        let end = WireLimits.headerSize + payloadLength + block
+        try require(answer.count >= end + WireLimits.crcSize, .bufferTooSmall, at: answer.count)
+        var writer = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: answer[0..<WireLimits.headerSize]))
+        try FrameEncoder.writeHeader(typeCode: type, flags: flags, sequence: sequence, to: &writer)
+        answer[7] = UInt8(truncatingIfNeeded: payloadLength)
+        answer[8] = UInt8(truncatingIfNeeded: payloadLength &>> 8)
+        for i in (WireLimits.headerSize + payloadLength)..<end { answer[i] = 0 }
+        let crc = CRC16.checksum(UnsafeRawBufferPointer(rebasing: answer[0..<end]))
+        answer[end] = UInt8(truncatingIfNeeded: crc)
+        answer[end + 1] = UInt8(truncatingIfNeeded: crc &>> 8)
+        return end + WireLimits.crcSize
     }
 
     mutating func finishPairing(
@@ -355,9 +375,7 @@ public struct SecurePump<Provider: CryptoProvider> {
                 slot: slot, role: .clinician, keyDigest: keyDigest(key), bySlot: SlotField.none)))))
             try beginSession(inProgress.handshake, slot: slot, sessionEpoch: inProgress.sessionEpoch, now: now, into: &step)
             // PW-SEC-6: the sealed acknowledgement, the new session's first pump frame.
-            let digest = CRC32.checksum(payload)
-            sealAnswer(.acknowledgement(Acknowledgement(acknowledgedType: HandshakeFinish.typeCode, digest: digest)),
-                       request, now: now, answer: answer, into: &step)
+            acknowledge(request, HandshakeFinish.typeCode, digest: CRC32.checksum(payload), now: now, answer: answer, into: &step)
         } catch {
             handshakeFailed(error, request, slot: SlotField.none, now: now, answer: answer, into: &step)
         }
@@ -365,7 +383,7 @@ public struct SecurePump<Provider: CryptoProvider> {
 
     /// A completed handshake: the previous session ends, the count goes up, the new one starts.
     mutating func beginSession(
-        _ handshake: NoiseHandshakeState<Provider>, slot: UInt8, sessionEpoch: UInt8, now: UInt32, into step: inout Step
+        _ handshake: borrowing NoiseHandshakeState<Provider>, slot: UInt8, sessionEpoch: UInt8, now: UInt32, into step: inout Step
     ) throws(PumpWireError) {
         let channel = try SealedChannel(handshake: handshake, sessionEpoch: sessionEpoch)
         endSession(.replaced, now: now, into: &step)
@@ -425,17 +443,14 @@ public struct SecurePump<Provider: CryptoProvider> {
             reject(request, error.code, offset: error.offset, sealed: true, slot: session!.slot, now: now, answer: answer, into: &step)
             return
         }
-        var assembled = InlineArray<313, UInt8>(repeating: 0)  // WireLimits.largestMessagePayload
+        // The whole message into `work` (its frame is no longer needed), as a single frame's lies there.
         var length = 0
         try? reassembler.withCompletedPayload { (payload) throws(PumpWireError) in
-            length = min(payload.count, 313)
-            for i in 0..<length { assembled[i] = payload[i] }
+            length = min(payload.count, work.count)
+            UnsafeMutableRawBufferPointer(rebasing: work[0..<length]).copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[0..<length]))
         }
-        var span = assembled.mutableSpan
-        span.withUnsafeMutableBytes { (raw) in
-            handle(request, plaintext: UnsafeRawBufferPointer(rebasing: raw[0..<length]), reportingOffset: 0,
-                   now: now, answer: answer, work: work, into: &step)
-        }
+        handle(request, plaintext: UnsafeRawBufferPointer(rebasing: work[0..<length]), reportingOffset: 0,
+               now: now, answer: answer, work: work, into: &step)
     }
 
     /// Steps 5 to 8 on an opened request's plaintext.
@@ -475,8 +490,7 @@ public struct SecurePump<Provider: CryptoProvider> {
         case .revocation(let revocation):
             revoke(revocation, plaintext, request, now: now, answer: answer, into: &step)
         case .sessionClose:
-            sealAnswer(.acknowledgement(Acknowledgement(acknowledgedType: SessionClose.typeCode, digest: CRC32.checksum(plaintext))),
-                       request, now: now, answer: answer, into: &step)
+            acknowledge(request, SessionClose.typeCode, digest: CRC32.checksum(plaintext), now: now, answer: answer, into: &step)
             endSession(.closed, now: now, into: &step)
         case .therapy(let type, let commandId):
             let skip = commandId == 0 ? 0 : 4
@@ -515,8 +529,7 @@ public struct SecurePump<Provider: CryptoProvider> {
         lastPatientBolusStart = now
         patientBolusDay = day
         patientBolusesInDay = startedToday + 1
-        sealAnswer(.acknowledgement(Acknowledgement(acknowledgedType: PatientBolusRequest.typeCode, digest: CRC32.checksum(plaintext))),
-                   request, now: now, answer: answer, into: &step)
+        acknowledge(request, PatientBolusRequest.typeCode, digest: CRC32.checksum(plaintext), now: now, answer: answer, into: &step)
     }
 
     mutating func enroll(
@@ -537,8 +550,7 @@ public struct SecurePump<Provider: CryptoProvider> {
         slots[Int(enrollment.slot)].staticPublicKey = enrollment.staticPublicKey
         step.log(LogRecord(time: now, body: .devicePaired(DevicePairedRecord(device: DeviceSlotRecord(
             slot: enrollment.slot, role: enrollment.role, keyDigest: keyDigest(enrollment.staticPublicKey), bySlot: bySlot)))))
-        sealAnswer(.acknowledgement(Acknowledgement(acknowledgedType: DeviceEnrollment.typeCode, digest: CRC32.checksum(plaintext))),
-                   request, now: now, answer: answer, into: &step)
+        acknowledge(request, DeviceEnrollment.typeCode, digest: CRC32.checksum(plaintext), now: now, answer: answer, into: &step)
     }
 
     mutating func revoke(
@@ -555,20 +567,38 @@ public struct SecurePump<Provider: CryptoProvider> {
             slot: revocation.slot, role: role, keyDigest: keyDigest(slots[target].staticPublicKey), bySlot: bySlot)))))
         slots[target].role = nil  // PW-SEC-18: key and role erased, the last command id kept
         slots[target].staticPublicKey.erase()
-        sealAnswer(.acknowledgement(Acknowledgement(acknowledgedType: DeviceRevocation.typeCode, digest: CRC32.checksum(plaintext))),
-                   request, now: now, answer: answer, into: &step)
+        acknowledge(request, DeviceRevocation.typeCode, digest: CRC32.checksum(plaintext), now: now, answer: answer, into: &step)
     }
 
     // MARK: - Answers and the log
 
-    /// Seals `message` in the session at the pump's next counter; COUNTER_EXHAUSTED ends the
-    /// session and nothing is sent (PW-SEC-12, PW-SEC-21).
-    mutating func sealAnswer(_ message: Message, _ request: Request, now: UInt32, answer: UnsafeMutableRawBufferPointer, into step: inout Step) {
-        guard session != nil else { return }
+    /// An `acknowledgement` (9.9) of `type` with `digest`, sealed in the session.
+    mutating func acknowledge(
+        _ request: Request, _ type: UInt8, digest: UInt32, now: UInt32, answer: UnsafeMutableRawBufferPointer, into step: inout Step
+    ) {
+        answerWith(Acknowledgement.typeCode, sealed: true, request, now: now, answer: answer, into: &step) { (payload) in
+            payload[0] = type
+            for i in 0..<4 { payload[1 + i] = UInt8(truncatingIfNeeded: digest &>> UInt32(8 * i)) }
+        }
+    }
+
+    /// Lays out a 5-byte answer (an acknowledgement or a refusal, 9.9 and 9.10) straight in
+    /// `answer`, sealed at the pump's next counter when `sealed` (COUNTER_EXHAUSTED ends the
+    /// session and nothing is sent, PW-SEC-12, PW-SEC-21). No message value goes on the stack.
+    mutating func answerWith(
+        _ type: UInt8, sealed: Bool, _ request: Request, now: UInt32, answer: UnsafeMutableRawBufferPointer,
+        into step: inout Step, _ fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) {
+        step.answerLength = 0
+        guard answer.count >= WireLimits.headerSize + 5 + WireLimits.authenticationBlockSize + WireLimits.crcSize else { return }
+        guard !sealed || session != nil else { return }
+        fill(UnsafeMutableRawBufferPointer(rebasing: answer[WireLimits.headerSize..<(WireLimits.headerSize + 5)]))
         do {
-            step.answerLength = try session!.channel.seal(message, sequence: request.sequence, into: answer)
+            let length = try Self.finishFrame(
+                type: type, flags: sealed ? .authenticated : .none, sequence: request.sequence, payloadLength: 5, in: answer)
+            if sealed { _ = try session!.channel.seal(frameIn: UnsafeMutableRawBufferPointer(rebasing: answer[0..<length])) }
+            step.answerLength = length
         } catch {
-            step.answerLength = 0
             if error.code == .counterExhausted { endSession(.counterExhausted, now: now, into: &step) }
         }
     }
@@ -580,12 +610,13 @@ public struct SecurePump<Provider: CryptoProvider> {
         sealed: Bool, slot: UInt8, now: UInt32, answer: UnsafeMutableRawBufferPointer, into step: inout Step
     ) {
         log(request, logging ?? code, slot: slot, now: now, into: &step)
-        let refusal = Message.negativeAcknowledgement(NegativeAcknowledgement(
-            rejectedType: request.type, errorCode: code, errorOffset: UInt16(truncatingIfNeeded: offset)))
-        if sealed {
-            sealAnswer(refusal, request, now: now, answer: answer, into: &step)
-        } else {
-            step.answerLength = (try? FrameEncoder.encode(refusal, sequence: request.sequence, into: answer)) ?? 0
+        answerWith(NegativeAcknowledgement.typeCode, sealed: sealed, request, now: now, answer: answer, into: &step) { (payload) in
+            payload[0] = request.type
+            payload[1] = UInt8(truncatingIfNeeded: code.rawValue)
+            payload[2] = UInt8(truncatingIfNeeded: code.rawValue &>> 8)
+            let at = UInt16(truncatingIfNeeded: offset)
+            payload[3] = UInt8(truncatingIfNeeded: at)
+            payload[4] = UInt8(truncatingIfNeeded: at &>> 8)
         }
     }
 

@@ -177,8 +177,16 @@ public enum SecureRequest: Equatable {
                 rest = reader.readRemainingBytes()
                 restOffset = reportingOffset + 4
             }
-            // The message of pumpwire-v1.md after the command id, at its offsets plus 4 (10.0).
-            _ = try Message.decode(typeCode: type, payload: rest, reportingOffset: restOffset)
+            // The message of pumpwire-v1.md after the command id, at its offsets plus 4 (10.0),
+            // each by its own type: a `Message` value would put a kilobyte on a pump's stack.
+            switch type {
+            case InterrogationRequest.typeCode: _ = try InterrogationRequest.decode(payload: rest, reportingOffset: restOffset)
+            case PrescriptionBlock.typeCode: _ = try PrescriptionBlock.decode(payload: rest, reportingOffset: restOffset)
+            case BolusSchedule.typeCode: _ = try BolusSchedule.decode(payload: rest, reportingOffset: restOffset)
+            case RefillConfirmation.typeCode: _ = try RefillConfirmation.decode(payload: rest, reportingOffset: restOffset)
+            case MemoryDumpRequest.typeCode: _ = try MemoryDumpRequest.decode(payload: rest, reportingOffset: restOffset)
+            default: throw PumpWireError(.unknownMessageType, at: 3)  // not a request of the table (PW-ERR-3)
+            }
             return .therapy(messageType: type, commandId: commandId)
         }
     }
