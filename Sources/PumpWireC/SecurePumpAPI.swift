@@ -131,9 +131,9 @@ public func pw_secure_pump_receive(
         // The caller's buffers: room for the pump's longest answer and a whole frame or message.
         try PumpWireError.check(answerCapacity >= Int(PW_SECURE_PUMP_ANSWER_CAPACITY), .bufferTooSmall, at: 0)
         try PumpWireError.check(workCapacity >= Int(PW_SECURE_PUMP_WORK_CAPACITY) && workCapacity >= length, .bufferTooSmall, at: 0)
-        let input = try inputBytes(frame, cLength(length))
-        let out = try outputBytes(answer, cLength(answerCapacity))
-        let scratch = try outputBytes(work, cLength(workCapacity))
+        let input = inputBytes(frame, cLength(length))
+        let out = outputBytes(answer, cLength(answerCapacity))
+        let scratch = outputBytes(work, cLength(workCapacity))
         let result = try withPump(storage) { (pump) throws(PumpWireError) -> CSecurePump.Step in
             pump.pointee.receive(input, now: now, ephemeralPrivateKey: key(ephemeralPrivate), answer: out, work: scratch)
         }
