@@ -1,13 +1,13 @@
 // swift-tools-version: 6.1
-// libFuzzer targets, one per decode entry point, FuzzCAPI for the C API, and FuzzHandshake and FuzzSealedFrame for the
-// security layer over a fuzzing-only provider (never BoringSSL). A nested package so that `swift test` at the
+// libFuzzer targets, one per decode entry point, FuzzCAPI for the C API, and FuzzHandshake, FuzzSealedFrame and FuzzSecurePump for
+// the security layer over a fuzzing-only provider (never BoringSSL). A nested package so that `swift test` at the
 // root stays light. Build and run: see README.md.
 import PackageDescription
 
 let targets = [
     "FuzzFrame", "FuzzPumpStatus", "FuzzPrescriptionBlock", "FuzzBolusSchedule", "FuzzRefill", "FuzzMemoryDump",
     "FuzzAcknowledgements", "FuzzReassembler", "FuzzStream", "FuzzSession", "FuzzJSONView", "FuzzImageReassembler",
-    "FuzzLogReader", "FuzzHandshake", "FuzzSealedFrame",
+    "FuzzLogReader", "FuzzHandshake", "FuzzSealedFrame", "FuzzSecurePump",
 ]
 
 let package = Package(

@@ -150,6 +150,48 @@ for v in secure["rejections"]:
     add("FuzzSealedFrame", bits, bytes.fromhex(v["frame"]))
     add("FuzzSealedFrame", bits | 32, bytes.fromhex(v["frame"]))
 
+# FuzzSecurePump (Sources/FuzzSecurePump): a program of steps for a SecurePump over the fuzzing-only
+# provider. Option byte (bit 2 pairing window open), 6 bytes of setup (patient bolus dose, lockout,
+# maxPerDay, session count, start time), then steps: an op byte (bits 0-2 the clock, bits 3-6 the
+# frame: 0 raw, 2 KK from a slot, 4 pairing request, 5 pairing finish, 6-15 a sealed request; bit 7
+# damage) and its operands. The seeds replay the pumpScenarios of sessions.json with the honest
+# device model, and send the scenarios' own frames raw.
+RAW, KK, PAIR, FINISH, SEALED = 0, 2, 4, 5, 6
+def op(kind, clock=0, damage=False):
+    return bytes([clock | kind << 3 | (0x80 if damage else 0)])
+def kk(slot, clock=0, arg=b""):
+    return op(KK, clock) + arg + bytes([slot])
+def sealed(kind, clock=0, arg=b"", id_mode=0, extra=b""):
+    return op(SEALED, clock) + arg + bytes([kind, id_mode]) + extra
+INTERROGATE, PRESCRIPTION, SCHEDULE, REFILL, DUMP, BOLUS, ENROLL, REVOKE, CLOSE = 0, 1, 2, 3, 4, 5, 8, 9, 10
+def bolus(dose_byte, clock=0, arg=b"", id_mode=0):
+    return sealed(BOLUS, clock, arg, id_mode, bytes([dose_byte, 0]))
+def setup(dose=20, lockout=1, per_day=3, count=0, start=0x7e90):
+    return bytes([dose, lockout, per_day, count]) + start.to_bytes(2, "little")
+def pump_seed(option, *steps, **kw):
+    add("FuzzSecurePump", option, setup(**kw) + b"".join(steps))
+WINDOW = 4
+two_minutes = (2, b"\x02")
+pump_seed(0, kk(1), bolus(5), bolus(5, 2, b"\x02"), bolus(5, 2, b"\x02"), bolus(5, 2, b"\x02"), bolus(30), sealed(INTERROGATE),
+          sealed(PRESCRIPTION), sealed(CLOSE), bolus(5))
+pump_seed(0, kk(0), *[sealed(PRESCRIPTION | k << 4) for k in range(4)], *[sealed(SCHEDULE | k << 4) for k in range(4)],
+          sealed(REFILL), sealed(DUMP), sealed(ENROLL, extra=bytes([0x40 | 0x10 | 3])), sealed(REVOKE, extra=b"\x01"),
+          sealed(PRESCRIPTION, id_mode=4), sealed(ENROLL, extra=bytes([0x20 | 2])), kk(1), kk(2), bolus(1), bolus(1, id_mode=4))
+pump_seed(WINDOW, op(PAIR) + b"\x01", op(FINISH), sealed(INTERROGATE), sealed(ENROLL, extra=bytes([0x40 | 0x10])),
+          sealed(PRESCRIPTION), kk(3), kk(2), bolus(2), sealed(CLOSE))
+pump_seed(WINDOW | 0x80, kk(0), op(PAIR) + b"\x01", sealed(ENROLL, extra=bytes([0x40 | 0x10])), op(FINISH), sealed(INTERROGATE))
+pump_seed(0, kk(1), bolus(3), op(SEALED, 3) + b"\x02" + bytes([BOLUS, 0, 3, 0]), kk(1, 3, b"\x01"), bolus(3),
+          op(SEALED, 3) + b"\x00" + bytes([BOLUS, 0, 3, 0]), per_day=2, lockout=5)
+pump_seed(0, kk(1), bolus(3), op(SEALED, 5) + b"\xfb" + bytes([BOLUS, 0, 3, 0]), op(SEALED, 5) + b"\x05" + bytes([BOLUS, 0, 3, 0]),
+          kk(1, 2, b"\x0a"), bolus(3, 2, b"\x3c"), per_day=1, lockout=0, start=0xa8b0)
+pump_seed(0x10, kk(0), sealed(PRESCRIPTION), sealed(REFILL), kk(1), bolus(1), bolus(1, 2, b"\x0a"))
+pump_seed(0x08, kk(1), bolus(1), sealed(PRESCRIPTION), sealed(ENROLL, extra=b"\x40"), sealed(REVOKE, extra=b"\x00"), sealed(CLOSE))
+for scenario in secure["pumpScenarios"]:
+    frames = b"".join(op(RAW) + bytes([len(bytes.fromhex(st["frame"]))]) + bytes.fromhex(st["frame"])
+                      for st in scenario["steps"] if len(bytes.fromhex(st["frame"])) < 256)
+    add("FuzzSecurePump", WINDOW | 2, setup() + kk(0) + frames)
+    add("FuzzSecurePump", WINDOW, setup() + frames)
+
 total = 0
 for target, items in sorted(seeds.items()):
     directory = out / target

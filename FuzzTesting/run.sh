@@ -9,7 +9,7 @@ seconds=${1:-60}
 shift || true
 all=(FuzzFrame FuzzPumpStatus FuzzPrescriptionBlock FuzzBolusSchedule FuzzRefill FuzzMemoryDump FuzzAcknowledgements
      FuzzReassembler FuzzStream FuzzSession FuzzJSONView FuzzImageReassembler FuzzLogReader FuzzCAPI
-     FuzzHandshake FuzzSealedFrame)
+     FuzzHandshake FuzzSealedFrame FuzzSecurePump)
 targets=("${@:-${all[@]}}")
 export SWIFT_BACKTRACE=enable=no   # otherwise the backtracer hangs on the first crash (shared/notes/firmware.md)
 

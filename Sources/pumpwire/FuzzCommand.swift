@@ -96,7 +96,8 @@ struct FuzzCommand: ParsableCommand {
             "pumpwire fuzz --seed \(report.seed): \(report.iterations) iterations in \(String(format: "%.1f", report.seconds)) s "
                 + "(\(String(format: "%.0f", report.executionsPerSecond))/s)",
             "  \(report.generated) generated and round-tripped, \(report.mutated) mutated (\(report.crcFixed) with the CRC set right), "
-                + "\(report.streams) streams, \(report.sessions) sessions, \(report.images) memory images",
+                + "\(report.streams) streams, \(report.sessions) sessions, \(report.images) memory images, "
+                + "\(report.sealed) sealed messages checked",
             "  \(report.accepted) accepted; rejections by code: "
                 + rejectionText(report),
         ]
@@ -126,7 +127,7 @@ struct FuzzCommand: ParsableCommand {
             ("seconds", .string(String(format: "%.3f", report.seconds))),
             ("executionsPerSecond", .integer(Int64(report.executionsPerSecond))),
             ("generated", .integer(Int64(report.generated))), ("mutated", .integer(Int64(report.mutated))),
-            ("crcFixed", .integer(Int64(report.crcFixed))), ("accepted", .integer(Int64(report.accepted))),
+            ("crcFixed", .integer(Int64(report.crcFixed))), ("sealed", .integer(Int64(report.sealed))), ("accepted", .integer(Int64(report.accepted))),
             ("rejections", .object(report.rejections.sorted { $0.key < $1.key }.map { (Self.codeName($0.key), JSONValue.integer(Int64($0.value))) })),
             ("findings", .array(report.findings.map { $0.vector(seed: report.seed) })),
         ])
