@@ -128,6 +128,7 @@ public func pw_secure_pump_receive(
 ) -> UInt16 {
     cResult(errorOffset) { () throws(PumpWireError) in
         let step = try required(step)
+        try PumpWireError.check(now != WireLimits.never, .fieldOutOfRange, at: 0)  // PW-UNIT-1: never is not a time
         // The caller's buffers: room for the pump's longest answer and a whole frame or message.
         try PumpWireError.check(answerCapacity >= Int(PW_SECURE_PUMP_ANSWER_CAPACITY), .bufferTooSmall, at: 0)
         try PumpWireError.check(workCapacity >= Int(PW_SECURE_PUMP_WORK_CAPACITY) && workCapacity >= length, .bufferTooSmall, at: 0)

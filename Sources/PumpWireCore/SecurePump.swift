@@ -153,7 +153,7 @@ public struct SecurePump<Provider: CryptoProvider> {
         patientBolusesInDay = state.patientBolusesInDay
     }
 
-    /// Handles one received frame at pump clock `now` (PW-SEC-21). `ephemeralPrivateKey` fixes the
+    /// Handles one received frame at pump clock `now` (PW-SEC-21; below 0xffffffff, else nothing). `ephemeralPrivateKey` fixes the
     /// key of a handshake message the pump writes (test vectors); nil draws it from the provider.
     /// `answer` receives the frame to send (313 + 35 bytes suffice); `work` (at least the frame's
     /// length and 313 bytes) is where the frame is opened and a therapy payload handed back.
@@ -162,7 +162,8 @@ public struct SecurePump<Provider: CryptoProvider> {
         answer: UnsafeMutableRawBufferPointer, work: UnsafeMutableRawBufferPointer
     ) -> Step {
         var step = Step()
-        guard let view = try? FrameView.decodeFrameLayer(frame, exactly: true) else {
+        // PW-UNIT-1: 0xffffffff is "never", not a time; a record made at it would be unreadable.
+        guard now != WireLimits.never, let view = try? FrameView.decodeFrameLayer(frame, exactly: true) else {
             return step  // PW-ERR-2: a frame failing 4.2 steps 1 to 8 is dropped unanswered
         }
         endIdleSession(now: now, into: &step)  // step 1
@@ -368,6 +369,11 @@ public struct SecurePump<Provider: CryptoProvider> {
             }
             guard let key = inProgress.handshake.remoteStaticPublicKey else { throw PumpWireError(.handshakeFailed, at: PumpWireError.noOffset) }
             let slot = inProgress.slot
+            // PW-SEC-21: a slot is filled only when empty; the session may have enrolled into it meanwhile.
+            guard slots[Int(slot)].role == nil else {
+                reject(request, .handshakeFailed, logging: .notPermitted, sealed: false, slot: SlotField.none, now: now, answer: answer, into: &step)
+                return
+            }
             endSession(.replaced, now: now, into: &step)  // section 11: the previous session's end is logged first
             slots[Int(slot)].role = .clinician  // PW-SEC-5: pairing gives clinician
             slots[Int(slot)].staticPublicKey = key

@@ -776,8 +776,9 @@ uint16_t pw_secure_pump_restore(pw_secure_pump *pump, const pw_crypto_provider *
 /* Opens or closes the pairing window (a magnet over the implant, security.md 5). */
 uint16_t pw_secure_pump_set_pairing_window(pw_secure_pump *pump, bool open, uint32_t *error_offset);
 
-/* Handles one received frame at pump clock `now`. `ephemeral_private` fixes the key of a handshake
-   message the pump writes (test vectors only; NULL draws it from the provider). `answer` needs
+/* Handles one received frame at pump clock `now` (0 to 0xfffffffe, PW-UNIT-1: FIELD_OUT_OF_RANGE
+   otherwise). `ephemeral_private` fixes the key of a handshake message the pump writes (test
+   vectors only; NULL draws it from the provider). `answer` needs
    PW_SECURE_PUMP_ANSWER_CAPACITY bytes, `work` PW_SECURE_PUMP_WORK_CAPACITY and the frame's length.
    Errors are the caller's mistakes only (state, buffers); the frame's own fate is in `step`. */
 uint16_t pw_secure_pump_receive(pw_secure_pump *pump, const uint8_t *frame, size_t length, uint32_t now,
