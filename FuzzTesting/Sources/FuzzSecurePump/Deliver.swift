@@ -18,9 +18,6 @@ struct Observed: Equatable {
     }
 }
 
-/// FUZZ_SKIP_KNOWN=1 leaves out the check of the open finding (FailCases/FuzzSecurePump/pairing-overwrites-enrolled-slot)
-/// so that a run can look further until the core is fixed.
-let skipKnownFinding = getenv("FUZZ_SKIP_KNOWN") != nil
 /// FUZZ_TRACE=1 prints each frame delivered and what the pump did (to read a run by hand).
 let traceSteps = getenv("FUZZ_TRACE") != nil
 
@@ -223,7 +220,7 @@ extension PumpRun {
             case .devicePaired(let paired):
                 if paired.device.bySlot == 0xFF {
                     invariant(pump.pairingWindowOpen && type == 0x11, "a pairing with the window closed (PW-SEC-6)")
-                    invariant(skipKnownFinding || before.slots[Int(paired.device.slot)].isEmpty, "a pairing overwrote slot \(paired.device.slot), filled since its request")
+                    invariant(before.slots[Int(paired.device.slot)].isEmpty, "a pairing overwrote slot \(paired.device.slot), filled since its request")
                 } else {
                     invariant(type == 0x12 && role == .clinician, "an enrollment from a \(String(describing: role)) slot")
                 }
