@@ -377,6 +377,8 @@ class SecurePump:
         party, handshake_state, target, epoch = self.pairing
         self.pairing = None                          # the pairing in progress ends either way
         _noise(lambda: party.read_message(payload))
+        if self.slots[target] is not None:           # the current session enrolled a device into it meanwhile
+            raise Reject(HANDSHAKE_FAILED, logged=NOT_PERMITTED)
         key = bytes(handshake_state.rs.public_bytes)
         self.slots[target] = Slot(CLINICIAN, key)
         paired = record(DEVICE_PAIRED, now, bytes([target, CLINICIAN]) + u32(crc32(key)) + bytes([NO_SLOT]))

@@ -708,4 +708,41 @@ def build(golden, materials, document):
            device=c, answer=("ack", 0x14, 0), log=[ended(0, 31, 1, 7)])
     scenarios.append(s)
 
+    # 16. A pairing whose slot is filled meanwhile ---------------------------------------------------------
+    s = Scenario(g, "pairing-slot-taken", "A pairing whose slot the current session fills meanwhile (PW-SEC-21 step "
+                 "2, handshakeFinish; PW-SEC-6, PW-SEC-17: a slot is filled only when empty): the pairing window "
+                 "is open and the clinician of slot 0 (lastCommandId 60) has a KK session open (epoch 41). A new "
+                 "programmer's pairing handshakeRequest is answered, its session info naming slot 1 (the lowest "
+                 "empty), epoch 42, lastCommandId 0; the clinician then enrolls a patient device into slot 1 "
+                 "(acknowledged, type 0x12; devicePaired, bySlot 0). The new programmer's handshakeFinish verifies "
+                 "but its slot is no longer empty: it is rejected with HANDSHAKE_FAILED (102), offset 0xffff, "
+                 "unsealed, and logged NOT_PERMITTED (128) in a securityRejection with slot 0xff (the frame is "
+                 "unsealed) and the open clinician session's epoch 41 (security.md 11); no slot is filled and no "
+                 "session starts (no devicePaired, sessionEnded or sessionStarted). The pairing in progress has "
+                 "ended: the same handshakeFinish again is HANDSHAKE_FAILED, logged HANDSHAKE_OUT_OF_ORDER. The "
+                 "enrolled patient device then starts a KK session on slot 1 (session info epoch 42, the pairing "
+                 "having started no session, lastCommandId 0): the slot kept its enrolled key. It replaces the "
+                 "clinician's session (sessionEnded replaced, 1 frame accepted; sessionStarted).",
+                 session_count=40, slots=[(1, programmer(), 60)])
+    c, p = programmer(), patient()
+    n = Device(g, "second programmer", lab("PumpWire golden second programmer static"))
+    session(s, c, 0, 1, T0)
+    expect("pairing-slot-taken clinician session info", c.info, (0, 41, 60))
+    response = s.step("a second programmer's handshakeRequest, pattern 1, while the clinician's session is open",
+                      n.pairing_request(eph("pairing-slot-taken", 4), 1, psk), now=T0 + 10,
+                      ephemeral=eph("pairing-slot-taken", 5), answer="response")
+    expect("pairing session info: slot 1, the lowest empty", n.read_response(response), (1, 42, 0))
+    payload = u32(61) + bytes([1, 2]) + p.public
+    s.step("the clinician's deviceEnrollment, commandId 61: the patient device into slot 1, role patient",
+           c.seal(0x12, 2, payload), now=T0 + 20, device=c, answer=("ack", 0x12, sp.crc32(payload)),
+           log=[paired(1, 2, p, 0)])
+    finish = n.pairing_finish(2)
+    s.step("the second programmer's handshakeFinish: message 3 verifies, but slot 1 is no longer empty", finish,
+           now=T0 + 30, answer=("nak", 0x11, 102, 0xFFFF), log=[rejection(0xFF, 0x11, 128, 41)])
+    s.step("the same handshakeFinish again: the pairing in progress has ended", finish, now=T0 + 31,
+           answer=("nak", 0x11, 102, 0xFFFF), log=[rejection(0xFF, 0x11, 104, 41)])
+    session(s, p, 1, 3, T0 + 40, before=[ended(0, 41, 2, 1)])
+    expect("enrolled patient's session info", p.info, (1, 42, 0))
+    scenarios.append(s)
+
     return [x.vector() for x in scenarios]
