@@ -210,6 +210,9 @@ enum DecodeText {
     private static func heading(_ frame: Frame, opened: OpenedSeal? = nil, keyLogGiven: Bool = false) -> String {
         let code = "0x" + Hex.encode([frame.typeCode])
         var text = "\(MessageRegistry.name(of: frame.typeCode)) (\(code)), sequence \(frame.sequence)"
+        if MessageRegistry.descriptor(for: frame.typeCode) == nil, let layer = SecurityLayerMessages.name(of: frame.typeCode) {
+            text = "\(layer) (\(code), spec/security.md), sequence \(frame.sequence)"
+        }
         if case .fragment(let fragment) = frame.content {
             text += ", fragment \(fragment.header.index + 1) of \(fragment.header.count)"
         }
@@ -239,6 +242,10 @@ enum DecodeText {
     /// Quantities of spec 2.3 that a clinical engineer checks by hand.
     private static func derivedLines(_ frame: Frame) -> [String] {
         guard case .message(let message) = frame.content else { return [] }
+        if case .unknown(let unknown) = message,
+           let described = SecurityLayerMessages.describe(typeCode: unknown.typeCode, payload: Array(unknown.payload)) {
+            return ["  security layer: " + described]
+        }
         switch message {
         case .prescriptionBlock(let rx):
             let digest = (try? message.digest()).map { String(format: "0x%08x", $0) } ?? "?"

@@ -253,6 +253,10 @@ struct KeyLogCommandTests {
         #expect(without.status == 0)
         #expect(without.out.contains("prescriptionBlock (0x02), sequence 3, sealed, 43 bytes of ciphertext"))
         #expect(without.out.contains("4 sealed, not opened (give --keylog FILE to open them)"))
+        // The handshake, named and read as the security layer's (security.md 10.0), not "unknown".
+        #expect(without.out.contains("handshakeRequest (0x10, spec/security.md), sequence 1"))
+        #expect(without.out.contains("security layer: pattern session (Noise_KK), slot 0, initiator's ephemeral key 92f98181"))
+        #expect(without.out.contains("handshakeResponse (0x90, spec/security.md), sequence 1"))
         #expect(!without.out.contains("opened with the key log ("))
         let with = try pumpwire(["decode", "--keylog", KeyLogTests.keyLogPath, "--file", KeyLogTests.capturePath])
         #expect(with.status == 0)
