@@ -445,7 +445,7 @@ public enum MessageCases {
             invalid("Required.Decode.NegativeAcknowledgement.Code105", ["PW-NAK-1"], type: 0xF1, payload: [0x03, 105, 0, 0xFF, 0xFF],
                     .fieldOutOfRange, payloadOffset: 1, comment: "Code 105 is not in the table (96 to 104 are the security layer's)."),
             invalid("Required.Decode.Acknowledgement.TypeOne", ["PW-ACK-1"], type: 0xF0, payload: [0x01, 0, 0, 0, 0], .fieldOutOfRange,
-                    payloadOffset: 0, comment: "Only prescriptions and bolus schedules are acknowledged."),
+                    payloadOffset: 0, comment: "An interrogation is answered by a status, never acknowledged."),
             invalid("Required.Decode.Acknowledgement.TypeFour", ["PW-ACK-1"], type: 0xF0, payload: [0x04, 0, 0, 0, 0], .fieldOutOfRange,
                     payloadOffset: 0, comment: "A refill is answered by a receipt."),
             invalid("Required.Decode.Acknowledgement.CutShort", ["PW-ENC-2"], type: 0xF0, payload: [0x02, 0, 0], .lengthMismatch,
@@ -453,6 +453,19 @@ public enum MessageCases {
             invalid("Required.Decode.Acknowledgement.TrailingByte", ["PW-ENC-3"], type: 0xF0, payload: [0x02, 0, 0, 0, 0, 0],
                     .lengthMismatch, payloadOffset: 5, comment: "A byte after the digest."),
         ]
+        // The security layer's acknowledgeable requests (security.md 2), and the codes around them.
+        for (type, name) in [(0x06, "PatientBolusRequest"), (0x11, "HandshakeFinish"), (0x12, "DeviceEnrollment"),
+                             (0x13, "DeviceRevocation"), (0x14, "SessionClose")] as [(UInt8, String)] {
+            cases.append(valid("Required.Decode.Acknowledgement.\(name)", ["PW-ACK-1"],
+                               .acknowledgement(Acknowledgement(acknowledgedType: type, digest: type == 0x14 ? 0 : 0x0102_0304)),
+                               comment: "An acknowledgement of the security layer's \(name) (0x\(Hex.encode([type])), security.md 2).")
+                .covering("PW-ACK-1/each"))
+        }
+        for (type, why) in [(0x05, "a memory dump is answered by chunks"), (0x07, "0x07 is no request"),
+                            (0x10, "a handshakeRequest is answered by a handshakeResponse"), (0x15, "0x15 is no request")] as [(UInt8, String)] {
+            cases.append(invalid("Required.Decode.Acknowledgement.Type\(Hex.encode([type]).uppercased())", ["PW-ACK-1"], type: 0xF0,
+                                 payload: [type, 0, 0, 0, 0], .fieldOutOfRange, payloadOffset: 0, comment: "acknowledgedType 0x\(Hex.encode([type])): \(why)."))
+        }
         // Every code a refusal may carry (all but the session findings, PW-NAK-1).
         for code in (UInt16(1)...UInt16(255)).compactMap({ ErrorCode(rawValue: $0) }).filter({ !$0.isSessionFinding && $0 != .unknownMessageType }) {
             cases.append(valid("Required.Decode.NegativeAcknowledgement.Carries\(code.specName)", ["PW-NAK-1", "PW-NAK-2"],
