@@ -480,8 +480,7 @@ public struct SecurePump<Provider: CryptoProvider> {
             reject(request, .roleNotPermitted, sealed: true, slot: slotIndex, now: now, answer: answer, into: &step)
             return
         }
-        if SecureRequest.carriesCommandId(request.type) {  // step 7 (PW-SEC-14)
-            let commandId = UInt32(plaintext[0]) | UInt32(plaintext[1]) &<< 8 | UInt32(plaintext[2]) &<< 16 | UInt32(plaintext[3]) &<< 24
+        if let commandId = decoded.commandId {  // step 7 (PW-SEC-14)
             guard commandId > slots[Int(slotIndex)].lastCommandId else {
                 reject(request, .duplicateCommand, offset: 0, sealed: true, slot: slotIndex, now: now, answer: answer, into: &step)
                 return

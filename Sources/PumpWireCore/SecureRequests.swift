@@ -125,11 +125,18 @@ public enum SecureRequest: Equatable {
     /// A request for the pump's therapy: `commandId` 0 for the types without one.
     case therapy(messageType: UInt8, commandId: UInt32)
 
-    /// The types PW-SEC-15's table lists (others are answered as PW-ERR-3 says).
-    public static func isListed(_ type: UInt8) -> Bool {
-        switch type {
-        case 0x01...0x06, 0x12...0x14: true
-        default: false
+    /// The types PW-SEC-15's table lists (others are answered as PW-ERR-3 says): the clinician's
+    /// column, which permits every one of them.
+    public static func isListed(_ type: UInt8) -> Bool { isPermitted(type, for: .clinician) }
+
+    /// The request's `commandId` (PW-SEC-13), nil for the types without one.
+    public var commandId: UInt32? {
+        switch self {
+        case .patientBolus(let m): m.commandId
+        case .enrollment(let m): m.commandId
+        case .revocation(let m): m.commandId
+        case .sessionClose: nil
+        case .therapy(_, let commandId): commandId == 0 ? nil : commandId
         }
     }
 
