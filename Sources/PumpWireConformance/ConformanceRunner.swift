@@ -83,6 +83,7 @@ public struct ConformanceRunner {
         case "dump": .dump
         case "log": .log
         case "secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey", "securePump": .secure
+        case ScenarioVectors.kind: .pump
         default: nil
         }
     }
@@ -128,7 +129,7 @@ struct Abort: Error { var verdict: Verdict }
 
 
 /// The requests of one vector and the comparison of their answers.
-private struct Exchange<T: Testee> {
+struct Exchange<T: Testee> {
     var testee: T
 
     mutating func ask(_ request: TesteeRequest) throws(Abort) -> TesteeResponse {
@@ -174,6 +175,7 @@ private struct Exchange<T: Testee> {
             case "sealedRejection": return try sealedRejection(vector)
             case "lowOrderKey": return try lowOrderKey(vector)
             case "securePump": return try securePump(vector)
+            case ScenarioVectors.kind: return try pumpScenario(vector)
             default: return .fail("wrong-value", "unknown kind")
             }
         } catch {
@@ -504,6 +506,13 @@ extension Exchange {
         let want = TesteeResponse.rejected(code: expected.code, offset: expected.offset)
         if response == want { return .pass }
         return .fail(Self.outcome(response, expectedBytes: nil), "expected \(Self.describe(want)), got \(Self.describe(response))")
+    }
+
+    /// `pumpScenario`: a programmer's session with a pump over time (spec/conformance.md section 4).
+    mutating func pumpScenario(_ vector: Vector) throws(Abort) -> Verdict {
+        guard let scenario = vector.json["scenario"] else { return .fail("wrong-value", "the vector holds no scenario") }
+        var player = PumpScenarioPlayer(name: scenario["scenario"]?.stringValue ?? vector.name, scenario: scenario)
+        return try player.play { (request) throws(Abort) in try ask(request) }
     }
 
     /// `securePump`: a scripted exchange with a secure pump, step by step (PW-SEC-21).

@@ -27,6 +27,8 @@ public struct ReferenceTestee: Sendable {
     private var handshake: HandshakeBox?
     /// The secure pump of PUMP_BEGIN (spec/conformance.md 2.4.10).
     private var pump: SecurePumpBox?
+    /// The pump of PUMP_RESET (spec/conformance.md 2.4.11).
+    private var behaviour: ReferencePump?
 
     public init(fault: Fault? = nil) {
         self.fault = fault
@@ -160,6 +162,12 @@ public struct ReferenceTestee: Sendable {
         case .pumpReceive(let now, let ephemeral, let frame):
             guard let box = pump else { return .runtimeError("PUMP_RECEIVE before PUMP_BEGIN") }
             return .ok(box.receive(frame, now: now, ephemeralPrivate: ephemeral))
+        case .pumpReset(let reset):
+            behaviour = ReferencePump(reset)
+            return .ok([])
+        case .pumpFrame, .pumpAdvance, .pumpSetClock, .pumpSetBattery, .pumpRestart, .pumpObserve, .pumpReadMemory:
+            guard behaviour != nil else { return .runtimeError("a pump hook before PUMP_RESET") }
+            return behaviour!.respond(to: request)
         case .open(let key, let sessionEpoch, var highest, let frame):
             if fault == .acceptReplay, let accepted = highest { highest = accepted == 0 ? nil : accepted - 1 }
             var epoch = sessionEpoch
@@ -180,7 +188,7 @@ public struct ReferenceTestee: Sendable {
         }
     }
 
-    private static func key(_ bytes: [UInt8]) -> Bytes32 {
+    static func key(_ bytes: [UInt8]) -> Bytes32 {
         bytes.withUnsafeBytes { Bytes32(copying: $0) } ?? Bytes32()
     }
 

@@ -16,14 +16,15 @@ public struct TesteeCapabilities: OptionSet, Sendable, Hashable {
     public static let dump = TesteeCapabilities(rawValue: 1 << 7)
     public static let log = TesteeCapabilities(rawValue: 1 << 8)
     public static let secure = TesteeCapabilities(rawValue: 1 << 9)
+    public static let pump = TesteeCapabilities(rawValue: 1 << 10)
 
     public static let mandatory: TesteeCapabilities = [.decode, .crc, .reassembly]
-    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields, .dump, .log, .secure]
+    public static let all: TesteeCapabilities = [.decode, .crc, .reassembly, .stream, .derived, .session, .fields, .dump, .log, .secure, .pump]
 
     private static let named: [(TesteeCapabilities, String)] = [
         (.decode, "decode"), (.crc, "crc"), (.reassembly, "reassembly"), (.stream, "stream"),
         (.derived, "derived"), (.session, "session"), (.fields, "fields"), (.dump, "dump"), (.log, "log"),
-        (.secure, "secure"),
+        (.secure, "secure"), (.pump, "pump"),
     ]
 
     public var names: [String] { Self.named.filter { contains($0.0) }.map(\.1) }
@@ -59,6 +60,16 @@ public enum TesteeRequest: Equatable, Sendable {
     /// PUMP_BEGIN's setup bytes as 2.4.10 lays them out (`PumpSetup`).
     case pumpBegin(PumpSetup)
     case pumpReceive(now: UInt32, ephemeralPrivate: [UInt8], frame: [UInt8])
+    /// The pump hooks of 2.4.11: a fresh pump of the conformance profile (`PumpReset`), a frame at
+    /// its clock, elapsed time, a set clock or battery, a restart, its state, its memory.
+    case pumpReset(PumpReset)
+    case pumpFrame(ephemeralPrivate: [UInt8], frame: [UInt8])
+    case pumpAdvance(seconds: UInt32)
+    case pumpSetClock(UInt32)
+    case pumpSetBattery(millivolts: UInt16)
+    case pumpRestart
+    case pumpObserve
+    case pumpReadMemory(region: UInt8, offset: UInt32, length: UInt32)
     /// A body as it is, well formed or not: how `protocol` vectors probe the edges (2.7).
     case raw([UInt8])
 
@@ -87,6 +98,14 @@ public enum TesteeRequest: Equatable, Sendable {
         case .open: 0x15
         case .pumpBegin: 0x16
         case .pumpReceive: 0x17
+        case .pumpReset: 0x18
+        case .pumpFrame: 0x19
+        case .pumpAdvance: 0x1A
+        case .pumpSetClock: 0x1B
+        case .pumpSetBattery: 0x1C
+        case .pumpRestart: 0x1D
+        case .pumpObserve: 0x1E
+        case .pumpReadMemory: 0x1F
         case .raw(let body): body.first ?? 0
         }
     }
@@ -112,6 +131,13 @@ public enum TesteeRequest: Equatable, Sendable {
             [code] + key + [sessionEpoch, highest == nil ? 0 : 1] + WireBytes.u32(highest ?? 0) + frame
         case .pumpBegin(let setup): [code] + setup.bytes
         case .pumpReceive(let now, let ephemeral, let frame): [code] + WireBytes.u32(now) + ephemeral + frame
+        case .pumpReset(let reset): [code] + reset.bytes
+        case .pumpFrame(let ephemeral, let frame): [code] + ephemeral + frame
+        case .pumpAdvance(let seconds): [code] + WireBytes.u32(seconds)
+        case .pumpSetClock(let time): [code] + WireBytes.u32(time)
+        case .pumpSetBattery(let millivolts): [code] + WireBytes.u16(Int(millivolts))
+        case .pumpRestart, .pumpObserve: [code]
+        case .pumpReadMemory(let region, let offset, let length): [code, region] + WireBytes.u32(offset) + WireBytes.u32(length)
         case .raw(let body): body
         }
     }
@@ -127,7 +153,7 @@ public enum TesteeRequest: Equatable, Sendable {
 
     public static func read(_ body: [UInt8]) -> Parsed {
         guard let code = body.first else { return .malformed }
-        guard code <= 0x0C || (0x10...0x17).contains(code) else { return .unknownCode(code) }
+        guard code <= 0x0C || (0x10...0x1F).contains(code) else { return .unknownCode(code) }
         return parse(body).map { .request($0) } ?? .malformed
     }
 
@@ -175,6 +201,20 @@ public enum TesteeRequest: Equatable, Sendable {
         case 0x17:
             guard let now = reader.u32(), let ephemeral = reader.take(32) else { return nil }
             return .pumpReceive(now: now, ephemeralPrivate: ephemeral, frame: reader.rest())
+        case 0x18: return PumpReset(reading: &reader).map { .pumpReset($0) }
+        case 0x19:
+            guard let ephemeral = reader.take(32) else { return nil }
+            return .pumpFrame(ephemeralPrivate: ephemeral, frame: reader.rest())
+        case 0x1A, 0x1B:
+            guard let value = reader.u32(), reader.isAtEnd else { return nil }
+            return code == 0x1A ? .pumpAdvance(seconds: value) : .pumpSetClock(value)
+        case 0x1C:
+            guard let millivolts = reader.u16(), reader.isAtEnd else { return nil }
+            return .pumpSetBattery(millivolts: millivolts)
+        case 0x1D, 0x1E: return body.count == 1 ? (code == 0x1D ? .pumpRestart : .pumpObserve) : nil
+        case 0x1F:
+            guard let region = reader.u8(), let offset = reader.u32(), let length = reader.u32(), reader.isAtEnd else { return nil }
+            return .pumpReadMemory(region: region, offset: offset, length: length)
         default: return nil
         }
     }

@@ -88,6 +88,8 @@ public struct Corpus: Sendable {
         }
         // The security layer's golden vectors (spec/conformance.md 2.4.10), when the folder has them.
         vectors += try SecureVectors.load(from: directory)
+        // The pump scenarios (spec/conformance.md section 4), when the folder has them.
+        vectors += try ScenarioVectors.load(from: directory)
         self.vectors = vectors
     }
 }

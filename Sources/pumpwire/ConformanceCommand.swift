@@ -20,11 +20,17 @@ struct ConformanceCommand: ParsableCommand {
               pumpwire conformance
               pumpwire conformance --testee "python3 examples/python-testee/pumpwire_testee.py"
               pumpwire conformance --testee "./my-firmware-harness" --failure-list known-failures.txt
+              pumpwire conformance --pump "pumpwire testee"
+            With --pump only the pump scenarios of vectors/scenarios/ run (spec/conformance.md section 4), \
+            against a testee that declares the `pump` capability; a testee that does not fails the run.
             """
     )
 
     @Option(help: "A shell command that starts the implementation under test.")
     var testee: String?
+
+    @Option(help: ArgumentHelp("A shell command that starts a pump speaking the testee protocol's pump hooks: run the pump scenarios against it.", valueName: "command"))
+    var pump: String?
 
     @Option(name: [.customLong("corpus"), .customLong("vectors")],
             help: ArgumentHelp("The vectors folder, which holds corpus/ (default: found as described above).", valueName: "dir"))
@@ -56,12 +62,19 @@ struct ConformanceCommand: ParsableCommand {
     var filter: String?
 
     func validate() throws {
+        if testee != nil && pump != nil { throw ValidationError("give --testee or --pump, not both: --pump runs the pump scenarios alone") }
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be more than 0 seconds, got \(Self.number(timeout))") }
     }
 
     func run() throws {
         let (loaded, location) = try loadCorpus(override: corpus)
         var corpus = loaded
+        if pump != nil {
+            corpus.vectors = corpus.vectors.filter { $0.kind == ScenarioVectors.kind }
+            if corpus.vectors.isEmpty {
+                throw CommandFailure("no pump scenarios in \(location.directory.path)/scenarios", hint: "the scenarios are vectors/scenarios/*.json of a PumpWire checkout")
+            }
+        }
         if let filter {
             corpus.vectors = corpus.vectors.filter { $0.name.contains(filter) }
             if corpus.vectors.isEmpty { throw Self.nothingMatched(filter, in: loaded, at: location.directory) }
@@ -75,7 +88,7 @@ struct ConformanceCommand: ParsableCommand {
         }
 
         var report: RunReport
-        if let testee {
+        if let testee = testee ?? pump {
             var process: ProcessTestee
             do {
                 process = try ProcessTestee(command: testee, timeout: timeout)
@@ -86,6 +99,11 @@ struct ConformanceCommand: ParsableCommand {
             } catch {
                 // It started but failed its handshake: a finding about the testee (exit 1).
                 printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            if pump != nil && !process.capabilities.contains(.pump) {
+                printError("error: the pump `\(testee)` does not declare the pump capability (spec/conformance.md 2.4.11); it declares \(process.capabilities.names.joined(separator: ", "))")
+                process.close()
                 throw ExitCode(1)
             }
             var runner = ConformanceRunner(corpus: corpus, failureList: list, checksLibraryJSON: false)

@@ -98,3 +98,17 @@ struct KeysCommand: ParsableCommand {
 }
 
 extension TestIdentity.Role: ExpressibleByArgument {}
+
+extension KeysCommand {
+    /// A test identity file of `kind`, checked (PW-KEYLOG-1); a command failure naming the file otherwise.
+    static func readIdentity(_ file: String, kind: TestIdentity.Kind) throws -> TestIdentity {
+        let text = try KeyLogFile.readText(file, what: "test identity")
+        let identity: TestIdentity
+        do { identity = try TestIdentity(text: text) } catch { throw CommandFailure("\(file): \(error)") }
+        guard identity.kind == kind else {
+            throw CommandFailure("\(file): a \(identity.kind.rawValue) identity, where a \(kind.rawValue) identity is needed",
+                                 hint: "make one with `pumpwire keys new-\(kind.rawValue)`")
+        }
+        return identity
+    }
+}

@@ -13,7 +13,7 @@ struct PumpWireCommand: ParsableCommand {
             job (a usage error, an input missing, unreadable or of an unsupported form, an output \
             that cannot be written, a filter that matches nothing).
             """,
-        subcommands: [DecodeCommand.self, ValidateCommand.self, CaptureCommand.self, KeysCommand.self, EncodeCommand.self, DumpCommand.self, ConformanceCommand.self, VectorsCommand.self, TesteeCommand.self, FuzzCommand.self]
+        subcommands: [DecodeCommand.self, ValidateCommand.self, CaptureCommand.self, KeysCommand.self, EncodeCommand.self, DumpCommand.self, ConformanceCommand.self, VectorsCommand.self, TesteeCommand.self, SimulateCommand.self, FuzzCommand.self]
     )
 
     /// Runs the command with the one convention for exit statuses: usage errors exit 2, not 64.
