@@ -369,9 +369,11 @@ def periodic_boluses_week():
                  "stops the running periodic bolus (stoppedByProgrammer) and makes the 06:00 bolus last "
                  "1440 minutes, so that the 18:00 one finds the periodic slot busy and is not given from "
                  "day 4 on (nothing logged), while the 06:00 one ends at its last tick and starts again in "
-                 "the same tick. A dailyDelivery record every day, and the logs after a week.",
+                 "the same tick. A dailyDelivery record every day, and the logs after a week. Then the clock is "
+                 "set back over 06:00 while that day's 06:00 bolus runs: it falls due again while it holds "
+                 "the slot itself, and is not given.",
                  ["PW-PUMP-7", "PW-PUMP-8", "PW-PUMP-9", "PW-PUMP-10", "PW-PUMP-11", "PW-PUMP-19",
-                  "PW-PUMP-23", "PW-PUMP-24"],
+                  "PW-PUMP-23", "PW-PUMP-24", "PW-PUMP-4"],
                  t0)
     s.send("prescriptionBlock", prescription(drug="baclofen", mode="continuous", threshold=2000,
                                              catheter=200, max_daily=800000, steps=((0, 400000),)))
@@ -401,6 +403,15 @@ def periodic_boluses_week():
     s.expect_log("eventLog")
     history = s.expect_log("therapyHistory")
     assert [r["time"] for r in history if r["record"] == "dailyDelivery"] == [at(d) for d in range(7)]
+    before = s.expect_state()
+    s.set_clock(at(7, 5, 50), comment="Back to 05:50 while day 7's 06:00 bolus runs (120 of its 1440 ticks done).")
+    s.advance_to(at(7, 6, 0, 30),
+                 comment="06:00 again: the periodic bolus falls due while it holds the periodic slot itself: "
+                         "not given, nothing logged.")
+    state = s.expect_state()
+    assert state["runningBoluses"] == ["periodic"] and state["recordsWritten"] == before["recordsWritten"] + 1
+    s.advance_to(at(8, 3, 50, 30), comment="It ends at its 1440th tick, 03:50 of day 8 by the new clock.")
+    s.expect_log("eventLog")
     return s
 
 
