@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Validates every vectors/corpus/*.json against vector-file.schema.json, vectors/crypto/primitives.json
-against crypto-primitives.schema.json and vectors/crypto/sessions.json against
-crypto-sessions.schema.json (needs `jsonschema`). Any other vectors/crypto/*.json is an error: each
-file there needs its schema named here."""
+against crypto-primitives.schema.json, vectors/crypto/sessions.json against
+crypto-sessions.schema.json and every pump scenario, vectors/scenarios/*.json, against
+scenario.schema.json, whose `scenario` must be its file's name (needs `jsonschema`). Any other
+vectors/crypto/*.json is an error: each file there needs its schema named here."""
 import json, pathlib, sys
 
 try:
@@ -42,4 +43,17 @@ for path in sorted((here.parent / "crypto").glob("*.json")):
     file_count, file_errors = validate(CRYPTO_SCHEMAS[path.name], "crypto", path.name)
     crypto_count, crypto_errors = crypto_count + file_count, crypto_errors + file_errors
 print(f"{crypto_count} crypto vectors checked against the crypto schemas, {crypto_errors} errors")
-sys.exit(1 if errors or crypto_errors else 0)
+
+scenario_validator = jsonschema.Draft202012Validator(json.loads((here / "scenario.schema.json").read_text()))
+scenario_count, scenario_errors = 0, 0
+for path in sorted((here.parent / "scenarios").glob("*.json")):
+    scenario_count += 1
+    document = json.loads(path.read_text())
+    for error in scenario_validator.iter_errors(document):
+        scenario_errors += 1
+        print(f"scenarios/{path.name}: {'/'.join(map(str, error.absolute_path))}: {error.message}", file=sys.stderr)
+    if isinstance(document, dict) and document.get("scenario") != path.stem:
+        scenario_errors += 1
+        print(f"scenarios/{path.name}: scenario is {document.get('scenario')!r}, not the file's name", file=sys.stderr)
+print(f"{scenario_count} pump scenarios checked against scenario.schema.json, {scenario_errors} errors")
+sys.exit(1 if errors or crypto_errors or scenario_errors else 0)
