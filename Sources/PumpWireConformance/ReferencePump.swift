@@ -3,8 +3,9 @@ import PumpWireCore
 import PumpWireSecurity
 
 /// The reference pump behind the pump hooks (spec/conformance.md 2.4.11): the core's engine, alone
-/// or behind the security layer (behaviour.md section 11), answering each hook.
-struct ReferencePump {
+/// or behind the security layer (behaviour.md section 11), answering each hook. A class, as
+/// `SecurePumpBox`: one testee serves one request at a time.
+final class ReferencePump: @unchecked Sendable {
     enum Pump {
         case plain(PumpEngine)
         case secure(SecurePumpEngine<SwiftCryptoProvider>)
@@ -36,7 +37,7 @@ struct ReferencePump {
         }
     }
 
-    mutating func withEngine<R>(_ body: (inout PumpEngine) -> R) -> R {
+    func withEngine<R>(_ body: (inout PumpEngine) -> R) -> R {
         switch pump {
         case .plain(var engine):
             defer { pump = .plain(engine) }
@@ -47,7 +48,7 @@ struct ReferencePump {
         }
     }
 
-    mutating func respond(to request: TesteeRequest) -> TesteeResponse {
+    func respond(to request: TesteeRequest) -> TesteeResponse {
         switch request {
         case .pumpFrame(let ephemeral, let frame):
             var answers: [[UInt8]] = []

@@ -108,23 +108,30 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         let simulator = try makeSimulator()
         let transport: SimulatorTransport
-        do {
-            if let tcp {
-                transport = try SimulatorTransport.listen(port: UInt16(tcp))
-                printError("pumpwire simulate: listening on 127.0.0.1:\(transport.port) (a programmer connects to it as to a pump)")
-            } else if pty {
-                transport = try SimulatorTransport.pseudoTerminal()
-                printError("pumpwire simulate: serial port \(transport.path) (open it raw, any baud rate)")
-            } else {
-                transport = SimulatorTransport.standardStreams()
-            }
-        } catch let error as SimulatorTransport.Failure {
-            throw CommandFailure("cannot open the transport: \(error.message)", hint: error.hint)
+        switch openTransport() {
+        case .success(let opened): transport = opened
+        case .failure(let failure): throw CommandFailure("cannot open the transport: \(failure.message)", hint: failure.hint)
         }
         if transport.console { printError(SimulatorConsole.help) }
         var loop = SimulatorLoop(simulator: simulator, transport: transport, showsStatus: !quiet && isatty(STDERR_FILENO) != 0,
                       stepSeconds: stepped && transport.console == false ? stepSeconds : 0)
         loop.run()
+    }
+
+    func openTransport() -> Result<SimulatorTransport, SimulatorTransport.Failure> {
+        Result { () throws(SimulatorTransport.Failure) -> SimulatorTransport in
+            if let tcp {
+                let transport = try SimulatorTransport.listen(port: UInt16(tcp))
+                printError("pumpwire simulate: listening on 127.0.0.1:\(transport.port) (a programmer connects to it as to a pump)")
+                return transport
+            }
+            if pty {
+                let transport = try SimulatorTransport.pseudoTerminal()
+                printError("pumpwire simulate: serial port \(transport.path) (open it raw, any baud rate)")
+                return transport
+            }
+            return SimulatorTransport.standardStreams()
+        }
     }
 
     func makeSimulator() throws -> PumpSimulator<SwiftCryptoProvider> {

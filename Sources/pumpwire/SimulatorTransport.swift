@@ -78,7 +78,17 @@ final class SimulatorTransport {
     }
 
     static func pseudoTerminal() throws(Failure) -> SimulatorTransport {
-        let master = posix_openpt(O_RDWR | O_NOCTTY)
+        // Glibc's Swift module leaves out the XSI pseudo-terminal calls: they are looked up by name.
+        typealias OpenPT = @convention(c) (Int32) -> Int32
+        typealias Name = @convention(c) (Int32) -> UnsafeMutablePointer<CChar>?
+        func symbol<T>(_ name: String, as type: T.Type) -> T? {
+            dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: type) }
+        }
+        guard let openpt = symbol("posix_openpt", as: OpenPT.self), let grantpt = symbol("grantpt", as: OpenPT.self),
+              let unlockpt = symbol("unlockpt", as: OpenPT.self), let ptsname = symbol("ptsname", as: Name.self) else {
+            throw Failure(message: "this C library has no posix_openpt")
+        }
+        let master = openpt(O_RDWR | O_NOCTTY)
         guard master >= 0, grantpt(master) == 0, unlockpt(master) == 0, let name = ptsname(master) else {
             throw Failure(message: "no pseudo-terminal: \(String(cString: strerror(errno)))", hint: "is /dev/pts mounted?")
         }
