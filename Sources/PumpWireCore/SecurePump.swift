@@ -47,6 +47,9 @@ public struct SecurePump<Provider: CryptoProvider> {
         /// The frame the pump sends, at the start of the answer buffer; 0 when it sends nothing.
         public var answerLength = 0
         public var therapy: TherapyRequest?
+        /// The requested `doseNanograms` of a patient bolus granted in this step (PW-SEC-16), which
+        /// the pump's therapy starts after the acknowledgement (behaviour.md PW-PUMP-7, PW-PUMP-26).
+        public var patientBolusDose: UInt32?
         /// The log records written, in order (section 11).
         public private(set) var records = InlineArray<4, LogRecord?>(repeating: nil)
         public private(set) var recordCount = 0
@@ -534,6 +537,7 @@ public struct SecurePump<Provider: CryptoProvider> {
         lastPatientBolusStart = now
         patientBolusDay = day
         patientBolusesInDay = startedToday + 1
+        step.patientBolusDose = bolus.doseNanograms  // granted: the therapy starts it (PW-PUMP-26)
         acknowledge(request, PatientBolusRequest.typeCode, digest: CRC32.checksum(plaintext), now: now, answer: answer, into: &step)
     }
 
@@ -573,6 +577,46 @@ public struct SecurePump<Provider: CryptoProvider> {
         slots[target].role = nil  // PW-SEC-18: key and role erased, the last command id kept
         slots[target].staticPublicKey.erase()
         acknowledge(request, DeviceRevocation.typeCode, digest: CRC32.checksum(plaintext), now: now, answer: answer, into: &step)
+    }
+
+    // MARK: - The therapy's answers and restarts (behaviour.md section 11)
+
+    /// What sealing a therapy answer did: the sealed frame's length (0 when nothing is to be sent),
+    /// and the `sessionEnded` record to log when the session ended for it.
+    public struct SealedAnswer {
+        public var length: Int
+        public var sessionEnded: LogRecord?
+    }
+
+    /// Seals in place, in the open session at the pump's next counter, an answer of the therapy to
+    /// a request of step 8 (PW-SEC-21: "answered as `pumpwire-v1.md` says", sealed like every
+    /// answer in a session): `frame` holds exactly one sound frame with the AUTHENTICATED flag and
+    /// an empty block. Without a session nothing is sent; when sealing fails with
+    /// COUNTER_EXHAUSTED the session ends (reason `counterExhausted`) and nothing is sent
+    /// (PW-SEC-12, PW-SEC-21).
+    public mutating func sealAnswer(frameIn frame: UnsafeMutableRawBufferPointer, now: UInt32) -> SealedAnswer {
+        guard session != nil else { return SealedAnswer(length: 0, sessionEnded: nil) }
+        do {
+            let length = try session!.channel.seal(frameIn: frame)
+            return SealedAnswer(length: length, sessionEnded: nil)
+        } catch {
+            guard error.code == .counterExhausted else { return SealedAnswer(length: 0, sessionEnded: nil) }
+            var step = Step()
+            endSession(.counterExhausted, now: now, into: &step)
+            return SealedAnswer(length: 0, sessionEnded: step.records[0])
+        }
+    }
+
+    /// A restart (behaviour.md PW-PUMP-22, PW-SEC-19): the session's keys, a pairing and a message
+    /// in progress are lost, as RAM is; what `persistentState` holds, the pairing window and the
+    /// patient bolus limits are kept. The same pump as `init(...restoring: persistentState...)`
+    /// makes, without building a second one on the stack. Nothing is logged: section 11 has no
+    /// reason for a session lost to a restart.
+    public mutating func restart() {
+        session?.channel.erase()
+        session = nil
+        pairing = nil
+        reassembler.reset()
     }
 
     // MARK: - Answers and the log

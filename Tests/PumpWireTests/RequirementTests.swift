@@ -27,8 +27,10 @@ struct RequirementTests {
         // The security layer's requirements (PW-SEC-) are defined in its own document, a draft kept
         // out of spec/requirements.txt until it lands whole (spec/security.md section 13).
         let security = try String(contentsOf: packageRoot.appendingPathComponent("spec/security.md"), encoding: .utf8)
+        // The pump's behaviour (PW-PUMP-) is defined in spec/behaviour.md, which PumpEngine implements.
+        let behaviour = try String(contentsOf: packageRoot.appendingPathComponent("spec/behaviour.md"), encoding: .utf8)
         let defined = Set(VectorGenerator.requirementIDs(in: spec) + VectorGenerator.requirementIDs(in: contract)
-            + VectorGenerator.requirementIDs(in: security))
+            + VectorGenerator.requirementIDs(in: security) + VectorGenerator.requirementIDs(in: behaviour))
         var texts = [("spec", spec)]
         for folder in ["Sources", "Tests"] {
             let enumerator = FileManager.default.enumerator(at: packageRoot.appendingPathComponent(folder), includingPropertiesForKeys: nil)
