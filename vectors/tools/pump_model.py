@@ -798,7 +798,15 @@ class Pump:
         payload = frame.data
         if frame.fragment is not None:
             try:
-                payload = self.reassembler.add(frame.type, frame.sequence, frame.fragment, frame.data)
+                try:
+                    payload = self.reassembler.add(frame.type, frame.sequence, frame.fragment, frame.data)
+                except DecodeError as e:
+                    if e.code != FRAGMENT_INTERLEAVED:
+                        raise
+                    # behaviour.md 8: a pump without the security layer abandons the message in
+                    # progress for the new one (5.4), silently.
+                    self.reassembler.reset()
+                    payload = self.reassembler.add(frame.type, frame.sequence, frame.fragment, frame.data)
             except DecodeError as e:
                 return [nak(frame.type, e.code, e.offset)]
             if payload is None:

@@ -658,9 +658,10 @@ def restart_and_power_loss():
                  "delivered, the basal accumulator goes to 0, pumpReset is raised; the next pumpStatus shows "
                  "it and the pump then clears it (acknowledged). A 40-step prescription (261 bytes, two "
                  "fragments) loses its second fragment and the pump restarts: the old prescription stays "
-                 "stored and delivering, pumpStatus shows its digest; sent whole again it is stored.",
-                 ["PW-PUMP-17", "PW-PUMP-21", "PW-PUMP-22", "PW-PUMP-11", "PW-PUMP-18", "PW-FRAG-1",
-                  "PW-SESSION-4"],
+                 "stored and delivering, pumpStatus shows its digest; sent whole again it is stored. A lost fragment is "
+                 "completed by a retransmission; a fragment of another message abandons the one in progress (PW-PUMP-27).",
+                 ["PW-PUMP-17", "PW-PUMP-21", "PW-PUMP-22", "PW-PUMP-11", "PW-PUMP-18", "PW-PUMP-27", "PW-FRAG-1",
+                  "PW-FRAG-8", "PW-SESSION-4"],
                  t0)
     s.send("prescriptionBlock", SPEC_RX)
     s.send("refillConfirmation", refill(20000, t0))
@@ -692,6 +693,22 @@ def restart_and_power_loss():
     status = only(s.send("interrogationRequest", {}))
     assert status["prescriptionDigest"] == ack["digest"]
     s.advance(HOUR)
+    s.expect_state()
+    # PW-PUMP-27: a lost fragment is completed by a retransmission; a pump without the security
+    # layer abandons a message in progress, silently, for a fragment of another message.
+    p40b = prescription(steps=tuple((36 * i, 470000 + 11000 * i) for i in range(40)), max_daily=1000000)
+    p40c = prescription(steps=tuple((36 * i, 460000 + 10000 * i) for i in range(40)), max_daily=1000000)
+    assert s.send("prescriptionBlock", p40b, lost_fragments=[1], comment="Fragment 1 lost again.") == []
+    ack = only(s.send("prescriptionBlock", p40b, retransmit=True,
+                      comment="The programmer sends it again, same sequence: fragment 0 is a duplicate, fragment 1 completes it."))
+    assert ack["digest"] == digest("prescriptionBlock", p40b)
+    assert s.send("prescriptionBlock", p40, lost_fragments=[1], comment="Fragment 1 lost; the programmer moves on.") == []
+    ack = only(s.send("prescriptionBlock", p40c,
+                      comment="A fragment of another message: the one in progress is abandoned, silently, and this one stored."))
+    assert ack["digest"] == digest("prescriptionBlock", p40c)
+    status = only(s.send("interrogationRequest", {}))
+    assert status["prescriptionDigest"] == ack["digest"]
+    s.advance(600)
     s.expect_state()
     s.expect_log("eventLog")
     s.expect_log("alarmLog")
