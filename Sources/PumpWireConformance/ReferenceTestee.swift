@@ -19,6 +19,10 @@ public struct ReferenceTestee: Sendable {
         case patientAsClinician = "patient-as-clinician"
         /// PUMP_BEGIN forgets the slots' last command ids, as a pump that keeps them in RAM (PW-SEC-14, T12).
         case forgetCommandIds = "forget-command-ids"
+        /// PUMP_SET_CLOCK forward lets the time elapse, delivering for the jump (behaviour.md PW-PUMP-4).
+        case setClockDelivers = "set-clock-delivers"
+        /// PUMP_SET_BATTERY is not measured: no elective-replacement or end-of-service alarm (PW-PUMP-16).
+        case ignoreBattery = "ignore-battery"
     }
 
     public var fault: Fault?
@@ -165,6 +169,10 @@ public struct ReferenceTestee: Sendable {
         case .pumpReset(let reset):
             behaviour = ReferencePump(reset)
             return .ok([])
+        case .pumpSetClock(let time) where fault == .setClockDelivers && behaviour != nil && time > behaviour!.engine.clock:
+            return behaviour!.respond(to: .pumpAdvance(seconds: time - behaviour!.engine.clock))
+        case .pumpSetBattery where fault == .ignoreBattery && behaviour != nil:
+            return .ok([])
         case .pumpFrame, .pumpAdvance, .pumpSetClock, .pumpSetBattery, .pumpRestart, .pumpObserve, .pumpReadMemory:
             guard behaviour != nil else { return .runtimeError("a pump hook before PUMP_RESET") }
             return behaviour!.respond(to: request)
@@ -224,7 +232,7 @@ public struct ReferenceTestee: Sendable {
             var fixed = bytes
             Frame.setCRC(in: &fixed)
             return try Frame.decode(fixed)
-        case nil, .acceptReplay, .skipEpochCheck, .patientAsClinician, .forgetCommandIds:
+        case nil, .acceptReplay, .skipEpochCheck, .patientAsClinician, .forgetCommandIds, .setClockDelivers, .ignoreBattery:
             return try Frame.decode(bytes)
         }
     }

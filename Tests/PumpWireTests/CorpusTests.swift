@@ -178,7 +178,7 @@ struct CorpusTests {
         }
         let kinds = Set(corpus.vectors.map(\.kind))
         #expect(kinds == ["decodeFrame", "crc16", "crc32", "reassembly", "stream", "derived", "session", "dump", "log", "jsonView", "capture",
-                          "protocol", "secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey", "securePump"])
+                          "protocol", "secureHandshake", "sealedFrame", "sealedRejection", "lowOrderKey", "securePump", "pumpScenario"])
     }
 
     @Test("vectors/TRACEABILITY.md lists every requirement")

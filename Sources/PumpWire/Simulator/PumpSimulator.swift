@@ -122,10 +122,10 @@ public struct PumpSimulator<Provider: CryptoProvider> {
 
     private mutating func deliverDue(at realTime: Double) {
         while let index = inbound.indices.min(by: { inbound[$0].due < inbound[$1].due }), inbound[index].due <= realTime {
-            let frame = inbound.remove(at: index).frame
-            for answer in deliver(frame) {
+            let (arrival, frame) = inbound.remove(at: index)
+            for answer in deliver(frame) {  // the pump answers when the frame arrived
                 counters.framesOut += 1
-                for (delay, damaged) in link(answer, direction: "pump → programmer") { outbound.append((realTime + delay, damaged)) }
+                for (delay, damaged) in link(answer, direction: "pump → programmer") { outbound.append((arrival + delay, damaged)) }
             }
         }
     }
