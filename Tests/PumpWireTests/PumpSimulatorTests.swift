@@ -138,4 +138,33 @@ struct PumpSimulatorTests {
         #expect(SimulatorConsole.pumpClock("2000-02-29T00:00:00") == 5_097_600)  // 59 days
         #expect(SimulatorConsole.pumpClock("2026-13-01T00:00:00") == nil)
     }
+
+    @Test("A secure simulator: a KK session from a slot's device, a sealed interrogation answered sealed, an unsealed one refused (PW-SEC-2)")
+    func secureSession() throws {
+        let provider = SwiftCryptoProvider()
+        let pumpIdentity = try TestIdentity.make(kind: .pump, name: "pump", seed: "simulator pump")
+        let device = try TestIdentity.make(kind: .device, name: "clinician", role: .clinician, seed: "simulator clinician")
+        var slots = InlineArray<4, SecurePump<SwiftCryptoProvider>.Slot>(repeating: .init())
+        slots[0] = .init(role: .clinician, staticPublicKey: device.staticPublicKey)
+        let pump = SecurePump(staticPrivateKey: pumpIdentity.staticPrivateKey, pairingSecret: pumpIdentity.pairingSecret!,
+                              pairingWindowOpen: false, sessionCount: 0, patientBolusLimits: nil, slots: slots, provider: provider)
+        var simulator = PumpSimulator(pump: .secure(SecurePumpEngine(engine: PumpEngine(clock: Self.midnight, batteryMillivolts: 3100), pump: pump)),
+                                      speed: 0)
+
+        simulator.receive(Self.interrogation, at: 0)
+        let refused = try Frame.decode(try #require(simulator.takeOutput(at: 0).first))
+        guard case .message(.negativeAcknowledgement(let nak)) = refused.content else { Issue.record("not a NAK"); return }
+        #expect(nak.errorCode == .authenticationRequired)
+
+        var (session, request) = try SecureSession.initiate(pattern: .kk, slot: 0, localStatic: device.staticPrivateKey,
+                                                            remoteStatic: pumpIdentity.staticPublicKey, sequence: 2, provider: provider)
+        simulator.receive(request, at: 1)
+        _ = try session.receiveResponse(try #require(simulator.takeOutput(at: 1).first))
+        #expect(session.isEstablished)
+        for frame in try session.sealPayload([], type: 0x01, sequence: 3) { simulator.receive(frame, at: 2) }
+        let answer = try #require(simulator.takeOutput(at: 2).first)
+        #expect(answer[4] & FrameFlags.authenticated.rawValue != 0)
+        guard case .message(.pumpStatus(let status)) = try session.open(answer).content else { Issue.record("not a pumpStatus"); return }
+        #expect(status.pumpClockTime == Self.midnight)
+    }
 }
