@@ -6,12 +6,7 @@ import PumpWireSecurity
 /// or behind the security layer (behaviour.md section 11), answering each hook. A class, as
 /// `SecurePumpBox`: one testee serves one request at a time.
 final class ReferencePump: @unchecked Sendable {
-    enum Pump {
-        case plain(PumpEngine)
-        case secure(SecurePumpEngine<SwiftCryptoProvider>)
-    }
-
-    var pump: Pump
+    var pump: HostPump<SwiftCryptoProvider>
 
     init(_ reset: PumpReset) {
         let engine = PumpEngine(clock: reset.clock, batteryMillivolts: reset.batteryMillivolts)
@@ -30,61 +25,28 @@ final class ReferencePump: @unchecked Sendable {
         pump = .secure(SecurePumpEngine(engine: engine, pump: secure))
     }
 
-    var engine: PumpEngine {
-        switch pump {
-        case .plain(let engine): engine
-        case .secure(let secure): secure.engine
-        }
-    }
-
-    func withEngine<R>(_ body: (inout PumpEngine) -> R) -> R {
-        switch pump {
-        case .plain(var engine):
-            defer { pump = .plain(engine) }
-            return body(&engine)
-        case .secure(var secure):
-            defer { pump = .secure(secure) }
-            return body(&secure.engine)
-        }
-    }
+    var engine: PumpEngine { pump.engine }
 
     func respond(to request: TesteeRequest) -> TesteeResponse {
         switch request {
         case .pumpFrame(let ephemeral, let frame):
-            var answers: [[UInt8]] = []
-            frame.withUnsafeBytes { raw in
-                switch pump {
-                case .plain(var engine):
-                    engine.receive(raw) { answers.append(Array($0)) }
-                    pump = .plain(engine)
-                case .secure(var secure):
-                    secure.receive(raw, ephemeralPrivateKey: ReferenceTestee.key(ephemeral)) { answers.append(Array($0)) }
-                    pump = .secure(secure)
-                }
-            }
+            let answers = pump.receive(frame, ephemeralPrivateKey: ReferenceTestee.key(ephemeral))
             guard answers.count <= 255 else { return .runtimeError("answer too long: \(answers.count) frames") }
             return .ok([UInt8(answers.count)] + answers.flatMap { WireBytes.u16($0.count) + $0 })
         case .pumpAdvance(let seconds):
-            let result = withEngine { engine in Result { () throws(PumpWireError) in try engine.advance(seconds: seconds) } }
+            let result = pump.withEngine { engine in Result { () throws(PumpWireError) in try engine.advance(seconds: seconds) } }
             if case .failure(let error) = result { return .rejected(error) }
             return .ok([])
         case .pumpSetClock(let time):
             guard time != WireLimits.never else { return .rejected(PumpWireError(.fieldOutOfRange, at: 0)) }
-            withEngine { $0.setClock(time) }
+            pump.withEngine { $0.setClock(time) }
             return .ok([])
         case .pumpSetBattery(let millivolts):
             guard millivolts <= 5000 else { return .rejected(PumpWireError(.fieldOutOfRange, at: 0)) }
-            withEngine { $0.setBattery(millivolts: millivolts) }
+            pump.withEngine { $0.setBattery(millivolts: millivolts) }
             return .ok([])
         case .pumpRestart:
-            switch pump {
-            case .plain(var engine):
-                engine.restart()
-                pump = .plain(engine)
-            case .secure(var secure):
-                secure.restart()
-                pump = .secure(secure)
-            }
+            pump.restart()
             return .ok([])
         case .pumpObserve:
             var bytes = [UInt8](repeating: 0, count: PumpObservation.size)

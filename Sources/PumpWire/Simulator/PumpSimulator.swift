@@ -6,10 +6,7 @@ import PumpWireCore
 /// call each. Bytes come in as a stream in pieces; frames go out when their delay has passed.
 public struct PumpSimulator<Provider: CryptoProvider> {
     /// The pump behind the link: without the security layer, or with it (behaviour.md section 11).
-    public enum Pump {
-        case plain(PumpEngine)
-        case secure(SecurePumpEngine<Provider>)
-    }
+    public typealias Pump = HostPump<Provider>
 
     /// Something the simulator did that a user watching it wants to know.
     public struct Event: Equatable, Sendable {
@@ -38,7 +35,7 @@ public struct PumpSimulator<Provider: CryptoProvider> {
         public var duplicated = 0
     }
 
-    private var random: SplitMix64
+    private var random: SeededGenerator
     private var accumulator = FrameAccumulator()
     private var carriedSeconds: Double = 0
     private var lastRealTime: Double?
@@ -50,16 +47,11 @@ public struct PumpSimulator<Provider: CryptoProvider> {
         self.pump = pump
         self.faults = faults
         self.speed = speed
-        random = SplitMix64(seed: seed)
+        random = SeededGenerator(seed: seed)
     }
 
     /// The engine, for its state and memory.
-    public var engine: PumpEngine {
-        switch pump {
-        case .plain(let engine): engine
-        case .secure(let secure): secure.engine
-        }
-    }
+    public var engine: PumpEngine { pump.engine }
 
     public var clock: UInt32 { engine.clock }
 
@@ -159,17 +151,7 @@ public struct PumpSimulator<Provider: CryptoProvider> {
 
     /// One frame to the pump at its clock; its answers.
     private mutating func deliver(_ frame: [UInt8]) -> [[UInt8]] {
-        var answers: [[UInt8]] = []
-        frame.withUnsafeBytes { raw in
-            switch pump {
-            case .plain(var engine):
-                engine.receive(raw) { answers.append(Array($0)) }
-                pump = .plain(engine)
-            case .secure(var secure):
-                secure.receive(raw, ephemeralPrivateKey: nil) { answers.append(Array($0)) }
-                pump = .secure(secure)
-            }
-        }
+        let answers = pump.receive(frame)
         if answers.isEmpty { note("the pump did not answer a frame (sequence \(Self.sequence(frame)))") }
         return answers
     }
@@ -178,14 +160,7 @@ public struct PumpSimulator<Provider: CryptoProvider> {
 
     /// A restart (watchdog, reboot): what is not kept is lost, `pumpReset` is raised (PW-PUMP-22).
     public mutating func restart() {
-        switch pump {
-        case .plain(var engine):
-            engine.restart()
-            pump = .plain(engine)
-        case .secure(var secure):
-            secure.restart()
-            pump = .secure(secure)
-        }
+        pump.restart()
         note("the pump restarted")
     }
 
@@ -210,14 +185,7 @@ public struct PumpSimulator<Provider: CryptoProvider> {
     }
 
     private mutating func mutateEngine<E: Error>(_ body: (inout PumpEngine) throws(E) -> Void) throws(E) {
-        switch pump {
-        case .plain(var engine):
-            try body(&engine)
-            pump = .plain(engine)
-        case .secure(var secure):
-            try body(&secure.engine)
-            pump = .secure(secure)
-        }
+        try pump.withEngine(body)
     }
 
     private mutating func note(_ text: String) {

@@ -22,26 +22,3 @@ public struct SimulatorFaults: Equatable, Sendable {
 
     public var isNone: Bool { self == .none }
 }
-
-/// SplitMix64 (Steele, Lea and Flood, 2014): small, fast and the same on every platform, so a
-/// seed gives the same faults everywhere.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// True with probability `chance`.
-    public mutating func chance(_ chance: Double) -> Bool {
-        chance > 0 && Double.random(in: 0..<1, using: &self) < chance
-    }
-}
