@@ -10,14 +10,16 @@
  * (Sources/PumpWireConformance/ReferenceTestee.swift) and, for STREAM, the reference stream reader
  * (Sources/PumpWire/StreamReader.swift). The protocol's edges are answered as conformance.md 2.7
  * says. The secure requests (2.4.10) run through pumpwire.h's pw_handshake, pw_sealed_channel and
- * pw_secure_pump with the libsodium provider (Firmware/crypto/sodium_provider.h).
+ * pw_secure_pump with the libsodium provider (Firmware/crypto/sodium_provider.h), the pump hooks
+ * (2.4.11) through pw_pump, plain or with the same provider.
  *
  * No heap, no stdio. The only mutable state is the testee's own: the request and response
  * buffers, one pw_frame and one pw_message (about 1.3 KiB each, too big for a firmware stack),
  * the REASSEMBLER_* reassembler that lives between requests, and the STREAM request's own
  * reassembler (a stream is read with a fresh one, as the reference does, so a STREAM request
  * never disturbs the REASSEMBLER_* state), the secure requests' handshake and channels
- * (g_secure), and the secure pump of PUMP_BEGIN and PUMP_RECEIVE (g_pump). All of it is static, in .bss.
+ * (g_secure), the secure pump of PUMP_BEGIN and PUMP_RECEIVE (g_pump), and the pump of the pump
+ * hooks (2.4.11: g_hooks, through pw_pump). All of it is static, in .bss.
  *
  * Build-time settings (all optional):
  *   TESTEE_TARGET         string literal naming the target in HELLO ("host")
@@ -28,6 +30,8 @@
  *   TESTEE_SECURE         1: declare `secure` and link the provider (default); 0: neither
  *   TESTEE_SECURE_PUMP    1: PUMP_BEGIN and PUMP_RECEIVE through pw_secure_pump (with TESTEE_SECURE);
  *                         0: SKIPPED (only to measure what the pump adds: `secure` is then incomplete)
+ *   TESTEE_PUMP           1: declare `pump` and answer PUMP_RESET to PUMP_READ_MEMORY through pw_pump
+ *                         (default with TESTEE_SECURE, which the sealed scenario needs); 0: SKIPPED
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,6 +50,14 @@
 /* PUMP_BEGIN and PUMP_RECEIVE (pw_secure_pump); 0 leaves them SKIPPED, to measure what they add. */
 #ifndef TESTEE_SECURE_PUMP
 #define TESTEE_SECURE_PUMP TESTEE_SECURE
+#endif
+/* The pump hooks of 2.4.11 (pw_pump): a pump declared `pump` is plain or secure as PUMP_RESET says,
+   so it needs the provider; 0 leaves them SKIPPED, to measure what they add. */
+#ifndef TESTEE_PUMP
+#define TESTEE_PUMP TESTEE_SECURE
+#endif
+#if TESTEE_PUMP && !TESTEE_SECURE
+#error "TESTEE_PUMP needs TESTEE_SECURE: PUMP_RESET may ask for a secure pump (sealed-patient-bolus)"
 #endif
 
 /* ---- Settings -------------------------------------------------------------------------------- */
@@ -107,7 +119,16 @@ enum request_code {
     REQ_SEAL = 0x14,
     REQ_OPEN = 0x15,
     REQ_PUMP_BEGIN = 0x16,
-    REQ_PUMP_RECEIVE = 0x17
+    REQ_PUMP_RECEIVE = 0x17,
+    /* 2.4.11, capability `pump`: the pump and its clock, through pw_pump. */
+    REQ_PUMP_RESET = 0x18,
+    REQ_PUMP_FRAME = 0x19,
+    REQ_PUMP_ADVANCE = 0x1A,
+    REQ_PUMP_SET_CLOCK = 0x1B,
+    REQ_PUMP_SET_BATTERY = 0x1C,
+    REQ_PUMP_RESTART = 0x1D,
+    REQ_PUMP_OBSERVE = 0x1E,
+    REQ_PUMP_READ_MEMORY = 0x1F
 };
 
 enum response_status {
@@ -117,7 +138,7 @@ enum response_status {
     STATUS_RUNTIME_ERROR = 3
 };
 
-/* Capabilities (2.3): decode, crc, reassembly, stream, derived, fields, log, secure (0x35f). Not
+/* Capabilities (2.3): decode, crc, reassembly, stream, derived, fields, log, secure, pump (0x75f). Not
    session (11.3 session checking is a programmer-side feature) or dump (includes zlib inflate,
    which the firmware core does not have): see README.md. */
 #define CAP_DECODE (1ul << 0)
@@ -128,14 +149,20 @@ enum response_status {
 #define CAP_FIELDS (1ul << 6)
 #define CAP_LOG (1ul << 8)
 #define CAP_SECURE (1ul << 9)
+#define CAP_PUMP (1ul << 10)
 #if TESTEE_SECURE
 #define TESTEE_CAP_SECURE CAP_SECURE
 #else
 #define TESTEE_CAP_SECURE 0ul
 #endif
+#if TESTEE_PUMP
+#define TESTEE_CAP_PUMP CAP_PUMP
+#else
+#define TESTEE_CAP_PUMP 0ul
+#endif
 #define TESTEE_CAPABILITIES                                                                        \
     ((uint32_t)(CAP_DECODE | CAP_CRC | CAP_REASSEMBLY | CAP_STREAM | CAP_DERIVED | CAP_FIELDS | CAP_LOG | \
-                TESTEE_CAP_SECURE))
+                TESTEE_CAP_SECURE | TESTEE_CAP_PUMP))
 
 static const char k_testee_name[] = "PumpWire C firmware testee 1 (" TESTEE_TARGET ")";
 
@@ -176,6 +203,16 @@ enum { OFFSET_IN_FRAME = 0, OFFSET_IN_PAYLOAD = 1 };
     X(FN_SEALED_OPEN_FRAME, "pw_sealed_open_frame")                     \
     X(FN_SECURE_PUMP_INIT, "pw_secure_pump_init")                       \
     X(FN_SECURE_PUMP_RECEIVE, "pw_secure_pump_receive")                 \
+    X(FN_PUMP_RESET, "pw_pump_reset")                                   \
+    X(FN_PUMP_RESET_SECURE, "pw_pump_reset_secure")                     \
+    X(FN_PUMP_RECEIVE, "pw_pump_receive")                               \
+    X(FN_PUMP_RECEIVE_SECURE, "pw_pump_receive[secure]")                \
+    X(FN_PUMP_ADVANCE, "pw_pump_advance")                               \
+    X(FN_PUMP_SET_CLOCK, "pw_pump_set_clock")                           \
+    X(FN_PUMP_SET_BATTERY, "pw_pump_set_battery")                       \
+    X(FN_PUMP_RESTART, "pw_pump_restart")                               \
+    X(FN_PUMP_OBSERVE, "pw_pump_observe")                               \
+    X(FN_PUMP_READ_MEMORY, "pw_pump_read_memory")                       \
     X(FN_FRAME_VIEW, "testee_frame_view")
 
 #define TESTEE_FN_ID(id, name) id,
@@ -1683,6 +1720,292 @@ static bool secure_dispatch(uint8_t code, const uint8_t *args, size_t length)
 
 #endif /* TESTEE_SECURE */
 
+/* ---- The pump and its clock (2.4.11, capability `pump`) ------------------------------------------ */
+
+#if TESTEE_PUMP
+
+#define HOOK_SLOT_COUNT 4u
+#define HOOK_SLOT_SIZE (1u + SECURE_KEY_SIZE + 4u)  /* role, static public key, last command id */
+#define HOOK_RESET_PLAIN_SIZE 7u                     /* u32 clock, u16 battery, u8 security */
+#define HOOK_RESET_SECURE_SIZE                                                                      \
+    (HOOK_RESET_PLAIN_SIZE + 2u * SECURE_KEY_SIZE + 1u + 4u + HOOK_SLOT_COUNT * HOOK_SLOT_SIZE) /* 224 */
+#define HOOK_MAX_BATTERY 5000u                       /* mV (2.4.11) */
+
+/* The one pump of the hooks, plain or secure as the last PUMP_RESET said: 14 KiB, here rather than
+   on a stack. PUMP_BEGIN's secure pump (g_pump) is another. */
+static struct {
+    bool ready;      /* the last PUMP_RESET succeeded */
+    bool secure;     /* and made a secure pump (its pw_pump_receive is reported apart) */
+    unsigned frames; /* PUMP_FRAME: the answer frames written so far */
+    pw_pump pump;
+} g_hooks;
+
+/* 2.4.11: before the first PUMP_RESET every other hook is RUNTIME_ERROR. */
+static bool hooks_ready(void)
+{
+    if (g_hooks.ready) return true;
+    respond_runtime_error("a pump hook before PUMP_RESET");
+    return false;
+}
+
+/* PUMP_RESET (0x18): u32 clock, u16 battery (mV), u8 security; a secure pump then has its static
+   private key, its pairing secret, u8 window, u32 session count and four slots (u8 role, the static
+   public key, u32 last command id). A malformed one changes nothing (2.7); any other replaces the
+   pump. The secure pump gets the plain libsodium table (no split keys are caught for it). */
+static void handle_pump_reset(const uint8_t *args, size_t length)
+{
+    if (length < HOOK_RESET_PLAIN_SIZE) {
+        respond_malformed("PUMP_RESET shorter than its clock, battery and security byte");
+        return;
+    }
+    uint32_t clock = wire_get_u32(args);
+    uint16_t battery = wire_get_u16(args + 4u);
+    uint8_t security = args[6];
+    if (clock == PW_NEVER || battery > HOOK_MAX_BATTERY || security > 1u) {
+        respond_malformed("PUMP_RESET's clock is 0xffffffff, its battery above 5000 mV or its security byte above 1");
+        return;
+    }
+    if (length != (security == 1u ? HOOK_RESET_SECURE_SIZE : HOOK_RESET_PLAIN_SIZE)) {
+        respond_malformed(security == 1u ? "a secure PUMP_RESET is not 224 bytes" : "a plain PUMP_RESET is not 7 bytes");
+        return;
+    }
+    const uint8_t *static_private = args + HOOK_RESET_PLAIN_SIZE;
+    const uint8_t *pairing_secret = static_private + SECURE_KEY_SIZE;
+    uint8_t window = 0;
+    uint32_t session_count = 0;
+    pw_pump_slot slots[HOOK_SLOT_COUNT];
+    if (security == 1u) {
+        size_t at = HOOK_RESET_PLAIN_SIZE + 2u * SECURE_KEY_SIZE;
+        window = args[at];
+        session_count = wire_get_u32(args + at + 1u);
+        at += 5u;
+        if (window > 1u) {
+            respond_malformed("PUMP_RESET's pairing window above 1");
+            return;
+        }
+        for (size_t i = 0; i < HOOK_SLOT_COUNT; i++, at += HOOK_SLOT_SIZE) {
+            slots[i].role = args[at];
+            if (slots[i].role > 2u) {
+                respond_malformed("PUMP_RESET with a slot role above 2");
+                return;
+            }
+            for (size_t k = 0; k < SECURE_KEY_SIZE; k++) slots[i].static_public[k] = args[at + 1u + k];
+            slots[i].last_command_id = wire_get_u32(args + at + 1u + SECURE_KEY_SIZE);
+        }
+    }
+
+    g_hooks.ready = false;
+    uint16_t err;
+    uint32_t offset = 0;
+    if (security == 1u) {
+        MEASURED(FN_PUMP_RESET_SECURE,
+                 err = pw_pump_reset_secure(&g_hooks.pump, clock, battery, &g_sodium, static_private, pairing_secret,
+                                            window == 1u, session_count, slots, &offset));
+    } else {
+        MEASURED(FN_PUMP_RESET, err = pw_pump_reset(&g_hooks.pump, clock, battery, &offset));
+    }
+    if (err != PW_OK) { /* never: the request was checked above */
+        pw_pump_erase(&g_hooks.pump);
+        respond_rejected(err, offset);
+        return;
+    }
+    g_hooks.ready = true;
+    g_hooks.secure = security == 1u;
+    out_begin(STATUS_OK);
+}
+
+/* pw_pump_receive's send: each answer frame as u16 length and its bytes, after the u8 count. */
+static void hooks_send(void *context, const uint8_t *frame, size_t length)
+{
+    (void)context;
+    if (g_hooks.frames >= 255u || length > 0xFFFFu) { /* the count is a u8; never (a dump is 42 chunks at most) */
+        g_out.overflow = true;
+        return;
+    }
+    out_u16((uint16_t)length);
+    out_bytes(frame, length);
+    g_hooks.frames++;
+}
+
+/* PUMP_FRAME (0x19): the ephemeral private key of a handshake message the pump writes, then one
+   frame. OK with u8 count and each frame the pump sends as u16 length and its bytes. The key goes
+   to the pump as it is, as the reference pump takes it; a plain pump ignores it. */
+static void handle_pump_frame(const uint8_t *args, size_t length)
+{
+    if (length < SECURE_KEY_SIZE) {
+        respond_malformed("PUMP_FRAME shorter than its ephemeral key");
+        return;
+    }
+    if (!hooks_ready()) return;
+    out_begin(STATUS_OK);
+    size_t count_at = g_out.length;
+    out_u8(0);
+    g_hooks.frames = 0;
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(g_hooks.secure ? FN_PUMP_RECEIVE_SECURE : FN_PUMP_RECEIVE,
+             err = pw_pump_receive(&g_hooks.pump, args + SECURE_KEY_SIZE, length - SECURE_KEY_SIZE, args, hooks_send, NULL,
+                                   &offset));
+    if (err != PW_OK) { /* only an unprepared pump: never once ready */
+        respond_rejected(err, offset);
+        return;
+    }
+    if (!g_out.overflow) RESPONSE_BODY[count_at] = (uint8_t)g_hooks.frames;
+}
+
+/* PUMP_ADVANCE (0x1A) and PUMP_SET_CLOCK (0x1B): u32. REJECTED FIELD_OUT_OF_RANGE at 0 past the
+   clock's end, or for a clock of 0xffffffff. */
+static void handle_pump_advance(const uint8_t *args, size_t length)
+{
+    if (length != 4u) {
+        respond_malformed("PUMP_ADVANCE is not a u32");
+        return;
+    }
+    if (!hooks_ready()) return;
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_PUMP_ADVANCE, err = pw_pump_advance(&g_hooks.pump, wire_get_u32(args), &offset));
+    if (err != PW_OK) respond_rejected(err, offset);
+    else out_begin(STATUS_OK);
+}
+
+static void handle_pump_set_clock(const uint8_t *args, size_t length)
+{
+    if (length != 4u) {
+        respond_malformed("PUMP_SET_CLOCK is not a u32");
+        return;
+    }
+    if (!hooks_ready()) return;
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_PUMP_SET_CLOCK, err = pw_pump_set_clock(&g_hooks.pump, wire_get_u32(args), &offset));
+    if (err != PW_OK) respond_rejected(err, offset);
+    else out_begin(STATUS_OK);
+}
+
+/* PUMP_SET_BATTERY (0x1C): u16 mV, REJECTED FIELD_OUT_OF_RANGE at 0 above 5000. */
+static void handle_pump_set_battery(const uint8_t *args, size_t length)
+{
+    if (length != 2u) {
+        respond_malformed("PUMP_SET_BATTERY is not a u16");
+        return;
+    }
+    if (!hooks_ready()) return;
+    uint16_t millivolts = wire_get_u16(args);
+    if (millivolts > HOOK_MAX_BATTERY) {
+        respond_rejected(PW_ERR_FIELD_OUT_OF_RANGE, 0);
+        return;
+    }
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_PUMP_SET_BATTERY, err = pw_pump_set_battery(&g_hooks.pump, millivolts, &offset));
+    if (err != PW_OK) respond_rejected(err, offset);
+    else out_begin(STATUS_OK);
+}
+
+/* PUMP_RESTART (0x1D), no body. */
+static void handle_pump_restart(const uint8_t *args, size_t length)
+{
+    (void)args;
+    if (length != 0u) {
+        respond_malformed("PUMP_RESTART with bytes after its code");
+        return;
+    }
+    if (!hooks_ready()) return;
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_PUMP_RESTART, err = pw_pump_restart(&g_hooks.pump, &offset));
+    if (err != PW_OK) respond_rejected(err, offset);
+    else out_begin(STATUS_OK);
+}
+
+/* PUMP_OBSERVE (0x1E), no body: OK with the 32 bytes of pw_pump_observe. */
+static void handle_pump_observe(const uint8_t *args, size_t length)
+{
+    (void)args;
+    if (length != 0u) {
+        respond_malformed("PUMP_OBSERVE with bytes after its code");
+        return;
+    }
+    if (!hooks_ready()) return;
+    uint8_t state[PW_PUMP_OBSERVATION_SIZE];
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_PUMP_OBSERVE, err = pw_pump_observe(&g_hooks.pump, state, &offset));
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    out_begin(STATUS_OK);
+    out_bytes(state, sizeof state);
+}
+
+/* PUMP_READ_MEMORY (0x1F): u8 region, u32 offset, u32 length. OK with the bytes, written straight
+   into the response; REJECTED FIELD_OUT_OF_RANGE at 0 for a region outside 1 to 4, at 5 for bytes
+   past its end (pw_pump_read_memory checks both before the buffer). */
+static void handle_pump_read_memory(const uint8_t *args, size_t length)
+{
+    if (length != 9u) {
+        respond_malformed("PUMP_READ_MEMORY is not u8 region, u32 offset and u32 length");
+        return;
+    }
+    if (!hooks_ready()) return;
+    uint32_t region_offset = wire_get_u32(args + 1u), region_length = wire_get_u32(args + 5u);
+    out_begin(STATUS_OK);
+    size_t room = out_room();
+    uint16_t err;
+    uint32_t offset = 0;
+    MEASURED(FN_PUMP_READ_MEMORY, err = pw_pump_read_memory(&g_hooks.pump, args[0], region_offset, region_length,
+                                                            RESPONSE_BODY + g_out.length, room, &offset));
+    if (err == PW_ERR_BUFFER_TOO_SMALL && room < region_length) { /* never: a region is 8,960 bytes at most */
+        g_out.overflow = true;
+        return;
+    }
+    if (err != PW_OK) {
+        respond_rejected(err, offset);
+        return;
+    }
+    out_commit(region_length);
+}
+
+static const struct {
+    uint8_t code;
+    secure_handler handle;
+} k_pump_requests[] = {
+    { REQ_PUMP_RESET, handle_pump_reset },
+    { REQ_PUMP_FRAME, handle_pump_frame },
+    { REQ_PUMP_ADVANCE, handle_pump_advance },
+    { REQ_PUMP_SET_CLOCK, handle_pump_set_clock },
+    { REQ_PUMP_SET_BATTERY, handle_pump_set_battery },
+    { REQ_PUMP_RESTART, handle_pump_restart },
+    { REQ_PUMP_OBSERVE, handle_pump_observe },
+    { REQ_PUMP_READ_MEMORY, handle_pump_read_memory },
+};
+
+/* Runs a request of k_pump_requests; false for a code it does not hold. */
+static bool pump_dispatch(uint8_t code, const uint8_t *args, size_t length)
+{
+    for (size_t i = 0; i < sizeof k_pump_requests / sizeof k_pump_requests[0]; i++) {
+        if (k_pump_requests[i].code == code) {
+            k_pump_requests[i].handle(args, length);
+            return true;
+        }
+    }
+    return false;
+}
+
+#else /* !TESTEE_PUMP: `pump` not declared, its codes SKIPPED (2.7) */
+
+static bool pump_dispatch(uint8_t code, const uint8_t *args, size_t length)
+{
+    (void)code;
+    (void)args;
+    (void)length;
+    return false;
+}
+
+#endif /* TESTEE_PUMP */
+
 /* ---- HELLO (2.3) and dispatch -------------------------------------------------------------------- */
 
 /* HELLO of any version, the first or not, gets this testee's own version, capabilities and name
@@ -1727,13 +2050,13 @@ static void dispatch(const uint8_t *body, size_t length)
     case REQ_DERIVE: handle_derive(args, n); break;
     case REQ_LOG: handle_log(args, n); break;
     /* 2.7: a code of 2.4 whose capability is not declared, or a code 2.4 does not list (0x0D to
-       0x0F, 0x18 to 0xFF), is SKIPPED, malformed or not. */
+       0x0F, 0x20 to 0xFF), is SKIPPED, malformed or not. */
     case REQ_SESSION: /* capability `session`: a programmer's session checker (11.3) */
     case REQ_DUMP:    /* capability `dump`: includes zlib inflate (13.1) */
         respond_skipped();
         break;
     default:
-        if (!secure_dispatch(body[0], args, n)) respond_skipped();
+        if (!secure_dispatch(body[0], args, n) && !pump_dispatch(body[0], args, n)) respond_skipped();
         break;
     }
 }

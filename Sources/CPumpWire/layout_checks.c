@@ -13,3 +13,4 @@ _Static_assert(_Alignof(pw_handshake) == 8 && _Alignof(pw_sealed_channel) == 8, 
 _Static_assert(sizeof(pw_handshake) == 640 && sizeof(pw_sealed_channel) == 160, "secure session state sizes");
 _Static_assert(PW_HANDSHAKE_SESSION == 2 && PW_HANDSHAKE_PAIRING == 1, "pattern bytes (spec 5)");
 _Static_assert(_Alignof(pw_secure_pump) == 8 && sizeof(pw_secure_pump) == 2560, "secure pump state size");
+_Static_assert(_Alignof(pw_pump) == 8 && sizeof(pw_pump) == 14336, "pump engine state size");

@@ -31,6 +31,21 @@ enum CStateStorage {
         seal(storage, as: State.self)
     }
 
+    /// Prepares the storage in place, for a state too large to build on a firmware stack: the
+    /// state's bytes zeroed, `body` makes a state of them (it must assign everything it later
+    /// reads), then the check word. Only for a trivial `State` (`_isPOD`: no reference counts, so a
+    /// store over zeroed bytes frees nothing); false, and nothing written, otherwise.
+    static func initializeInPlace<State, Storage>(
+        _ storage: UnsafeMutablePointer<Storage>, as _: State.Type, _ body: (UnsafeMutablePointer<State>) -> Void
+    ) -> Bool {
+        guard _isPOD(State.self) else { return false }
+        let raw = UnsafeMutableRawPointer(storage) + stateOffset
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<State>.size)
+        body(raw.bindMemory(to: State.self, capacity: 1))
+        seal(storage, as: State.self)
+        return true
+    }
+
     /// The state, for `body` to read and change, if the storage holds a prepared one; nil otherwise,
     /// and then nothing is read or written. The check word is set again afterwards, whether or not
     /// `body` throws.

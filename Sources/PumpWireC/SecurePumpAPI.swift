@@ -15,7 +15,7 @@ private func withPump<R>(
 }
 
 /// The four C slots as the core's, checking roles (FIELD_OUT_OF_RANGE at the slot's index).
-private func coreSlots(_ slots: UnsafePointer<pw_pump_slot>) throws(PumpWireError) -> InlineArray<4, CSecurePump.Slot> {
+func coreSlots(_ slots: UnsafePointer<pw_pump_slot>) throws(PumpWireError) -> InlineArray<4, CSecurePump.Slot> {
     var pumpSlots = InlineArray<4, CSecurePump.Slot>(repeating: .init())
     for i in 0..<4 {
         let slot = slots[i]

@@ -514,8 +514,23 @@ static void secure_calls(void)
     }
 }
 
+/* pw_pump_receive's send: counts the frames, keeps the last one's length. */
+struct sent {
+    unsigned frames;
+    size_t last_length;
+};
+
+static void count_sent(void *context, const uint8_t *frame, size_t length)
+{
+    (void)frame;
+    struct sent *sent = context;
+    sent->frames++;
+    sent->last_length = length;
+}
+
 /* The secure pump (pw_secure_pump): set up from read-only keys, slots and limits, then a session
-   handshakeRequest from slot 1, itself in read-only memory, with a read-only ephemeral key. */
+   handshakeRequest from slot 1, itself in read-only memory, with a read-only ephemeral key; then
+   the same through the pump engine (pw_pump), and a plain pump engine. */
 static void pump_calls(void)
 {
     pw_crypto_provider table_rw = {NULL, fake_x25519, fake_x25519_base, fake_seal, fake_open,
@@ -571,8 +586,48 @@ static void pump_calls(void)
     check_code("pw_secure_pump_restore",
                CALL(pw_secure_pump_restore, "")(&restarted, table, pump_static, secret, false, kept, limits, &offset), offset);
     pw_secure_pump_erase(&restarted);
-    pw_handshake_erase(&device);
     pw_secure_pump_erase(&pump);
+
+    /* The pump engine behind the security layer (pw_pump): the same read-only table, keys and slots,
+       the same read-only handshakeRequest and ephemeral key. */
+    static pw_pump engine;
+    check_code("pw_pump_reset_secure",
+               CALL(pw_pump_reset_secure, "")(&engine, 847591200u, 3100, table, pump_static, secret, false, 1, slots, &offset),
+               offset);
+    struct sent sent = {0, 0};
+    check_code("pw_pump_receive",
+               CALL(pw_pump_receive, "secure handshakeRequest")(&engine, frame, sizeof frame_rw, ephemeral, count_sent, &sent,
+                                                                &offset),
+               offset);
+    if (sent.frames != 1 || sent.last_length != 9 + 54 + 2) fail("pw_pump_receive: no handshakeResponse");
+    pw_handshake_erase(&device);
+
+    /* A plain pump: a read-only interrogationRequest, a day, then its state and memory read from a
+       read-only pump. */
+    check_code("pw_pump_reset", CALL(pw_pump_reset, "")(&engine, 847591200u, 3100, &offset), offset);
+    uint8_t request_rw[9 + 2] = {0xA5, 0xC3, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00};
+    crc = pw_crc16(request_rw, 9);
+    request_rw[9] = (uint8_t)crc;
+    request_rw[10] = (uint8_t)(crc >> 8);
+    const uint8_t *request = read_only(request_rw, sizeof request_rw);
+    sent.frames = 0;
+    check_code("pw_pump_receive",
+               CALL(pw_pump_receive, "interrogationRequest")(&engine, request, sizeof request_rw, ephemeral, count_sent, &sent,
+                                                             &offset),
+               offset);
+    if (sent.frames != 1) fail("pw_pump_receive: no pumpStatus");
+    check_code("pw_pump_advance", CALL(pw_pump_advance, "")(&engine, 86400, &offset), offset);
+    check_code("pw_pump_set_battery", CALL(pw_pump_set_battery, "")(&engine, 2600, &offset), offset);
+    check_code("pw_pump_set_clock", CALL(pw_pump_set_clock, "")(&engine, 847591200u, &offset), offset);
+    check_code("pw_pump_restart", CALL(pw_pump_restart, "")(&engine, &offset), offset);
+    const pw_pump *engine_ro = READ_ONLY(pw_pump, engine);
+    uint8_t state[PW_PUMP_OBSERVATION_SIZE];
+    check_code("pw_pump_observe", CALL(pw_pump_observe, "")(engine_ro, state, &offset), offset);
+    static uint8_t memory[8960];
+    check_code("pw_pump_read_memory",
+               CALL(pw_pump_read_memory, "")(engine_ro, PW_REGION_RAW_ADDRESS, 0, sizeof memory, memory, sizeof memory, &offset),
+               offset);
+    pw_pump_erase(&engine);
 }
 
 static int read_only_calls(void)

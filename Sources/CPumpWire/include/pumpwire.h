@@ -21,7 +21,7 @@
  *     (pw_scanner_resynchronize's `start` excepted, see there).
  *   - A `const` argument is only read, never written: it may lie in read-only memory (flash).
  *   - A state struct (pw_reassembler, pw_scanner, pw_log_reader, pw_handshake,
- *     pw_sealed_channel) must be prepared by its init
+ *     pw_sealed_channel, pw_secure_pump, pw_pump) must be prepared by its init
  *     function. One that was not (never initialised, zeroed, overwritten) fails a check word over
  *     its contents (random bytes pass it with probability 2^-64) and is refused without being read
  *     or written: functions that return an error code return PW_ERR_BUFFER_TOO_SMALL at 0, as for
@@ -870,6 +870,98 @@ uint8_t pw_sealed_channel_epoch(const pw_sealed_channel *channel);
 
 /* Erases both keys (PW-SEC-19); the struct is then unprepared. */
 void pw_sealed_channel_erase(pw_sealed_channel *channel);
+
+/* ---- The pump (spec/behaviour.md): the core's PumpEngine, alone or behind the security layer -- */
+/*
+ * A whole pump as behaviour.md describes it: therapy (prescription, bolus schedule, refills),
+ * delivery tick by tick, alarms, the three log regions and memory dumps, answering frames as a pump
+ * answers them; with the security layer (behaviour.md section 11), every frame goes through the
+ * secure pump of PW-SEC-21 first and the therapy's answers are sealed. The pump runs on its own
+ * clock, which the caller drives: these are the hooks of spec/conformance.md 2.4.11 (PUMP_RESET to
+ * PUMP_READ_MEMORY), with the log capacities and battery thresholds of behaviour.md Appendix P.
+ * A secure pump keeps the provider table's address, as pw_secure_pump does: the table must stay
+ * valid and unchanged while the pump is used.
+ *
+ * The state is some 11 KiB (the log rings alone are 8,960 bytes), 14 KiB with the security layer:
+ * keep it in static memory, not on a stack. No function builds a copy of it on the stack; a reset
+ * zeroes the caller's struct and makes the pump in place. Functions that take a `const pw_pump *`
+ * only read it. An unprepared struct (never reset, zeroed, erased, overwritten) is refused as
+ * above: PW_ERR_BUFFER_TOO_SMALL at 0.
+ */
+
+/* A pump, plain or secure. Opaque, prepared by pw_pump_reset or pw_pump_reset_secure. */
+#define PW_PUMP_STATE_WORDS 1792 /* 14 KiB: two check words and the secure state (14,005 B on a 64-bit host) */
+typedef struct pw_pump {
+    uint64_t opaque[PW_PUMP_STATE_WORDS];
+} pw_pump;
+
+#define PW_PUMP_OBSERVATION_SIZE 32    /* PUMP_OBSERVE's state (conformance.md 2.4.11) */
+
+/* Called with each frame the pump sends, in order, while pw_pump_receive runs: `frame` (a whole
+   frame, `length` bytes, at most PW_MAX_FRAME_SIZE) is valid only during the call. It must not call
+   a pw_pump function on the same pump. */
+typedef void (*pw_pump_send_fn)(void *context, const uint8_t *frame, size_t length);
+
+/* Prepares a pump fresh from the factory (behaviour.md section 1) at pump clock `clock` (0 to
+   0xfffffffe; PW_NEVER is FIELD_OUT_OF_RANGE at 0) with the battery measuring `battery_millivolts`:
+   no prescription, no schedule, an empty reservoir, no alarm, erased logs. Whatever the struct held
+   before (another pump, its keys) is wiped first; a reset that fails leaves it as it was. */
+uint16_t pw_pump_reset(pw_pump *pump, uint32_t clock, uint16_t battery_millivolts, uint32_t *error_offset);
+
+/* The same pump behind the security layer: its static private key, the pairing secret, the
+   pairing window, the sessions started so far and four slots, as pw_secure_pump_init takes them
+   (a role above 2 is FIELD_OUT_OF_RANGE at the slot's index; a NULL provider, one with a NULL
+   function, or a NULL key or slots is BUFFER_TOO_SMALL at 0). The patient bolus limits of
+   PW-SEC-16 are the stored bolus schedule's (PW-PUMP-19): none until one is stored. */
+uint16_t pw_pump_reset_secure(pw_pump *pump, uint32_t clock, uint16_t battery_millivolts,
+                              const pw_crypto_provider *provider, const uint8_t static_private[32],
+                              const uint8_t pairing_secret[32], bool pairing_window_open,
+                              uint32_t session_count, const pw_pump_slot slots[4], uint32_t *error_offset);
+
+/* The pump receives one frame's bytes at its clock (behaviour.md section 7; with the security
+   layer, PW-SEC-21 first) and calls `send` with each frame it sends in answer, in order: none for a
+   frame it drops, one for most requests, a chunk each for a memory dump (up to 42 for the whole
+   rawAddress view). A NULL `send` drops the answers; the pump acts on the frame all the same.
+   `ephemeral_private` fixes the key of a handshake message a secure pump writes in this step (test
+   vectors only; NULL draws it from the provider); a plain pump ignores it. Errors are the caller's
+   mistakes only (the struct); the frame's own fate is in the answers. */
+uint16_t pw_pump_receive(pw_pump *pump, const uint8_t *frame, size_t length, const uint8_t *ephemeral_private,
+                         pw_pump_send_fn send, void *context, uint32_t *error_offset);
+
+/* Time elapses (PW-PUMP-3): every tick (each multiple of 60 s) up to the clock plus `seconds` runs,
+   in order, then the clock is there. FIELD_OUT_OF_RANGE at 0, and nothing changed, when the clock
+   would pass 0xfffffffe. */
+uint16_t pw_pump_advance(pw_pump *pump, uint32_t seconds, uint32_t *error_offset);
+
+/* Sets the clock (PW-PUMP-4): no tick runs, a clockChanged record is written. PW_NEVER is
+   FIELD_OUT_OF_RANGE at 0, and nothing changes. */
+uint16_t pw_pump_set_clock(pw_pump *pump, uint32_t time, uint32_t *error_offset);
+
+/* The battery measures `millivolts` from now on; its alarms follow at the next tick (PW-PUMP-16).
+   pumpStatus reports at most 5000 mV. */
+uint16_t pw_pump_set_battery(pw_pump *pump, uint16_t millivolts, uint32_t *error_offset);
+
+/* A restart (PW-PUMP-22): the basal accumulator, the running boluses (logged stoppedByAlarm) and a
+   message whose fragments were arriving are lost, pumpReset is raised; a secure pump's session
+   ends (PW-SEC-19), its slots, command ids and session count kept. Everything else is kept. */
+uint16_t pw_pump_restart(pw_pump *pump, uint32_t *error_offset);
+
+/* Writes PUMP_OBSERVE's 32 bytes (conformance.md 2.4.11, little-endian): clock, reservoir (nL),
+   activeAlarms, statusFlags, running boluses (bit 0 clinician, 1 priming, 2 periodic, 3 patient),
+   basal and bolus nL delivered since the reset, the low-reservoir alarm time, the basal accumulator
+   and the records written since the reset. */
+uint16_t pw_pump_observe(const pw_pump *pump, uint8_t out[PW_PUMP_OBSERVATION_SIZE], uint32_t *error_offset);
+
+/* Copies `length` bytes at `offset` of log region `region` (enum pw_memory_region; the
+   rawAddress view lays the three end to end) into `out`, as a memory dump reads them: a region
+   outside 1 to 4 is FIELD_OUT_OF_RANGE at 0, bytes past the region's end FIELD_OUT_OF_RANGE at 5
+   (PUMP_READ_MEMORY's length, PW-DUMP-10), and only then `capacity` below `length`
+   BUFFER_TOO_SMALL. The regions are 5120, 1280 and 2560 bytes (Appendix P). */
+uint16_t pw_pump_read_memory(const pw_pump *pump, uint8_t region, uint32_t offset, uint32_t length,
+                             uint8_t *out, size_t capacity, uint32_t *error_offset);
+
+/* Erases the pump's state, keys and logs included; a reset prepares it again. */
+void pw_pump_erase(pw_pump *pump);
 
 #ifdef __cplusplus
 }

@@ -39,7 +39,7 @@ extension PumpEngine {
     /// reservoir could not give the whole due (the tick came short, PW-PUMP-13).
     mutating func deliverBasal(at time: UInt32) -> Bool {
         let minute = UInt16(truncatingIfNeeded: ((time &- 60) / 60) % 1440)  // PW-PUMP-2: the minute of day delivered
-        let rate = prescription.steps.withUnsafeBufferPointer { (steps) -> UInt32 in
+        let rate = prescription.steps.withElementsInPlace { (steps) -> UInt32 in  // no copy of the 48 steps
             var rate: UInt32 = 0
             for step in steps where step.startMinute <= minute { rate = step.doseRateNanogramsPerDay }  // the last such step
             return rate
@@ -82,7 +82,7 @@ extension PumpEngine {
     mutating func startPeriodicBolus(at time: UInt32) {
         guard bolusScheduleStored else { return }
         let minute = UInt16(truncatingIfNeeded: (time / 60) % 1440)
-        let due = schedule.periodicBoluses.withUnsafeBufferPointer { (periodic) -> PeriodicBolus? in
+        let due = schedule.periodicBoluses.withElementsInPlace { (periodic) -> PeriodicBolus? in
             for bolus in periodic where bolus.startMinute == minute { return bolus }
             return nil
         }

@@ -4,7 +4,8 @@
 /// inline and bounded by the spec's limits; answers are built on the stack, one frame at a time,
 /// and handed to the caller's `send`.
 public struct PumpEngine: Sendable {
-    public let profile: PumpProfile
+    /// Appendix P's parameters; `reset(clock:batteryMillivolts:profile:)` may change them.
+    public internal(set) var profile: PumpProfile
     /// The pump clock (PW-UNIT-1), 0 to 0xfffffffe.
     public internal(set) var clock: UInt32
     /// What the battery measures, mV.
@@ -54,12 +55,17 @@ public struct PumpEngine: Sendable {
         self.profile = profile
         self.clock = min(clock, WireLimits.never - 1)  // PW-UNIT-1: 0xffffffff is not a time
         self.batteryMillivolts = batteryMillivolts
-        prescription = PrescriptionBlock(
+        prescription = Self.noPrescription
+        schedule = BolusSchedule()
+        logs = PumpLogMemory(profile: profile)
+    }
+
+    /// What `prescription` holds while none is stored: any valid block will do.
+    static var noPrescription: PrescriptionBlock {
+        PrescriptionBlock(
             drug: .morphine, mode: .continuous, concentrationMicrogramsPerMillilitre: 1,
             reservoirCapacityMicrolitres: 1_000, lowReservoirThresholdMicrolitres: 500, catheterVolumeMicrolitres: 0,
             maxDailyDoseNanograms: 1, steps: BoundedArray())
-        schedule = BolusSchedule()
-        logs = PumpLogMemory(profile: profile)
     }
 
     // MARK: - The hooks of conformance.md 2.4.11
@@ -67,14 +73,23 @@ public struct PumpEngine: Sendable {
     /// PUMP_RESET in place: the pump fresh from the factory (section 1) at this clock and battery,
     /// its profile kept. Nothing the size of the pump is built on the stack, as `init` may.
     public mutating func reset(clock: UInt32, batteryMillivolts: UInt16) {
+        reset(clock: clock, batteryMillivolts: batteryMillivolts, profile: profile)
+    }
+
+    /// PUMP_RESET in place with `profile`. Every stored property is assigned before anything reads
+    /// it (the reassembler's buffer and fragment fields only after its `reset`, once fragments
+    /// come), so that a C caller can make a pump in its own zeroed storage (the engine is a trivial
+    /// type, `_isPOD`) without an 11 KiB value on its stack.
+    public mutating func reset(clock: UInt32, batteryMillivolts: UInt16, profile: PumpProfile) {
+        self.profile = profile
         self.clock = min(clock, WireLimits.never - 1)
         self.batteryMillivolts = batteryMillivolts
+        prescription = Self.noPrescription
         prescriptionStored = false
         prescriptionDigest = 0
-        prescription.steps.removeAll()
+        schedule = BolusSchedule()
         bolusScheduleStored = false
         bolusScheduleDigest = 0
-        schedule = BolusSchedule()
         reservoirNanolitres = 0
         lowReservoirAlarmTime = WireLimits.never
         basalAccumulator = 0
@@ -87,7 +102,7 @@ public struct PumpEngine: Sendable {
         lastRequest = nil
         basalDeliveredTotal = 0
         bolusDeliveredTotal = 0
-        logs.erase()
+        logs.erase(profile: profile)
         reassembler.reset()
     }
 

@@ -9,9 +9,9 @@ public struct PumpLogMemory: Sendable {
     var eventLog: InlineArray<5120, UInt8>  // maxEventLogSlots * LogRecord.size
     var alarmLog: InlineArray<1280, UInt8>  // maxAlarmLogSlots * LogRecord.size
     var therapyHistory: InlineArray<2560, UInt8>  // maxTherapyHistorySlots * LogRecord.size
-    let eventLogSlots: Int
-    let alarmLogSlots: Int
-    let therapyHistorySlots: Int
+    private(set) var eventLogSlots: Int
+    private(set) var alarmLogSlots: Int
+    private(set) var therapyHistorySlots: Int
     /// The slot the next record of each region goes to: `n mod capacity` (PW-PUMP-24).
     var nextEventSlot = 0
     var nextAlarmSlot = 0
@@ -27,6 +27,14 @@ public struct PumpLogMemory: Sendable {
         eventLogSlots = profile.eventLogSlots
         alarmLogSlots = profile.alarmLogSlots
         therapyHistorySlots = profile.therapyHistorySlots
+    }
+
+    /// Erased in place, with the capacities of `profile` from now on.
+    public mutating func erase(profile: PumpProfile) {
+        eventLogSlots = profile.eventLogSlots
+        alarmLogSlots = profile.alarmLogSlots
+        therapyHistorySlots = profile.therapyHistorySlots
+        erase()
     }
 
     /// Every byte back to `0xff`, in place, and no record written (a pump fresh from the factory).

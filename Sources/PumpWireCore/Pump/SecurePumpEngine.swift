@@ -18,6 +18,17 @@ public struct SecurePumpEngine<Provider: CryptoProvider> {
         self.pump = pump
     }
 
+    /// PUMP_RESET in place (`conformance.md` 2.4.11): the engine fresh from the factory
+    /// (`PumpEngine.reset(clock:batteryMillivolts:profile:)`), `pump` as the security layer, and the
+    /// layer's buffers zeroed (they may hold a previous session's plaintext). Nothing the size of
+    /// the engine is built on the stack; `pump` is.
+    public mutating func reset(clock: UInt32, batteryMillivolts: UInt16, profile: PumpProfile = .conformance, pump: SecurePump<Provider>) {
+        engine.reset(clock: clock, batteryMillivolts: batteryMillivolts, profile: profile)
+        self.pump = pump
+        for index in 0..<answer.count { answer[index] = 0 }
+        for index in 0..<work.count { work[index] = 0 }
+    }
+
     /// One frame's bytes received at the engine's clock (PW-SEC-21, then section 7 for therapy).
     /// `ephemeralPrivateKey` fixes the key of a handshake message the pump writes (test hook);
     /// nil draws it from the provider. `send` is called with each frame the pump sends, in order.
