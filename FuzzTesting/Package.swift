@@ -1,13 +1,13 @@
 // swift-tools-version: 6.1
-// libFuzzer targets, one per decode entry point, FuzzCAPI for the C API, and FuzzHandshake, FuzzSealedFrame and FuzzSecurePump for
-// the security layer over a fuzzing-only provider (never BoringSSL). A nested package so that `swift test` at the
-// root stays light. Build and run: see README.md.
+// libFuzzer targets, one per decode entry point, FuzzCAPI for the C API, FuzzHandshake, FuzzSealedFrame and FuzzSecurePump for
+// the security layer over a fuzzing-only provider (never BoringSSL), and FuzzPumpEngine for the pump's behaviour
+// (spec/behaviour.md). A nested package so that `swift test` at the root stays light. Build and run: see README.md.
 import PackageDescription
 
 let targets = [
     "FuzzFrame", "FuzzPumpStatus", "FuzzPrescriptionBlock", "FuzzBolusSchedule", "FuzzRefill", "FuzzMemoryDump",
     "FuzzAcknowledgements", "FuzzReassembler", "FuzzStream", "FuzzSession", "FuzzJSONView", "FuzzImageReassembler",
-    "FuzzLogReader", "FuzzHandshake", "FuzzSealedFrame", "FuzzSecurePump",
+    "FuzzLogReader", "FuzzHandshake", "FuzzSealedFrame", "FuzzSecurePump", "FuzzPumpEngine",
 ]
 
 let package = Package(

@@ -192,6 +192,87 @@ for scenario in secure["pumpScenarios"]:
     add("FuzzSecurePump", WINDOW | 2, setup() + kk(0) + frames)
     add("FuzzSecurePump", WINDOW, setup() + frames)
 
+# FuzzPumpEngine (Sources/FuzzPumpEngine): a program of operations on one PumpEngine. Option byte
+# (bit 0 fix the CRC of random and damaged frames, bit 1 the secure engine, bit 2 compare each elapse
+# with one advance of the whole interval), setup (start clock u16: midnight + 2 s each; battery
+# index), then operations: an op byte (`op & 31` the operation, `op >> 5` its variant) and operands,
+# as FuzzPumpEngine.swift reads them. The seeds are short clinical sessions: a prescription and a
+# refill, boluses, days of delivery, an empty reservoir and its refill, a failing battery, a
+# fragmented prescription with a lost fragment, repeated and changed requests, clock changes,
+# restarts, reviews (dumps), and the same with the security layer and patient boluses.
+PE = {"rx": 0, "schedule": 2, "refill": 4, "status": 7, "dump": 8, "repeat": 9, "change": 11, "missing": 12, "damage": 13,
+      "random": 14, "seconds": 15, "minutes": 16, "hours": 18, "days": 20, "clock": 22, "battery": 23, "restart": 25,
+      "reset": 26, "handshake": 27, "bolus": 28}
+BATTERY = {3000: 0, 2700: 2, 2500: 5, 2499: 6, 2699: 3}
+def pe(name, *operands, variant=0):
+    return bytes([variant << 5 | PE[name]]) + b"".join(bytes([o]) if isinstance(o, int) else o for o in operands)
+def le16(v):
+    return v.to_bytes(2, "little")
+def pe_rx(rates=(0, 1, 0), jitters=(0, 192), conc=0, cap=0, threshold=1500, drug=0, catheter=21, extra=0, variant=0):
+    # rates: rate-table bytes (0 480000, 1 960000, 3 1e9, 6 333333 ng/day); jitters: where steps 1.. start in their slot (of 256).
+    n = len(rates)
+    if n == 1:
+        head = bytes([1 | drug << 5])
+    elif n <= 8:
+        head = bytes([2 | drug << 5, n - 2])
+    else:
+        head = bytes([2 | 4 | drug << 5, n - 36])
+    steps = bytes([rates[0]]) + b"".join(bytes([j, r]) for j, r in zip(jitters, rates[1:]))
+    return pe("rx", head + bytes([conc, cap]) + le16(threshold) + steps + bytes([catheter, extra]), variant=variant)
+def pe_schedule(clinician=None, priming=None, patient=None, periodic=(), variant=0):
+    flags = (1 if clinician else 0) | (2 if priming else 0) | (4 if patient else 0) | len(periodic) << 4
+    body = bytes([flags])
+    if clinician: body += bytes(clinician)                              # dose byte, duration byte (1 + b % 60)
+    if priming: body += le16(priming[0]) + bytes([priming[1]])          # volume (1 + v % 2000), duration byte
+    if patient: body += bytes(patient[:2]) + le16(patient[2]) + bytes([patient[3]])  # dose, duration, lockout 15 + v, maxPerDay 1 + b
+    previous = -1
+    for start, dose, duration in periodic:
+        body += le16(start - previous - 1) + bytes([dose, duration])
+        previous = start
+    return pe("schedule", body, variant=variant)
+def pe_refill(mode=0, mismatch=0, operand=b"", withdrawn=0):
+    # mode 0 capacity, 1 zero, 2 one microlitre, 3 overfill (operand u8), 4 random (operand u16)
+    return pe("refill", bytes([mismatch | mode << 4]) + operand + bytes([withdrawn]))
+def pe_days(days, seconds=0):
+    return pe("days", days - 1, le16(seconds))
+def pe_hours(hours, seconds=0):
+    return pe("hours", hours, le16(seconds))
+def pe_minutes(minutes, seconds=0):
+    return pe("minutes", minutes, seconds)
+def engine_seed(option, *ops, clock=0, battery=3000):
+    add("FuzzPumpEngine", option, le16(clock) + bytes([BATTERY[battery]]) + b"".join(bytes([o]) if isinstance(o, int) else o for o in ops))
+TWIN = 4
+rx3, refill = pe_rx(), pe_refill()
+bolus_schedule = pe_schedule(clinician=(0, 29), priming=(9, 9), patient=(0, 9, 0, 2), periodic=((60, 6, 14), (600, 0, 29), (1380, 3, 59)))
+engine_seed(0, rx3, refill, pe_days(1), pe("status"), pe_days(2, 30), pe("dump", 0x00))
+engine_seed(TWIN, rx3, refill, pe_days(1), pe_hours(7), pe("status"), pe("dump", 0x04))
+engine_seed(0, rx3, refill, bolus_schedule, pe_days(1), pe_minutes(90), pe("status"), pe("repeat"), pe_days(1), pe("dump", 0x03))
+engine_seed(TWIN, pe_rx(rates=(3,), conc=1), pe_refill(2), pe_minutes(5), pe("status"), refill, pe_minutes(3), pe_days(1), pe("status"))
+engine_seed(0, rx3, pe_refill(4, operand=le16(40)), bolus_schedule, pe_hours(30), refill, pe_minutes(2), pe_days(1))
+engine_seed(0, rx3, refill, pe_schedule(clinician=(4, 59)), pe("battery", 6), pe_minutes(3), pe("status"), pe("battery", 0),
+            pe_minutes(3), pe("battery", 3), pe_days(1), pe("status"))
+rx48 = lambda variant=0: pe_rx(rates=[0, 1] * 24, jitters=[0] * 47, variant=variant)
+engine_seed(0, rx48(variant=1), 0, pe("status"), pe("repeat"), pe_days(1), pe("repeat"), pe("change", *([0] * 12)), pe("status"))
+engine_seed(0, rx48(variant=1), 1, pe("missing", 1), refill, pe_days(1), pe("repeat", variant=2), pe("dump", 0x03))
+engine_seed(0, pe_rx(rates=[6] * 37, jitters=[128] * 36), refill, pe_days(2), pe("repeat", variant=3), 0, 1, pe("status"))
+engine_seed(0, rx3, refill, pe_hours(5), pe("repeat"), pe("status"), pe_refill(0, mismatch=1), pe_refill(0, mismatch=2),
+            pe_refill(3, operand=b"\x05"), pe("change", 0x10, 0), pe("repeat"), pe_hours(1))
+engine_seed(0, rx3, refill, pe("clock", le16(600), variant=0), pe_hours(3), pe("clock", le16(1440), variant=1), pe_hours(30),
+            pe("clock", 0, variant=2), pe_minutes(3), pe("restart"), pe("status"), pe_days(2), pe("clock", variant=4))
+engine_seed(0, rx3, refill, bolus_schedule, pe_minutes(10), pe("restart"), pe_minutes(10), pe("status"), pe("reset", le16(0), 0),
+            rx3, refill, pe_days(1))
+engine_seed(1, rx3, refill, pe("damage", 0, le16(20), 1), pe("damage", 1, le16(9), variant=1), pe("random", 11, bytes.fromhex("a5c30101000102000000")),
+            pe_days(1), pe("damage", 0, le16(5), variant=2))
+engine_seed(0, pe("status"), pe_schedule(clinician=(0, 9)), pe_refill(), pe("dump", 0x08, le16(5000)), pe("dump", 0x0F, bytes(8)), rx3,
+            pe_schedule(), pe_days(1))
+SECURE = 2
+engine_seed(SECURE, pe("handshake"), rx3, refill, bolus_schedule, pe("bolus", 0), pe_minutes(20), pe("bolus", 0), pe_minutes(20),
+            pe("bolus", 0), pe_days(1), pe("bolus", 0), pe("bolus", 1), pe("status"), pe("dump", 0x03))
+engine_seed(SECURE | TWIN, rx48(), refill, pe_schedule(patient=(0, 29, 0, 0)), pe("bolus", 0), pe_minutes(16), pe("bolus", 2),
+            pe("restart"), pe("bolus", 0), pe("clock", 0, variant=2), pe_minutes(1), pe("bolus", 0), pe("repeat"), pe_days(1))
+engine_seed(SECURE, rx3, pe_refill(2), pe_schedule(clinician=(0, 9), patient=(3, 9, 0, 5)), pe_minutes(3), refill, pe_minutes(2),
+            pe("bolus", 0), pe("battery", 6), pe_minutes(1), pe("bolus", 0), pe("status"))
+
 total = 0
 for target, items in sorted(seeds.items()):
     directory = out / target

@@ -9,7 +9,7 @@ seconds=${1:-60}
 shift || true
 all=(FuzzFrame FuzzPumpStatus FuzzPrescriptionBlock FuzzBolusSchedule FuzzRefill FuzzMemoryDump FuzzAcknowledgements
      FuzzReassembler FuzzStream FuzzSession FuzzJSONView FuzzImageReassembler FuzzLogReader FuzzCAPI
-     FuzzHandshake FuzzSealedFrame FuzzSecurePump)
+     FuzzHandshake FuzzSealedFrame FuzzSecurePump FuzzPumpEngine)
 targets=("${@:-${all[@]}}")
 export SWIFT_BACKTRACE=enable=no   # otherwise the backtracer hangs on the first crash (shared/notes/firmware.md)
 

@@ -207,6 +207,7 @@ let benchmarks: @Sendable () -> Void = {
     securityBenchmarks(message8: message8)
     memoryImageBenchmarks()
     validationBenchmarks()
+    pumpEngineBenchmarks()
 
     // MARK: The round-trip fuzz harness: one operation is one iteration.
 
