@@ -208,8 +208,9 @@ def pe(name, *operands, variant=0):
     return bytes([variant << 5 | PE[name]]) + b"".join(bytes([o]) if isinstance(o, int) else o for o in operands)
 def le16(v):
     return v.to_bytes(2, "little")
-def pe_rx(rates=(0, 1, 0), jitters=(0, 192), conc=0, cap=0, threshold=1500, drug=0, catheter=21, extra=0, variant=0):
-    # rates: rate-table bytes (0 480000, 1 960000, 3 1e9, 6 333333 ng/day); jitters: where steps 1.. start in their slot (of 256).
+def pe_rx(rates=(0, 1, 0), jitters=(0, 192), conc=0, cap=0, threshold_operand=1500, drug=0, catheter=21, extra=0, variant=0):
+    # rates: rate-table bytes (0 480000, 1 960000, 3 1e9, 6 333333 ng/day); jitters: where steps 1.. start in their slot (of 256);
+    # threshold_operand: the u16 the harness maps to 500 + v % (min(10000, capacity - 1) - 499) µL.
     n = len(rates)
     if n == 1:
         head = bytes([1 | drug << 5])
@@ -218,7 +219,7 @@ def pe_rx(rates=(0, 1, 0), jitters=(0, 192), conc=0, cap=0, threshold=1500, drug
     else:
         head = bytes([2 | 4 | drug << 5, n - 36])
     steps = bytes([rates[0]]) + b"".join(bytes([j, r]) for j, r in zip(jitters, rates[1:]))
-    return pe("rx", head + bytes([conc, cap]) + le16(threshold) + steps + bytes([catheter, extra]), variant=variant)
+    return pe("rx", head + bytes([conc, cap]) + le16(threshold_operand) + steps + bytes([catheter, extra]), variant=variant)
 def pe_schedule(clinician=None, priming=None, patient=None, periodic=(), variant=0):
     flags = (1 if clinician else 0) | (2 if priming else 0) | (4 if patient else 0) | len(periodic) << 4
     body = bytes([flags])
@@ -252,7 +253,7 @@ engine_seed(0, rx3, pe_refill(4, operand=le16(40)), bolus_schedule, pe_hours(30)
 engine_seed(0, rx3, refill, pe_schedule(clinician=(4, 59)), pe("battery", 6), pe_minutes(3), pe("status"), pe("battery", 0),
             pe_minutes(3), pe("battery", 3), pe_days(1), pe("status"))
 rx48 = lambda variant=0: pe_rx(rates=[0, 1] * 24, jitters=[0] * 47, variant=variant)
-engine_seed(0, rx48(variant=1), 0, pe("status"), pe("repeat"), pe_days(1), pe("repeat"), pe("change", *([0] * 12)), pe("status"))
+engine_seed(0, rx48(variant=1), 0, pe("status"), pe("repeat"), pe_days(1), pe("repeat"), pe("change", *([0] * 8)), pe("status"))
 engine_seed(0, rx48(variant=1), 1, pe("missing", 1), refill, pe_days(1), pe("repeat", variant=2), pe("dump", 0x03))
 engine_seed(0, pe_rx(rates=[6] * 37, jitters=[128] * 36), refill, pe_days(2), pe("repeat", variant=3), 0, 1, pe("status"))
 engine_seed(0, rx3, refill, pe_hours(5), pe("repeat"), pe("status"), pe_refill(0, mismatch=1), pe_refill(0, mismatch=2),
@@ -261,7 +262,7 @@ engine_seed(0, rx3, refill, pe("clock", le16(600), variant=0), pe_hours(3), pe("
             pe("clock", 0, variant=2), pe_minutes(3), pe("restart"), pe("status"), pe_days(2), pe("clock", variant=4))
 engine_seed(0, rx3, refill, bolus_schedule, pe_minutes(10), pe("restart"), pe_minutes(10), pe("status"), pe("reset", le16(0), 0),
             rx3, refill, pe_days(1))
-engine_seed(1, rx3, refill, pe("damage", 0, le16(20), 1), pe("damage", 1, le16(9), variant=1), pe("random", 11, bytes.fromhex("a5c30101000102000000")),
+engine_seed(1, rx3, refill, pe("damage", 0, le16(20), 1), pe("damage", 1, le16(9), 0x42, variant=1), pe("random", 10, bytes.fromhex("a5c30101000102000000")),
             pe_days(1), pe("damage", 0, le16(5), variant=2))
 engine_seed(0, pe("status"), pe_schedule(clinician=(0, 9)), pe_refill(), pe("dump", 0x08, le16(5000)), pe("dump", 0x0F, bytes(8)), rx3,
             pe_schedule(), pe_days(1))

@@ -35,11 +35,10 @@ static uint8_t memory[8960];
 static uint16_t sequence;
 static unsigned long failures;
 
-/* What pw_pump_receive sent: the frames, their message types (first and last), the bytes. */
+/* What pw_pump_receive sent: the frames and their message types (first and last). */
 static struct {
     unsigned frames;
     uint8_t first_type, last_type;
-    unsigned long bytes;
 } answers;
 
 static void on_send(void *context, const uint8_t *bytes, size_t length)
@@ -50,19 +49,6 @@ static void on_send(void *context, const uint8_t *bytes, size_t length)
         answers.last_type = bytes[3];
     }
     answers.frames++;
-    answers.bytes += length;
-}
-
-__attribute__((unused)) static void print_number(unsigned long v)
-{
-    char digits[24];
-    size_t n = sizeof digits - 1;
-    digits[n] = '\0';
-    do {
-        digits[--n] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
-    } while (v != 0 && n > 0);
-    platform_stdout_print(digits + n);
 }
 
 static void check(bool ok, const char *what)
@@ -270,7 +256,7 @@ int main(void)
         platform_stdout_print("stack ");
         platform_stdout_print(stack_labels[i]);
         platform_stdout_print(" ");
-        print_number(stack_max[i]);
+        platform_stdout_print_number(stack_max[i]);
         platform_stdout_print("\n");
     }
     platform_stdout_print("pump measure: ");

@@ -1539,12 +1539,27 @@ static void handle_open(const uint8_t *args, size_t length)
     out_commit(written);
 }
 
+/* ---- The pump's four slots, as PUMP_BEGIN and PUMP_RESET carry them ---- */
+
+#define PUMP_SLOT_COUNT 4u
+#define PUMP_SLOT_SIZE (1u + SECURE_KEY_SIZE + 4u)                      /* role, static public key, last command id */
+
+/* The slots at `at` (PUMP_SLOT_COUNT of PUMP_SLOT_SIZE bytes) into `slots`; false for a role above 2. */
+static __attribute__((unused)) bool read_pump_slots(const uint8_t *at, pw_pump_slot slots[PUMP_SLOT_COUNT])
+{
+    for (size_t i = 0; i < PUMP_SLOT_COUNT; i++, at += PUMP_SLOT_SIZE) {
+        slots[i].role = at[0];
+        if (slots[i].role > 2u) return false;
+        for (size_t k = 0; k < SECURE_KEY_SIZE; k++) slots[i].static_public[k] = at[1u + k];
+        slots[i].last_command_id = wire_get_u32(at + 1u + SECURE_KEY_SIZE);
+    }
+    return true;
+}
+
 /* ---- The secure pump (PUMP_BEGIN, PUMP_RECEIVE; security.md PW-SEC-21) ---- */
 
 #if TESTEE_SECURE_PUMP
 
-#define PUMP_SLOT_COUNT 4u
-#define PUMP_SLOT_SIZE (1u + SECURE_KEY_SIZE + 4u)                      /* role, static public key, last command id */
 #define PUMP_BEGIN_SIZE (2u * SECURE_KEY_SIZE + 1u + 4u + 8u + PUMP_SLOT_COUNT * PUMP_SLOT_SIZE) /* 225 */
 #define PUMP_RECEIVE_FIXED (4u + SECURE_KEY_SIZE)                       /* now, ephemeral private key */
 
@@ -1585,14 +1600,9 @@ static void handle_pump_begin(const uint8_t *args, size_t length)
         return;
     }
     pw_pump_slot slots[PUMP_SLOT_COUNT];
-    for (size_t i = 0; i < PUMP_SLOT_COUNT; i++, at += PUMP_SLOT_SIZE) {
-        slots[i].role = args[at];
-        if (slots[i].role > 2) {
-            respond_malformed("PUMP_BEGIN with a slot role above 2");
-            return;
-        }
-        for (size_t k = 0; k < SECURE_KEY_SIZE; k++) slots[i].static_public[k] = args[at + 1u + k];
-        slots[i].last_command_id = wire_get_u32(args + at + 1u + SECURE_KEY_SIZE);
+    if (!read_pump_slots(args + at, slots)) {
+        respond_malformed("PUMP_BEGIN with a slot role above 2");
+        return;
     }
 
     pw_secure_pump_erase(&g_pump.state);
@@ -1724,11 +1734,9 @@ static bool secure_dispatch(uint8_t code, const uint8_t *args, size_t length)
 
 #if TESTEE_PUMP
 
-#define HOOK_SLOT_COUNT 4u
-#define HOOK_SLOT_SIZE (1u + SECURE_KEY_SIZE + 4u)  /* role, static public key, last command id */
 #define HOOK_RESET_PLAIN_SIZE 7u                     /* u32 clock, u16 battery, u8 security */
 #define HOOK_RESET_SECURE_SIZE                                                                      \
-    (HOOK_RESET_PLAIN_SIZE + 2u * SECURE_KEY_SIZE + 1u + 4u + HOOK_SLOT_COUNT * HOOK_SLOT_SIZE) /* 224 */
+    (HOOK_RESET_PLAIN_SIZE + 2u * SECURE_KEY_SIZE + 1u + 4u + PUMP_SLOT_COUNT * PUMP_SLOT_SIZE) /* 224 */
 #define HOOK_MAX_BATTERY 5000u                       /* mV (2.4.11) */
 
 /* The one pump of the hooks, plain or secure as the last PUMP_RESET said: 14 KiB, here rather than
@@ -1773,7 +1781,7 @@ static void handle_pump_reset(const uint8_t *args, size_t length)
     const uint8_t *pairing_secret = static_private + SECURE_KEY_SIZE;
     uint8_t window = 0;
     uint32_t session_count = 0;
-    pw_pump_slot slots[HOOK_SLOT_COUNT];
+    pw_pump_slot slots[PUMP_SLOT_COUNT];
     if (security == 1u) {
         size_t at = HOOK_RESET_PLAIN_SIZE + 2u * SECURE_KEY_SIZE;
         window = args[at];
@@ -1783,14 +1791,9 @@ static void handle_pump_reset(const uint8_t *args, size_t length)
             respond_malformed("PUMP_RESET's pairing window above 1");
             return;
         }
-        for (size_t i = 0; i < HOOK_SLOT_COUNT; i++, at += HOOK_SLOT_SIZE) {
-            slots[i].role = args[at];
-            if (slots[i].role > 2u) {
-                respond_malformed("PUMP_RESET with a slot role above 2");
-                return;
-            }
-            for (size_t k = 0; k < SECURE_KEY_SIZE; k++) slots[i].static_public[k] = args[at + 1u + k];
-            slots[i].last_command_id = wire_get_u32(args + at + 1u + SECURE_KEY_SIZE);
+        if (!read_pump_slots(args + at, slots)) {
+            respond_malformed("PUMP_RESET with a slot role above 2");
+            return;
         }
     }
 

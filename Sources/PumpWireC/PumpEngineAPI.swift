@@ -30,10 +30,11 @@ private func stateStorage(_ storage: UnsafeMutablePointer<pw_pump>) -> UnsafeMut
     (UnsafeMutableRawPointer(storage) + CPumpKind.headerSize).assumingMemoryBound(to: UInt64.self)
 }
 
-/// Whether `State` fits in `pw_pump` after the kind word and the check word (a test checks both
-/// states on a 64-bit host, where they are largest; layout_checks.c pins the struct's size).
+/// Whether `State` fits in `pw_pump` after the kind word and the check word, and is trivial, so that
+/// a reset can make it in place (a test checks both states on a 64-bit host, where they are largest;
+/// layout_checks.c pins the struct's size). Checked before a reset writes anything.
 func pumpStateFits<State>(_: State.Type) -> Bool {
-    CPumpKind.headerSize + CStateStorage.stateOffset + MemoryLayout<State>.size <= MemoryLayout<pw_pump>.size
+    _isPOD(State.self) && CPumpKind.headerSize + CStateStorage.usedBytes(State.self) <= MemoryLayout<pw_pump>.size
         && MemoryLayout<State>.alignment <= CStateStorage.stateOffset
 }
 
@@ -85,14 +86,13 @@ private func withEngine<R>(
 }
 
 /// Makes a pump of `kind` in `storage`: the whole struct wiped (a previous pump's keys and logs
-/// with it), the state made in place by `body`, then the kind word.
+/// with it), the state made in place by `body`, then the kind word. The caller has checked
+/// `pumpStateFits(State.self)`, so the in-place preparation cannot be refused.
 private func prepare<State>(
     _ storage: UnsafeMutablePointer<pw_pump>, kind: UInt64, as _: State.Type, _ body: (UnsafeMutablePointer<State>) -> Void
-) throws(PumpWireError) {
+) {
     wipe(storage)
-    guard CStateStorage.initializeInPlace(stateStorage(storage), as: State.self, body) else {
-        throw PumpWireError(.bufferTooSmall, at: 0)  // not reached: both states are trivial (a test checks)
-    }
+    _ = CStateStorage.initializeInPlace(stateStorage(storage), as: State.self, body)
     UnsafeMutableRawPointer(storage).storeBytes(of: kind, as: UInt64.self)
 }
 
@@ -105,7 +105,7 @@ public func pw_pump_reset(
         let storage = try required(storage)
         try PumpWireError.check(pumpStateFits(PumpEngine.self), .bufferTooSmall, at: 0)
         try PumpWireError.check(clock != WireLimits.never, .fieldOutOfRange, at: 0)  // PW-UNIT-1
-        try prepare(storage, kind: CPumpKind.plain, as: PumpEngine.self) { (engine) in
+        prepare(storage, kind: CPumpKind.plain, as: PumpEngine.self) { (engine) in
             engine.pointee.reset(clock: clock, batteryMillivolts: batteryMillivolts, profile: .conformance)
         }
     }
@@ -127,7 +127,7 @@ public func pw_pump_reset_secure(
         }
         try PumpWireError.check(clock != WireLimits.never, .fieldOutOfRange, at: 0)  // PW-UNIT-1
         let pumpSlots = try coreSlots(slots)
-        try prepare(storage, kind: CPumpKind.secure, as: CSecurePumpEngine.self) { (pump) in
+        prepare(storage, kind: CPumpKind.secure, as: CSecurePumpEngine.self) { (pump) in
             // The patient bolus limits are the stored schedule's (PW-PUMP-19): none yet.
             pump.pointee.reset(
                 clock: clock, batteryMillivolts: batteryMillivolts, profile: .conformance,
@@ -211,7 +211,7 @@ public func pw_pump_observe(
     cResult(errorOffset) { () throws(PumpWireError) in
         let out = try required(out)
         try withEngine(try required(storage), writing: false) { (engine) throws(PumpWireError) in
-            _ = try engine.pointee.observation.encode(into: UnsafeMutableRawBufferPointer(start: out, count: PumpObservation.size))
+            _ = try engine.pointee.observation.encode(into: UnsafeMutableRawBufferPointer(start: out, count: Int(PW_PUMP_OBSERVATION_SIZE)))
         }
     }
 }

@@ -123,6 +123,8 @@ struct PumpEngineCAPITests {
         #expect(pumpStateFits(PumpEngine.self))
         #expect(pumpStateFits(CSecurePumpEngine.self))
         #expect(_isPOD(PumpEngine.self) && _isPOD(CSecurePumpEngine.self))
+        // pw_pump_observe writes the header's size: the core's observation must be exactly that.
+        #expect(PumpObservation.size == Int(PW_PUMP_OBSERVATION_SIZE))
         // Room to spare on a 64-bit host, but not a kilobyte of waste.
         #expect(MemoryLayout<pw_pump>.size - 16 - MemoryLayout<CSecurePumpEngine>.size < 1024)
     }
@@ -196,6 +198,8 @@ struct PumpEngineCAPITests {
         #expect(pw_pump_reset_secure(&storage, 0, 3100, &table, key, key, false, 0, slots, &offset) == 10 && offset == 2)
         #expect(pw_pump_reset_secure(&storage, 0, 3100, nil, key, key, false, 0, slots, &offset) == 19)
         #expect(pw_pump_reset_secure(&storage, 0, 3100, &table, nil, key, false, 0, slots, &offset) == 19)
+        #expect(pw_pump_reset_secure(&storage, 0, 3100, &table, key, nil, false, 0, slots, &offset) == 19)
+        #expect(pw_pump_reset_secure(&storage, 0, 3100, &table, key, key, false, 0, nil, &offset) == 19)
         #expect(pw_pump_observe(&storage, &state, &offset) == 0 && state[0..<4] == [0xE8, 0x03, 0, 0])
         slots[2].role = 0
         #expect(pw_pump_reset_secure(&storage, 0xFFFF_FFFF, 3100, &table, key, key, false, 0, slots, &offset) == 10)

@@ -168,7 +168,7 @@ extension EngineRun {
 
     /// A therapy request executed (section 7.1, 8): its answer and its effects. `request` is nil
     /// when the harness cannot tell the payload. `sealed`: from `SecurePumpEngine` (offsets plus 4,
-    /// ENGINE-QUESTIONS Q11; the patient bolus limits follow the schedule). True for a refill executed.
+    /// behaviour.md PW-PUMP-26; the patient bolus limits follow the schedule). True for a refill executed.
     mutating func executed(
         type: UInt8, digest: UInt32, request: Message?, message: Message, before: PumpObservation, after: PumpObservation,
         unchanged: Bool, sealed: Bool
@@ -191,7 +191,6 @@ extension EngineRun {
                 prescription = .unknown
                 accumulator = nil
             }
-            epoch += 1
         case .acknowledgement(let ack) where type == BolusSchedule.typeCode:
             invariant(ack.acknowledgedType == type && ack.digest == digest, "PW-BOLUS-5: \(ack) for a schedule of digest \(digest)")
             invariant(!prescription.isNone, "PW-PUMP-19: a bolus schedule stored with no prescription")
@@ -408,7 +407,10 @@ extension EngineRun {
             invariant(after.basalAccumulator == before.basalAccumulator,
                       "PW-PUMP-5: the basal accumulator moved at the tick \(time) though delivery was not possible")
         }
-        // PW-PUMP-6 and PW-PUMP-13, computed from the spec: the basal's due, and what it got.
+        // PW-PUMP-6 and PW-PUMP-13, computed from the spec: the basal's due, and what it got. Exact at
+        // every tick, this also gives PW-PUMP-6's daily bound: with U = 1440 c, summed over a day's
+        // ticks, basal <= (a_0 + 1000 W - a_1440) / U < 1 + 1000 W / U, so at most ceil(1000 W / U),
+        // and at least its floor when every tick delivered in full with no restart.
         if let block = prescription.value, var a = accumulator {
             let minute = Int(((time - 60) / 60) % 1440)  // PW-PUMP-2: the minute of day the tick delivers
             if possible {
@@ -425,7 +427,6 @@ extension EngineRun {
         dayBasal += basal
         dayBolus += bolus
         if boundary { checkDailyRecord(at: time, before: before, historyBefore: historyBefore) }
-        followDay(at: time, basal: basal, clean: possible && !after.activeAlarms.contains(.emptyReservoir))
         // Section 6 at step 4 (PW-PUMP-16), as the pump reports its alarms after the tick.
         let empty = after.activeAlarms.contains(.emptyReservoir)
         invariant(!empty || after.reservoirNanolitres == 0, "PW-PUMP-16: emptyReservoir active after the tick at \(time) with \(after.reservoirNanolitres) nL")
@@ -476,62 +477,9 @@ extension EngineRun {
         dayBolus = 0
     }
 
-    /// Follows the 1440 ticks of one pump-clock day while they run one after the other under one
-    /// prescription, then checks PW-PUMP-6's daily bound (`checkDay`).
-    mutating func followDay(at time: UInt32, basal: UInt64, clean: Bool) {
-        let minute = Int(((time - 60) / 60) % 1440)
-        let day = (time - 60) / 86_400
-        if minute == 0 { window = DayWindow(day: day, epoch: epoch, ticks: 0, basal: 0, clean: true) }
-        guard var w = window else { return }
-        guard w.day == day && w.epoch == epoch && w.ticks == minute else {
-            window = nil
-            return
-        }
-        w.ticks += 1
-        w.basal += basal
-        w.clean = w.clean && clean
-        if w.ticks == 1440 {
-            checkDay(w)
-            window = nil
-        } else {
-            window = w
-        }
-    }
-
-    /// PW-PUMP-6's bound on one whole pump-clock day (the ticks delivering minutes 0 to 1439 of
-    /// one day, each once, in order, under one stored prescription of concentration `c` and day
-    /// profile weight `W` = sum over minutes of the step's rate, spec 2.3).
-    ///
-    /// Derivation, from PW-PUMP-6 alone: with `U = 1440 * c` and `a_k` the accumulator before the
-    /// k-th tick of the day (0 <= a_k < U), a tick that delivers adds `rate * 1000` and takes out
-    /// `due * U`; a tick that cannot deliver (PW-PUMP-5) changes nothing; a restart sets `a` to 0
-    /// (only less); the reservoir gives at most `due` (PW-PUMP-13). Summed over the day,
-    ///     basal <= sum(due) = (a_0 + 1000 * sum(rate over delivering ticks) - a_1440) / U
-    ///                      <= (a_0 + 1000 * W) / U < 1 + 1000 * W / U,
-    /// and basal is an integer, so basal <= ceil(1000 * W / U): D2's quantity rounded up, with no
-    /// slack per step boundary (one accumulator carries across steps). When every tick delivered in
-    /// full and no restart came, equality holds in the sum and 0 <= a_0, a_1440 < U give
-    /// basal >= floor(1000 * W / U): "the day of a profile delivers floor or ceil" (PW-PUMP-6).
-    func checkDay(_ w: DayWindow) {
-        switch prescription {
-        case .none:
-            invariant(w.basal == 0, "PW-PUMP-5: day \(w.day) delivered \(w.basal) nL of basal with no prescription")
-        case .unknown:
-            break
-        case .known(let block, _):
-            let unit = 1440 * UInt64(block.concentrationMicrogramsPerMillilitre)
-            let quantity = rates.reduce(0, +) * 1000  // W, minute by minute
-            let ceiling = (quantity + unit - 1) / unit, floor = quantity / unit
-            invariant(w.basal <= ceiling, "PW-PUMP-6: pump-clock day \(w.day) delivered \(w.basal) nL of basal, above ceil(W * 1000 / (1440 c)) = \(ceiling)")
-            if w.clean {
-                invariant(w.basal >= floor, "PW-PUMP-6: pump-clock day \(w.day), every tick in full, delivered \(w.basal) nL of basal, below floor(W * 1000 / (1440 c)) = \(floor)")
-            }
-        }
-    }
-
     // MARK: - Clock, battery, power
 
-    /// PW-PUMP-4: no tick, nothing delivered, a `clockChanged` record; 0xffffffff changes nothing (Q16).
+    /// PW-PUMP-4: no tick, nothing delivered, a `clockChanged` record; 0xffffffff changes nothing (PW-UNIT-1).
     mutating func setClock(to time: UInt32) {
         let before = pump.engine.observation
         pump.engine.setClock(time)
@@ -539,7 +487,6 @@ extension EngineRun {
         if time != 0xFFFF_FFFF {
             expected.clock = time
             expected.recordsWritten = before.recordsWritten &+ 1
-            epoch += 1
         }
         invariant(pump.engine.observation == expected, "PW-PUMP-4: setting the clock to \(time) changed \(before) to \(pump.engine.observation)")
     }
@@ -573,7 +520,6 @@ extension EngineRun {
         invariant(after.recordsWritten == before.recordsWritten &+ UInt32(records),
                   "PW-PUMP-22, PW-PUMP-17: \(after.recordsWritten &- before.recordsWritten) records for a restart with boluses \(before.runningBoluses) running")
         if prescription.value != nil { accumulator = 0 }
-        window?.clean = false
     }
 
     /// PUMP_RESET (`conformance.md` 2.4.11): the pump fresh from the factory (section 1).
@@ -592,8 +538,6 @@ extension EngineRun {
         kept = nil
         last = nil
         accumulator = 0
-        epoch += 1
-        window = nil
         dayBasal = 0
         dayBolus = 0
         logImage = image
@@ -604,17 +548,12 @@ extension EngineRun {
     mutating func checkState(_ context: String) {
         let o = pump.engine.observation
         invariant(o.reservoirNanolitres <= 60_000_000, "section 1: reservoir \(o.reservoirNanolitres) nL above 60000000, \(context)")
-        invariant(o.deliverySuspended == o.activeAlarms.contains(.batteryEndOfService), "PW-PUMP-5: deliverySuspended is not batteryEndOfService, \(context)")
         invariant(o.activeAlarms.rawValue & ~0x87 == 0, "alarms \(o.activeAlarms.rawValue): the engine raises only codes 1, 2, 3 and 8, \(context)")
         if !deliveryPossible(o) {
             invariant(o.runningBoluses == 0, "PW-PUMP-12, PW-PUMP-13, PW-PUMP-16: boluses \(o.runningBoluses) run while delivery is not possible, \(context)")
         }
         invariant(o.prescriptionStored == !prescription.isNone, "the pump says prescription stored \(o.prescriptionStored), \(context)")
         invariant(o.bolusScheduleStored == !schedule.isNone, "the pump says schedule stored \(o.bolusScheduleStored), \(context)")
-        if let block = prescription.value {
-            invariant(UInt64(o.basalAccumulator) < 1440 * UInt64(block.concentrationMicrogramsPerMillilitre),
-                      "PW-PUMP-6: accumulator \(o.basalAccumulator) not below 1440 c, \(context)")
-        }
         checkLogs(context)
     }
 

@@ -35,25 +35,6 @@ typealias Provider = FuzzingOnlyCryptoProvider
 /// FUZZ_TRACE=1 prints each operation and what the pump answered (to read a run by hand).
 let traceSteps = getenv("FUZZ_TRACE") != nil
 
-/// The input after its option byte, read as needed; zeros once it is used up.
-struct Source {
-    var bytes: [UInt8]
-    var index = 0
-    var isEmpty: Bool { index >= bytes.count }
-    mutating func u8() -> UInt8 {
-        guard index < bytes.count else { return 0 }
-        defer { index += 1 }
-        return bytes[index]
-    }
-    mutating func u16() -> UInt16 { UInt16(u8()) | UInt16(u8()) << 8 }
-    mutating func u32() -> UInt32 { UInt32(u16()) | UInt32(u16()) << 16 }
-    mutating func take(_ count: Int) -> [UInt8] {
-        let end = min(bytes.count, index + count)
-        defer { index = end }
-        return Array(bytes[index..<end])
-    }
-}
-
 /// What the harness knows of a stored prescription or bolus schedule: none, its content and
 /// digest, or stored with a content the harness cannot tell (a fragmented message damaged in a
 /// way that still decodes).
@@ -88,17 +69,6 @@ struct SentRequest {
     var frames: [[UInt8]]
 }
 
-/// The ticks of one pump-clock day, followed while they run one after the other under one
-/// prescription (PW-PUMP-6's daily bound, `Checks.checkDay`).
-struct DayWindow {
-    var day: UInt32
-    var epoch: Int
-    var ticks: Int
-    var basal: UInt64
-    /// Every tick could deliver and got its whole due, and no restart reset the accumulator.
-    var clean: Bool
-}
-
 enum Operation {
     case prescription, schedule, refill, interrogation, dump, repeatRequest, changedRequest, missingFragment
     case damagedFrame, randomFrame, seconds, minutes, hours, days, setClock, battery, restart, reset
@@ -121,7 +91,7 @@ struct EngineRun {
         .battery, .restart, .reset, .handshake, .patientBolus, .patientBolus, .interrogation, .minutes,
     ]
 
-    var source: Source
+    var source: FuzzSource
     let fixCRC: Bool
     let secure: Bool
     let compareWholeAdvance: Bool
@@ -141,9 +111,6 @@ struct EngineRun {
     var accumulator: UInt64? = 0
     /// The known prescription's rate minute by minute (`minuteRates`).
     var rates: [UInt64] = []
-    /// Changes at every change of prescription, clock set and reset: a day window spans none.
-    var epoch = 0
-    var window: DayWindow?
     /// Delivered since the last day boundary (PW-PUMP-23).
     var dayBasal: UInt64 = 0
     var dayBolus: UInt64 = 0
@@ -161,7 +128,7 @@ struct EngineRun {
     var grants: [UInt32] = []
 
     init(_ input: FuzzInput) {
-        source = Source(bytes: input.bytes)
+        source = FuzzSource(bytes: input.bytes)
         fixCRC = input.option & 1 != 0
         secure = input.option & 2 != 0
         compareWholeAdvance = input.option & 4 != 0

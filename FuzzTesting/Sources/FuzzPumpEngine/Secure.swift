@@ -167,7 +167,7 @@ extension EngineRun {
                 changesTherapy = true
                 let known: Message? = request ?? (ack.acknowledgedType == 0x02 ? prescriptions[ack.digest].map { .prescriptionBlock($0) }
                                                                               : schedules[ack.digest].map { .bolusSchedule($0) })
-                _ = executed(type: ack.acknowledgedType, digest: digest ?? ack.digest, request: known, message: message,
+                _ = executed(type: type, digest: digest ?? ack.digest, request: known, message: message,
                              before: before, after: after, unchanged: therapyUnchanged, sealed: true)
             case .refillReceipt(let receipt):
                 changesTherapy = true

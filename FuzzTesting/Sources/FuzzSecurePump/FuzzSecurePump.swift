@@ -23,25 +23,6 @@ public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
 
 typealias Provider = FuzzingOnlyCryptoProvider
 
-/// The input after its option byte, read as needed; zeros once it is used up.
-struct Source {
-    var bytes: [UInt8]
-    var index = 0
-    var isEmpty: Bool { index >= bytes.count }
-    mutating func u8() -> UInt8 {
-        guard index < bytes.count else { return 0 }
-        defer { index += 1 }
-        return bytes[index]
-    }
-    mutating func u16() -> UInt16 { UInt16(u8()) | UInt16(u8()) << 8 }
-    mutating func u32() -> UInt32 { UInt32(u16()) | UInt32(u16()) << 16 }
-    mutating func take(_ count: Int) -> [UInt8] {
-        let end = min(bytes.count, index + count)
-        defer { index = end }
-        return Array(bytes[index..<end])
-    }
-}
-
 /// A device's side of a session the harness started honestly.
 struct Device {
     var id: Int
@@ -70,7 +51,7 @@ struct PumpRun {
     static let maxSteps = 48
     static let dayStart: UInt32 = 847_584_000  // a pump-clock midnight near the vectors' times
 
-    var source: Source
+    var source: FuzzSource
     let provider: Provider
     let fixCRC: Bool
     var pump: SecurePump<Provider>
@@ -95,7 +76,7 @@ struct PumpRun {
     static let patientKey = SecureFixtures.sessionDeviceStatic
 
     init(_ input: FuzzInput) {
-        source = Source(bytes: input.bytes)
+        source = FuzzSource(bytes: input.bytes)
         let option = input.option
         fixCRC = option & 1 != 0
         provider = Provider(acceptsEveryTag: option & 2 != 0)

@@ -883,14 +883,15 @@ void pw_sealed_channel_erase(pw_sealed_channel *channel);
  * valid and unchanged while the pump is used.
  *
  * The state is some 11 KiB (the log rings alone are 8,960 bytes), 14 KiB with the security layer:
- * keep it in static memory, not on a stack. No function builds a copy of it on the stack; a reset
- * zeroes the caller's struct and makes the pump in place. Functions that take a `const pw_pump *`
+ * keep it in static memory, not on a stack. No function builds a copy of the pump on the stack; a
+ * reset zeroes the caller's struct and makes the pump in place (pw_pump_reset_secure builds only the
+ * security layer's part, some 2.5 KiB, on its stack first). Functions that take a `const pw_pump *`
  * only read it. An unprepared struct (never reset, zeroed, erased, overwritten) is refused as
  * above: PW_ERR_BUFFER_TOO_SMALL at 0.
  */
 
 /* A pump, plain or secure. Opaque, prepared by pw_pump_reset or pw_pump_reset_secure. */
-#define PW_PUMP_STATE_WORDS 1792 /* 14 KiB: two check words and the secure state (14,005 B on a 64-bit host) */
+#define PW_PUMP_STATE_WORDS 1792 /* 14 KiB: a kind word, a check word and the secure state */
 typedef struct pw_pump {
     uint64_t opaque[PW_PUMP_STATE_WORDS];
 } pw_pump;
